@@ -1,0 +1,239 @@
+"""The ``interviewer`` command line.
+
+Commands: ``practice`` (also the default), ``grade``, ``grade-batch``, ``rubric derive|check|list``.
+Every error a user can cause prints one line, ``interviewer: error: …``, and exits non-zero (2 for bad
+input); nothing here prints a traceback for those.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from interviewer import __version__
+from interviewer.config import Settings, load_settings
+from interviewer.errors import EXIT_RUNTIME, EXIT_USAGE, InputError, InterviewerError
+from interviewer.rubrics.loader import Bank, load_bank, load_rubric, rubric_files
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    if getattr(args, "bank", None):
+        from dataclasses import replace
+
+        settings = replace(settings, bank=Path(args.bank))
+    return settings
+
+
+def _bank(settings: Settings) -> Bank:
+    return load_bank(settings.bank_dir())
+
+
+def _grader(settings: Settings):  # type: ignore[no-untyped-def]
+    from interviewer.scoring.embedder import load_embedder
+    from interviewer.scoring.grader import Grader
+
+    return Grader(load_embedder(settings.embedding_model), max_answer_words=settings.max_answer_words)
+
+
+def _read_text_file(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file ({what})") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the {what} as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc.strerror})") from None
+
+
+# -- commands ------------------------------------------------------------------------------------------
+def cmd_practice(args: argparse.Namespace) -> int:
+    from interviewer.practice import practice
+
+    settings = _settings(args)
+    bank = _bank(settings)
+    ids = [i.strip() for i in args.questions.split(",") if i.strip()] if args.questions else None
+    return practice(bank, lambda: _grader(settings), ids, args.count, args.seed)
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from interviewer.render import render_grade
+
+    settings = _settings(args)
+    rubric = _bank(settings)[args.rubric]
+    if args.answer is not None:
+        answer = args.answer
+    elif args.answer_file is not None:
+        answer = _read_text_file(Path(args.answer_file), "answer")
+    elif not sys.stdin.isatty():
+        try:
+            answer = sys.stdin.read()
+        except UnicodeDecodeError:
+            raise InputError("<stdin>: the answer is not UTF-8 text") from None
+    else:
+        raise InputError("no answer: give --answer TEXT, --answer-file FILE, or pipe the answer on stdin")
+    grade = _grader(settings).grade(rubric, answer)
+    if args.json:
+        print(json.dumps(grade.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(render_grade(grade, show_model_answer=rubric.model_answer if args.model_answer else None))
+    return 0
+
+
+def cmd_grade_batch(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from interviewer.scoring.batch import LineError, grade_records, read_jsonl
+
+    settings = _settings(args)
+    source, target = Path(args.input), Path(args.output)
+    if not source.is_file():
+        raise InputError(f"{source}: no such file")
+    if target.exists() and not args.force and target.resolve() != Path("/dev/stdout").resolve():
+        raise InputError(f"{target}: already exists; use --force to overwrite")
+    total = sum(1 for raw in source.open("rb") if raw.strip())
+    bank = _bank(settings) if settings.bank_dir().exists() else None
+    grader = _grader(settings)
+    failures: list[LineError] = []
+    graded = 0
+    scores: list[float] = []
+    with target.open("w", encoding="utf-8") as out, tqdm(total=total, unit="answer", file=sys.stderr,
+                                                         disable=args.quiet, dynamic_ncols=True) as bar:
+        for number, item in grade_records(read_jsonl(source), grader, bank):
+            bar.update(1)
+            if isinstance(item, LineError):
+                failures.append(item)
+                tqdm.write(f"interviewer: {source}:{number}: {item.message} (line skipped)", file=sys.stderr)
+                continue
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+            out.flush()
+            graded += 1
+            scores.append(float(item["predicted_score"]))
+    mean = f", mean score {sum(scores) / len(scores):.2f}" if scores else ""
+    print(f"graded {graded} answer(s){mean}; {len(failures)} line(s) failed; wrote {target}", file=sys.stderr)
+    return EXIT_RUNTIME if failures else 0
+
+
+def cmd_rubric_derive(args: argparse.Namespace) -> int:
+    from interviewer.rubrics.derive import derive_rubrics, write_drafts
+    from interviewer.scoring.embedder import load_embedder
+
+    source = Path(args.file)
+    text = _read_text_file(source, "question file")
+    embedder = None if args.no_model else load_embedder(load_settings().embedding_model)
+    rubrics = derive_rubrics(text, str(source), embedder, prefix=args.prefix)
+    paths = write_drafts(rubrics, Path(args.out), source.name, force=args.force)
+    for rubric, path in zip(rubrics, paths, strict=True):
+        print(f"{path}: {len(rubric.concepts)} concepts, {len(rubric.misconceptions)} misconception drafts")
+    print(f"wrote {len(paths)} draft rubric(s); review them by hand, then `interviewer rubric check {args.out}`")
+    return 0
+
+
+def cmd_rubric_check(args: argparse.Namespace) -> int:
+    failures = 0
+    checked = 0
+    seen: dict[str, Path] = {}
+    for target in args.paths or [str(_settings(args).bank_dir())]:
+        for path in rubric_files(Path(target)):
+            checked += 1
+            try:
+                rubric = load_rubric(path)
+            except InputError as exc:
+                print(f"interviewer: error: {exc.message}", file=sys.stderr)
+                failures += 1
+                continue
+            if rubric.id in seen and seen[rubric.id] != path:
+                print(f"interviewer: error: {path}: field 'id': {rubric.id!r} is already used by {seen[rubric.id]}",
+                      file=sys.stderr)
+                failures += 1
+                continue
+            seen[rubric.id] = path
+            print(f"ok  {path}  ({len(rubric.concepts)} concepts, {len(rubric.misconceptions)} misconceptions)")
+    if checked == 0:
+        raise InputError(f"{', '.join(args.paths)}: no rubric files (*.yaml) found")
+    print(f"{checked - failures} of {checked} rubric file(s) valid")
+    return EXIT_USAGE if failures else 0
+
+
+def cmd_rubric_list(args: argparse.Namespace) -> int:
+    bank = _bank(_settings(args))
+    for rubric_id, rubric in bank.items():
+        tags = f"  [{', '.join(rubric.tags)}]" if rubric.tags else ""
+        print(f"{rubric_id}  {rubric.question}{tags}")
+    return 0
+
+
+# -- parser --------------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="interviewer",
+        description="Offline mock interviewer: practise technical questions and get graded by meaning.",
+    )
+    parser.add_argument("--version", action="version", version=f"interviewer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def bank_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--bank", metavar="DIR", help="folder of rubric files (default: the bundled bank)")
+
+    p = sub.add_parser("practice", help="a practice round in the terminal (the default command)")
+    bank_option(p)
+    p.add_argument("--questions", metavar="IDS", help="comma-separated rubric ids to ask, in order (e.g. q01,q05)")
+    p.add_argument("--count", type=int, help=f"how many random questions (default {3})")
+    p.add_argument("--seed", type=int, help="random seed for choosing questions")
+    p.set_defaults(func=cmd_practice)
+
+    p = sub.add_parser("grade", help="grade one answer against a rubric")
+    bank_option(p)
+    p.add_argument("--rubric", required=True, metavar="ID", help="rubric id, e.g. q03")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--answer", metavar="TEXT", help="the answer text")
+    source.add_argument("--answer-file", metavar="FILE", help="read the answer from a UTF-8 text file")
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.add_argument("--model-answer", action="store_true", help="also print the model answer")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("grade-batch", help="grade every line of a JSONL file")
+    bank_option(p)
+    p.add_argument("input", metavar="IN.jsonl")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.jsonl")
+    p.add_argument("--force", action="store_true", help="overwrite OUT.jsonl if it exists")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_grade_batch)
+
+    rubric = sub.add_parser("rubric", help="derive, check and list rubrics")
+    rsub = rubric.add_subparsers(dest="rubric_command", metavar="ACTION", required=True)
+    p = rsub.add_parser("derive", help="draft rubric files from a question/model-answer text")
+    p.add_argument("file", metavar="FILE", help="'Q1: … Model Answer: …' text or Markdown with headings")
+    p.add_argument("--out", default="rubrics/drafts", metavar="DIR", help="where to write drafts (default %(default)s)")
+    p.add_argument("--prefix", default="q", help="id prefix (default %(default)s: q01, q02, …)")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.add_argument("--no-model", action="store_true", help="rank cue phrases without the embedding model")
+    p.set_defaults(func=cmd_rubric_derive)
+    p = rsub.add_parser("check", help="validate rubric files or folders")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the bank)")
+    p.set_defaults(func=cmd_rubric_check, bank=None)
+    p = rsub.add_parser("list", help="list the rubrics in the bank")
+    bank_option(p)
+    p.set_defaults(func=cmd_rubric_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["practice", *(argv or [])])
+    try:
+        return int(args.func(args))
+    except InterviewerError as exc:
+        print(f"interviewer: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interviewer: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_RUNTIME

@@ -1,0 +1,60 @@
+"""Where things live: the bundled bank, and the user's config, data and cache folders (XDG).
+
+Each function returns a path; the ``*_dir`` ones create the folder when asked to.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_cache_path, user_config_path, user_data_path
+
+APP_NAME = "interviewer"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled_bank_dir() -> Path:
+    """The rubric bank shipped with the program.
+
+    In a wheel it is copied into the package as ``interviewer/bank``; in a source checkout
+    (editable install) it is the repository's ``rubrics/`` folder.
+    """
+    packaged = PACKAGE_DIR / "bank"
+    if packaged.is_dir():
+        return packaged
+    return PACKAGE_DIR.parent / "rubrics"
+
+
+def config_file() -> Path:
+    """The config file: ``$INTERVIEWER_CONFIG`` if set, else ``config.toml`` in the user config folder."""
+    env = os.environ.get("INTERVIEWER_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    return user_config_path(APP_NAME) / "config.toml"
+
+
+def data_dir(create: bool = False) -> Path:
+    """The user's data folder (``$INTERVIEWER_DATA_DIR`` overrides it): history and sessions."""
+    env = os.environ.get("INTERVIEWER_DATA_DIR")
+    path = Path(env).expanduser() if env else user_data_path(APP_NAME)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_dir(create: bool = False) -> Path:
+    """The user's cache folder (``$INTERVIEWER_CACHE_DIR`` overrides it): assembled models and the like."""
+    env = os.environ.get("INTERVIEWER_CACHE_DIR")
+    path = Path(env).expanduser() if env else user_cache_path(APP_NAME)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def recordings_dir() -> Path:
+    """Where recordings go by default: the repository's ``recordings/`` in a checkout, else the data folder."""
+    repo = PACKAGE_DIR.parent / "recordings"
+    if repo.is_dir():
+        return repo
+    return data_dir() / "recordings"

@@ -1,0 +1,278 @@
+"""Derive draft rubrics from question / model-answer text, for a human to review.
+
+Input formats:
+
+* the seed format: ``Q1: <question>`` then ``Model Answer: <answer>`` (lines before the first question,
+  and trailing ``Label: …`` lines such as ``Interview Tip: …``, are ignored);
+* Markdown: each heading is a question and the text under it (an optional ``Answer:`` prefix dropped)
+  its model answer; headings with no text under them are skipped.
+
+From each model answer: the opening sentences become the core concept(s); every enumerated item
+``(1) …`` and every other sentence becomes a concept; cue phrases are key terms (n-grams from
+scikit-learn's CountVectorizer) ranked by embedding similarity to the concept's statement;
+sentences with a negation ("never shuffle time series") become misconception drafts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from interviewer.errors import InputError
+from interviewer.rubrics.loader import parse_rubric
+from interviewer.rubrics.model import Rubric
+from interviewer.scoring.embedder import Embedder
+from interviewer.scoring.text import sentences, word_count
+
+CUES_PER_CONCEPT = 5
+LABEL_WORDS = 6
+_SEED_Q_RE = re.compile(r"^\s*Q(\d+)\s*[:.)]\s*(.+)$")
+_SEED_A_RE = re.compile(r"^\s*(?:Model\s+)?Answer\s*:\s*(.*)$", re.IGNORECASE)
+_OTHER_LABEL_RE = re.compile(r"^\s*[A-Z][A-Za-z ]{2,30}:\s")
+_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+_ITEM_RE = re.compile(r"\((\d{1,2})\)\s*")
+_LABEL_SPLIT_RE = re.compile(r"\s+[—–-]\s+|:\s+")
+_CHUNK_RE = re.compile(r"[,;:()\[\]/=.!?\"']+|\s[—–-]\s")
+_NEGATION_RE = re.compile(r"\b(never|not|cannot|can't|don't|doesn't|do not|does not|is not|are not)\b", re.I)
+
+
+@dataclass(frozen=True)
+class QA:
+    question: str
+    answer: str
+
+
+def parse_qa(text: str, source: str = "<text>") -> list[QA]:
+    """Questions and model answers from the seed format or Markdown headings."""
+    lines = text.splitlines()
+    if any(_SEED_Q_RE.match(line) for line in lines):
+        return _parse_seed(lines, source)
+    if any(_HEADING_RE.match(line) for line in lines):
+        return _parse_markdown(lines)
+    raise InputError(
+        f"{source}: no questions found; expected lines like 'Q1: …' followed by 'Model Answer: …', "
+        "or Markdown headings with the answer under each"
+    )
+
+
+def _parse_seed(lines: Sequence[str], source: str) -> list[QA]:
+    items: list[QA] = []
+    question: str | None = None
+    answer: list[str] = []
+    in_answer = False
+
+    def flush() -> None:
+        if question is not None:
+            body = " ".join(part.strip() for part in answer if part.strip())
+            if not body:
+                raise InputError(f"{source}: question {question[:50]!r} has no 'Model Answer:'")
+            items.append(QA(question, body))
+
+    for line in lines:
+        q = _SEED_Q_RE.match(line)
+        if q:
+            flush()
+            question, answer, in_answer = q.group(2).strip(), [], False
+            continue
+        a = _SEED_A_RE.match(line)
+        if a and question is not None:
+            answer, in_answer = [a.group(1)], True
+            continue
+        if in_answer:
+            if _OTHER_LABEL_RE.match(line) or not line.strip() and answer and answer[-1] == "":
+                in_answer = False
+                continue
+            answer.append(line)
+    flush()
+    return items
+
+
+def _parse_markdown(lines: Sequence[str]) -> list[QA]:
+    items: list[QA] = []
+    heading: str | None = None
+    body: list[str] = []
+    for line in [*lines, "# end"]:
+        h = _HEADING_RE.match(line)
+        if h:
+            text = " ".join(b.strip() for b in body if b.strip())
+            text = _SEED_A_RE.sub(r"\1", text).strip()
+            if heading and text:
+                items.append(QA(re.sub(r"^Q\d+\s*[:.)]\s*", "", heading), text))
+            heading, body = h.group(1).strip(), []
+        else:
+            body.append(line)
+    return items
+
+
+def _segments(answer: str) -> list[tuple[str, bool]]:
+    """The answer as (text, is_enumerated_item) pieces, in order."""
+    pieces: list[tuple[str, bool]] = []
+    matches = list(_ITEM_RE.finditer(answer))
+    position = 0
+    for i, match in enumerate(matches):
+        lead = answer[position : match.start()]
+        pieces.extend((s.text, False) for s in sentences(lead))
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(answer)
+        item = answer[match.end() : end]
+        if i + 1 == len(matches) or int(matches[i + 1].group(1)) != int(match.group(1)) + 1:
+            # The last item of a list runs to the end of its first sentence; the rest is ordinary text.
+            item_sentences = sentences(item)
+            if item_sentences:
+                first = item_sentences[0]
+                pieces.append((first.text, True))
+                position = match.end() + first.end
+                continue
+        pieces.append((item.strip().rstrip(",;").strip(), True))
+        position = end
+    pieces.extend((s.text, False) for s in sentences(answer[position:]))
+    merged: list[tuple[str, bool]] = []
+    for text, item in pieces:
+        words = word_count(text)
+        if words < 4 and text.rstrip().endswith(":"):
+            continue  # a bare header such as "Strategies:"
+        if not item and words < 5 and merged and merged[-1][1]:
+            merged[-1] = (f"{merged[-1][0]} {text}", True)  # "Hardest to handle." belongs to the item before
+            continue
+        if words >= 3:
+            merged.append((text, item))
+    return merged
+
+
+def _slug(text: str, taken: set[str]) -> str:
+    words = re.findall(r"[a-z0-9]+", text.lower())[:4] or ["concept"]
+    base = "-".join(words)
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _label(text: str, item: bool) -> str:
+    head = _LABEL_SPLIT_RE.split(text, maxsplit=1)[0]
+    if not item and word_count(head) > 3:
+        head = ""  # only a short lead-in ("Critical rule: …") is a label for an ordinary sentence
+    if not head or word_count(head) > 8:
+        head = " ".join(text.split()[:LABEL_WORDS])
+    return head.strip(" .,:;").rstrip("(").strip()
+
+
+def candidate_phrases(statement: str) -> list[str]:
+    """Key-term candidates: 1–3 word n-grams without stop words (scikit-learn's CountVectorizer)."""
+    # scikit-learn's text module costs ~0.3 s to import; only rubric derivation needs it.
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(ngram_range=(1, 3), stop_words="english", token_pattern=r"(?u)\b[A-Za-z][A-Za-z0-9-]+\b")
+    # Each comma/bracket-delimited chunk is its own document, so no n-gram spans punctuation.
+    chunks = [c for c in _CHUNK_RE.split(statement) if c.strip()]
+    try:
+        vectorizer.fit(chunks or [statement])
+    except ValueError:  # only stop words
+        return []
+    return list(vectorizer.get_feature_names_out())
+
+
+def rank_cues(statement: str, candidates: Sequence[str], embedder: Embedder | None, limit: int = CUES_PER_CONCEPT) -> list[str]:
+    """The ``limit`` candidates closest in meaning to the statement, skipping near-duplicates."""
+    if not candidates:
+        return []
+    if embedder is not None:
+        vectors = embedder.encode([statement, *candidates])
+        order = np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")
+        ranked = [candidates[i] for i in order]
+    else:
+        ranked = sorted(candidates, key=lambda c: -len(c.split()))
+    chosen: list[str] = []
+    for phrase in ranked:
+        if any(phrase in c or c in phrase for c in chosen):
+            continue
+        chosen.append(phrase)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def _misconception(sentence: str) -> str | None:
+    """A draft wrong claim: the sentence with its negation taken out ("never shuffle" → "shuffle")."""
+    if not _NEGATION_RE.search(sentence):
+        return None
+    flipped = _NEGATION_RE.sub(
+        lambda m: {"never": "", "not": "", "cannot": "can", "can't": "can", "don't": "do", "doesn't": "does",
+                   "do not": "do", "does not": "does", "is not": "is", "are not": "are"}[m.group(1).lower()],
+        sentence,
+    )
+    flipped = re.sub(r"\s{2,}", " ", flipped).strip()
+    return flipped[0].upper() + flipped[1:] if flipped else None
+
+
+def derive_rubric(rubric_id: str, qa: QA, embedder: Embedder | None = None) -> dict[str, Any]:
+    """A draft rubric (as plain data, ready to dump as YAML) for one question."""
+    taken: set[str] = set()
+    concepts: list[dict[str, Any]] = []
+    misconceptions: list[dict[str, Any]] = []
+    for index, (text, item) in enumerate(_segments(qa.answer)):
+        label = _label(text, item)
+        cues = rank_cues(text, candidate_phrases(text), embedder)
+        concepts.append(
+            {
+                "id": _slug(label, taken),
+                "label": label,
+                "statement": text,
+                "cues": cues,
+                "weight": 2.0 if index == 0 else 1.0,
+                "follow_up": f"Can you tell me about {label[0].lower() + label[1:]}?" if index else
+                f"How would you define it in one or two sentences? ({qa.question})",
+            }
+        )
+        claim = _misconception(text)
+        if claim:
+            misconceptions.append(
+                {"id": _slug("wrong " + label, taken), "claim": claim, "correction": text, "cues": []}
+            )
+    if not concepts:
+        concepts.append({"id": "answer", "label": "The model answer", "statement": qa.answer,
+                         "cues": rank_cues(qa.answer, candidate_phrases(qa.answer), embedder),
+                         "weight": 1.0, "follow_up": qa.question})
+    data: dict[str, Any] = {"id": rubric_id, "question": qa.question, "model_answer": qa.answer, "concepts": concepts}
+    if misconceptions:
+        data["misconceptions"] = misconceptions
+    return data
+
+
+def derive_rubrics(text: str, source: str, embedder: Embedder | None = None, prefix: str = "q") -> list[Rubric]:
+    """Draft rubrics for every question in ``text``, ids ``q01``, ``q02``… (validated)."""
+    items = parse_qa(text, source)
+    width = max(2, len(str(len(items))))
+    return [
+        parse_rubric(derive_rubric(f"{prefix}{n:0{width}d}", qa, embedder), f"{source} (question {n})")
+        for n, qa in enumerate(items, start=1)
+    ]
+
+
+def rubric_yaml(rubric: Rubric, source: str) -> str:
+    """A rubric as YAML for a human to edit, with a header saying where it came from."""
+    data = rubric.model_dump(mode="json", exclude_defaults=False)
+    for key in ("difficulty", "time_limit_seconds"):
+        if data.get(key) is None:
+            data.pop(key, None)
+    if not data.get("tags"):
+        data.pop("tags", None)
+    header = f"# Draft derived by `interviewer rubric derive {source}`. Review every concept by hand.\n"
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_drafts(rubrics: Sequence[Rubric], out_dir: Path, source: str, force: bool = False) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    targets = [out_dir / f"{r.id}.yaml" for r in rubrics]
+    existing = [t for t in targets if t.exists()]
+    if existing and not force:
+        raise InputError(f"{existing[0]}: already exists; use --force to overwrite, or choose another --out")
+    for rubric, target in zip(rubrics, targets, strict=True):
+        target.write_text(rubric_yaml(rubric, source), encoding="utf-8")
+    return targets

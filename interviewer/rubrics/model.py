@@ -1,0 +1,100 @@
+"""The rubric schema. One YAML file per question; these models validate it on load.
+
+A rubric file looks like this (every field is documented below)::
+
+    id: q10
+    question: How do you approach feature scaling and when is it necessary?
+    model_answer: Feature scaling normalizes features to comparable ranges. ...
+    difficulty: medium            # optional: easy | medium | hard
+    time_limit_seconds: 180       # optional
+    tags: [preprocessing]         # optional
+    concepts:
+      - id: fit-on-train
+        label: Fit the scaler on training data only
+        statement: The scaler is fitted on the training data only and then applied to train and test.
+        cues: [fit on training data, training statistics, transform the test set]
+        weight: 2
+        follow_up: Which data do you fit the scaler on, and why?
+    misconceptions:
+      - id: fit-on-all
+        claim: You should fit the scaler on the whole dataset before splitting.
+        correction: Fit it on the training split only; fitting on all data leaks test statistics.
+        cues: [fit on all the data, scale before splitting]
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Concept(_Strict):
+    """A key point a good answer makes."""
+
+    id: Identifier
+    label: Text = Field(description="A short name for the point, shown in feedback.")
+    statement: Text = Field(description="What a correct statement of the point says, in one or two sentences.")
+    cues: tuple[Text, ...] = Field(default=(), description="Phrases and synonyms a candidate may use for it.")
+    weight: float = Field(default=1.0, gt=0, le=10, description="Relative importance; the core definition is 2.")
+    follow_up: Text = Field(description="The question to ask when the point is missed.")
+
+    @field_validator("cues")
+    @classmethod
+    def _distinct_cues(cls, cues: tuple[str, ...]) -> tuple[str, ...]:
+        seen: set[str] = set()
+        for cue in cues:
+            if cue.lower() in seen:
+                raise ValueError(f"cue {cue!r} is listed twice")
+            seen.add(cue.lower())
+        return cues
+
+
+class Misconception(_Strict):
+    """A wrong claim a candidate might make about this question; it costs points."""
+
+    id: Identifier
+    claim: Text = Field(description="The wrong claim, stated as a candidate would state it.")
+    correction: Text = Field(description="The correct statement, shown in feedback.")
+    cues: tuple[Text, ...] = Field(default=(), description="Phrases that signal the claim.")
+    penalty: float = Field(default=1.5, gt=0, le=10, description="Points off (of 10) when the claim is made.")
+
+
+class Rubric(_Strict):
+    """Everything needed to grade answers to one question."""
+
+    id: Identifier
+    question: Text
+    model_answer: Text
+    concepts: tuple[Concept, ...] = Field(min_length=1)
+    misconceptions: tuple[Misconception, ...] = ()
+    difficulty: Literal["easy", "medium", "hard"] | None = None
+    time_limit_seconds: int | None = Field(default=None, gt=0, le=3600)
+    tags: tuple[Text, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Rubric:
+        for kind, items in (("concepts", self.concepts), ("misconceptions", self.misconceptions)):
+            seen: set[str] = set()
+            for index, item in enumerate(items):
+                if item.id in seen:
+                    raise ValueError(f"{kind}[{index}].id {item.id!r} is used twice")
+                seen.add(item.id)
+        return self
+
+    @property
+    def total_weight(self) -> float:
+        return sum(concept.weight for concept in self.concepts)
+
+    def concept(self, concept_id: str) -> Concept:
+        for concept in self.concepts:
+            if concept.id == concept_id:
+                return concept
+        raise KeyError(concept_id)

@@ -1,0 +1,134 @@
+"""Batch grading of JSONL records, for coaches and for evaluation on graded data.
+
+Each input line is a JSON object with ``answer`` and one of: ``rubric`` (a bank id), ``question_id``
+(used if it is a bank id), or ``reference_answer`` (with an optional ``question``), from which a rubric
+is derived on the fly and cached per distinct reference. A bad line is reported with its line number
+and skipped; the rest are still graded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from interviewer.errors import InputError
+from interviewer.rubrics.derive import QA, derive_rubric
+from interviewer.rubrics.loader import Bank, parse_rubric
+from interviewer.rubrics.model import Rubric
+from interviewer.scoring.grader import Grader
+
+CHUNK = 32  # answers embedded per batched pass
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    message: str
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
+    """Yield (line number, record) for each non-blank line, or a LineError for a line that is not a JSON object."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                yield number, LineError(number, "not UTF-8 text")
+                continue
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, LineError(number, f"not valid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            if not isinstance(record, dict):
+                yield number, LineError(number, "expected a JSON object")
+                continue
+            yield number, record
+
+
+class RubricResolver:
+    """Finds the rubric for a record: from the bank, or derived from its reference answer (cached)."""
+
+    def __init__(self, bank: Bank | None, grader: Grader) -> None:
+        self.bank = bank
+        self.grader = grader
+        self._derived: dict[str, Rubric] = {}
+
+    def __call__(self, record: Mapping[str, Any]) -> Rubric:
+        rubric_id = record.get("rubric")
+        if rubric_id is not None:
+            if not isinstance(rubric_id, str):
+                raise InputError("field 'rubric': expected a rubric id (string)")
+            if self.bank is None:
+                raise InputError("field 'rubric': no bank to look it up in")
+            return self.bank[rubric_id]
+        question_id = record.get("question_id")
+        if isinstance(question_id, str) and self.bank is not None and question_id in self.bank:
+            return self.bank[question_id]
+        reference = record.get("reference_answer")
+        if isinstance(reference, str) and reference.strip():
+            question = record.get("question")
+            return self._derive(reference, question if isinstance(question, str) else "")
+        if question_id is not None and self.bank is not None:
+            self.bank[str(question_id)]  # raises with the closest ids
+        raise InputError("expected a field 'rubric' (bank id), 'question_id' (bank id) or 'reference_answer'")
+
+    def _derive(self, reference: str, question: str) -> Rubric:
+        key = hashlib.sha1(f"{question}\x00{reference}".encode()).hexdigest()[:12]
+        rubric = self._derived.get(key)
+        if rubric is None:
+            data = derive_rubric(f"ref-{key}", QA(question.strip() or "(question not given)", reference.strip()),
+                                 self.grader.embedder)
+            rubric = parse_rubric(data, f"reference answer {key}")
+            self._derived[key] = rubric
+        return rubric
+
+
+def _answer(record: Mapping[str, Any]) -> str:
+    answer = record.get("answer")
+    if not isinstance(answer, str):
+        raise InputError("field 'answer': expected the answer text (string)")
+    return answer
+
+
+def grade_records(
+    records: Iterable[tuple[int, dict[str, Any] | LineError]],
+    grader: Grader,
+    bank: Bank | None,
+) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
+    """Grade records in chunks; yield (line, record + ``predicted_score`` + ``grade``) or a LineError, in order."""
+    resolve = RubricResolver(bank, grader)
+    pending: list[tuple[int, dict[str, Any], Rubric, str]] = []
+
+    def flush() -> Iterator[tuple[int, dict[str, Any] | LineError]]:
+        grades = grader.grade_many([(rubric, answer) for _, _, rubric, answer in pending])
+        for (number, record, _, _), grade in zip(pending, grades, strict=True):
+            yield number, {**record, "predicted_score": grade.score, "grade": grade.to_dict()}
+        pending.clear()
+
+    for number, item in records:
+        if isinstance(item, LineError):
+            yield from flush()
+            yield number, item
+            continue
+        try:
+            answer = _answer(item)
+            rubric = resolve(item)
+        except InputError as exc:
+            yield from flush()
+            yield number, LineError(number, exc.message)
+            continue
+        pending.append((number, item, rubric, answer))
+        if len(pending) >= CHUNK:
+            yield from flush()
+    yield from flush()

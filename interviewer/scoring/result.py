@@ -1,0 +1,126 @@
+"""Typed grading results. Every field is plain data, so ``Grade.to_dict()`` is JSON-ready.
+
+A grade explains itself: per concept whether it was covered, with the candidate's own sentence as
+evidence; which were missed, with what the model answer says; wrong claims; and what to say next time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ConceptStatus = Literal["covered", "partial", "missed"]
+MAX_SCORE = 10.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The candidate's own words: ``answer[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ConceptResult:
+    concept_id: str
+    label: str
+    status: ConceptStatus
+    credit: float
+    """1 covered, 0.5 partial, 0 missed: the share of the concept's weight earned."""
+    weight: float
+    similarity: float
+    """Best cosine between an answer unit and the concept's statement or cues."""
+    cues_matched: tuple[str, ...]
+    """Cue phrases found in the answer (by lemma, in order)."""
+    evidence: Evidence | None
+    statement: str
+    """What a correct statement of the concept says (from the rubric)."""
+    follow_up: str
+
+
+@dataclass(frozen=True)
+class MisconceptionHit:
+    """A wrong claim found in the answer (filled in by the misconception detector)."""
+
+    misconception_id: str
+    claim: str
+    correction: str
+    penalty: float
+    evidence: Evidence | None
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """Whether the answer is about its question (filled in by the off-topic detector)."""
+
+    on_topic: bool
+    score: float
+    """Similarity of the answer to its own question's rubric, 0–1."""
+    best_other_rubric: str | None = None
+    """Another bank question the answer fits better, if any."""
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """Sentence-level alignment between answer and model answer (BERTScore-style, over sentences).
+
+    ``recall``: mean over model-answer sentences of the best-matching answer unit's cosine: how much of
+    the model answer the candidate said. ``precision``: the same the other way: how much of what the
+    candidate said is in the model answer. ``f1``: their harmonic mean.
+    """
+
+    precision: float
+    recall: float
+    f1: float
+
+
+@dataclass(frozen=True)
+class Feedback:
+    summary: str
+    strengths: tuple[str, ...]
+    """What was good, quoting the candidate."""
+    missing: tuple[str, ...]
+    """What was missing, with what the model answer says."""
+    corrections: tuple[str, ...]
+    """Wrong claims with the correct statement."""
+    follow_up: str | None
+    """The question an interviewer would ask next (for the most important missed concept)."""
+    next_time: str
+    """One sentence on what to say next time."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    rubric_id: str
+    question: str
+    score: float
+    """0–10, one decimal."""
+    concepts: tuple[ConceptResult, ...]
+    similarity: Similarity
+    feedback: Feedback
+    features: dict[str, float]
+    """The interpretable features the score is computed from (see ``calibration.json``)."""
+    word_count: int
+    misconceptions: tuple[MisconceptionHit, ...] = ()
+    relevance: Relevance | None = None
+    warnings: tuple[str, ...] = ()
+    max_score: float = MAX_SCORE
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def covered(self) -> tuple[ConceptResult, ...]:
+        return tuple(c for c in self.concepts if c.status == "covered")
+
+    @property
+    def partial(self) -> tuple[ConceptResult, ...]:
+        return tuple(c for c in self.concepts if c.status == "partial")
+
+    @property
+    def missed(self) -> tuple[ConceptResult, ...]:
+        return tuple(c for c in self.concepts if c.status == "missed")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

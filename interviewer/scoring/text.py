@@ -1,0 +1,187 @@
+"""Text handling for grading: sentences with their spans, clauses, words, and cue-phrase matching.
+
+All functions are pure and cheap (no model): a 150-word answer is split and matched in well under a
+millisecond, so they can run on every keystroke if a UI ever wants that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lemminflect import getAllLemmas
+
+# Abbreviations after which a full stop does not end a sentence.
+_ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "cf", "approx", "dr", "mr", "mrs", "ms", "fig", "eq", "no", "al"}
+# A clause split is tried only on units longer than this many words; shorter units stay whole.
+CLAUSE_SPLIT_MIN_WORDS = 22
+# A unit with no usable punctuation is cut into windows of this many words (spoken run-ons).
+MAX_UNIT_WORDS = 40
+
+WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+_SENTENCE_END_RE = re.compile(r"([.!?]+)[\"')\]]*\s+|\n\s*\n|\n\s*(?=[-*•]|\(?\d+[.)]\s)|;\s+")
+_CLAUSE_RE = re.compile(
+    r",\s+(?=(?:and|but|so|because|whereas|while|which|although|though|otherwise|since)\b)"
+    r"|\s+(?=(?:but|because|whereas|although|otherwise)\b)"
+    r"|\s+[-–—]\s+|:\s+"
+)
+
+# Function words skipped when matching cue phrases. Negations are kept on purpose: "not" changes meaning.
+STOPWORDS = frozenset(
+    """a an the of to in on at for by with from as is are was were be been being it its this that these those
+    and or if then than so such can could would should will may might must do does did done have has had
+    you your we our i my they their them he she his her there here what which who whom how when where why
+    about into over under up down out also just very really some any each other more most own same both""".split()
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of the original text: ``text == source[start:end]`` (stripped)."""
+
+    text: str
+    start: int
+    end: int
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, in order (letters and digits; "don't" is one word)."""
+    return WORD_RE.findall(text)
+
+
+def word_count(text: str) -> int:
+    return len(words(text))
+
+
+def truncate_words(text: str, limit: int) -> tuple[str, bool]:
+    """The text up to the end of its ``limit``-th word, and whether anything was cut."""
+    for index, match in enumerate(WORD_RE.finditer(text)):
+        if index == limit:
+            return text[: match.start()].rstrip(), True
+    return text, False
+
+
+def _strip_span(source: str, start: int, end: int) -> Span | None:
+    piece = source[start:end]
+    lead = len(piece) - len(piece.lstrip())
+    trail = len(piece) - len(piece.rstrip())
+    start, end = start + lead, end - trail
+    if not WORD_RE.search(source[start:end]):
+        return None
+    return Span(source[start:end], start, end)
+
+
+def sentences(text: str) -> list[Span]:
+    """Split text into sentences (also at blank lines, list items and semicolons), keeping spans."""
+    spans: list[Span] = []
+    start = 0
+    for match in _SENTENCE_END_RE.finditer(text):
+        if match.group(1) == ".":
+            before = text[start : match.start()].split()
+            last = before[-1].lower().rstrip(".") if before else ""
+            if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+                continue
+        end = match.end(1) if match.group(1) else match.start()
+        span = _strip_span(text, start, end)
+        if span:
+            spans.append(span)
+        start = match.end()
+    span = _strip_span(text, start, len(text))
+    if span:
+        spans.append(span)
+    return spans
+
+
+def _window(source: str, span: Span) -> list[Span]:
+    found = list(WORD_RE.finditer(span.text))
+    if len(found) <= MAX_UNIT_WORDS:
+        return [span]
+    pieces = []
+    for first in range(0, len(found), MAX_UNIT_WORDS):
+        chunk = found[first : first + MAX_UNIT_WORDS]
+        start = span.start + chunk[0].start()
+        end = span.start + chunk[-1].end()
+        pieces.append(Span(source[start:end], start, end))
+    return pieces
+
+
+def units(text: str) -> list[Span]:
+    """The units an answer is graded in: sentences, long ones cut at clause boundaries.
+
+    Each unit is short enough that one embedding says what it claims; every unit keeps its span so
+    feedback can quote the candidate's own words.
+    """
+    result: list[Span] = []
+    for sentence in sentences(text):
+        if word_count(sentence.text) < CLAUSE_SPLIT_MIN_WORDS:
+            result.append(sentence)
+            continue
+        start = 0
+        for match in _CLAUSE_RE.finditer(sentence.text):
+            piece = _strip_span(text, sentence.start + start, sentence.start + match.start())
+            if piece and word_count(piece.text) >= 4:
+                result.extend(_window(text, piece))
+                start = match.end()
+        piece = _strip_span(text, sentence.start + start, sentence.end)
+        if piece:
+            if word_count(piece.text) < 4 and result and result[-1].end <= piece.start and start:
+                # A clause too short to stand alone rejoins the one before it.
+                merged = Span(text[result[-1].start : piece.end], result[-1].start, piece.end)
+                result[-1] = merged
+            else:
+                result.extend(_window(text, piece))
+    return result
+
+
+@lru_cache(maxsize=50_000)
+def lemmas(word: str) -> frozenset[str]:
+    """Every form a word may stand for: itself lower-cased plus its lemmas ("splitting" → split, splitting)."""
+    lower = word.lower().replace("’", "'")
+    forms = {lower}
+    for options in getAllLemmas(lower).values():
+        forms.update(option.lower() for option in options)
+    return frozenset(forms)
+
+
+@lru_cache(maxsize=20_000)
+def cue_terms(phrase: str) -> tuple[frozenset[str], ...]:
+    """The content words of a cue phrase, each as its set of lemma forms."""
+    terms = [w for w in words(phrase) if w.lower() not in STOPWORDS]
+    return tuple(lemmas(w) for w in terms)
+
+
+ContentWords = tuple[tuple[int, frozenset[str]], ...]
+
+
+def content_words(answer_words: Sequence[str]) -> ContentWords:
+    """The non-function words of an answer as (word index, lemma forms): computed once per answer."""
+    return tuple((i, lemmas(w)) for i, w in enumerate(answer_words) if w.lower() not in STOPWORDS)
+
+
+def find_cue(cue: str, content: ContentWords) -> tuple[int, int] | None:
+    """Find the cue's content words in order within a short window of ``answer_words``.
+
+    ``content`` comes from :func:`content_words`. Returns the (first, last) word indexes of the match, or None. Words match on any shared lemma,
+    so "fitting the scalers" matches the cue "fit scaler"; function words are skipped on both sides,
+    and up to two other content words may sit between consecutive cue words.
+    """
+    terms = cue_terms(cue)
+    if not terms:
+        return None
+    for first, (_, word_forms) in enumerate(content):
+        if not (terms[0] & word_forms):
+            continue
+        position, ok = first, True
+        for term in terms[1:]:
+            for step in range(1, 4):
+                if position + step < len(content) and term & content[position + step][1]:
+                    position += step
+                    break
+            else:
+                ok = False
+                break
+        if ok:
+            return content[first][0], content[position][0]
+    return None
