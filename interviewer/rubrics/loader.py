@@ -29,20 +29,50 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return path or "(top level)"
 
 
+def _expected(kind: str, msg: str, ctx: Mapping[str, object]) -> str:
+    """What the field should have been, in words, from a pydantic error."""
+    if kind == "greater_than":
+        return f"a number greater than {ctx.get('gt'):g}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"a number at most {ctx.get('le', ctx.get('lt')):g}"
+    if kind in ("float_parsing", "float_type"):
+        return "a number"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "a whole number"
+    if kind == "too_short":
+        return f"at least {ctx.get('min_length')} item(s)"
+    if kind == "string_pattern_mismatch":
+        return "an id of letters, digits, '-', '_' or '.' (no spaces)"
+    if kind == "string_too_short":
+        return "non-empty text"
+    if kind == "string_type":
+        return "text"
+    if kind in ("tuple_type", "list_type"):
+        return "a list"
+    if kind == "literal_error":
+        return f"one of {ctx.get('expected')}"
+    if kind == "model_type":
+        return "a mapping of fields"
+    text = msg.removeprefix("Value error, ").removeprefix("Input should be ")
+    return text[0].lower() + text[1:] if text else "a valid value"
+
+
 def _describe(error: Mapping[str, object]) -> str:
     loc = tuple(error.get("loc", ()))  # type: ignore[arg-type]
     kind = str(error.get("type", ""))
-    msg = str(error.get("msg", "invalid value"))
     if kind == "missing":
         return f"field '{_field_path(loc)}': missing (required)"
     if kind == "extra_forbidden":
         return f"field '{_field_path(loc)}': unknown field (check the spelling; see the rubric format in README)"
-    msg = msg.removeprefix("Value error, ")
+    ctx = error.get("ctx") or {}
+    expected = _expected(kind, str(error.get("msg", "")), ctx)  # type: ignore[arg-type]
+    if kind == "value_error":
+        return f"field '{_field_path(loc)}': {expected}"
     got = error.get("input")
-    shown = repr(got) if not isinstance(got, (dict, list)) else type(got).__name__
+    shown = repr(got) if not isinstance(got, (dict, list, tuple)) else f"{type(got).__name__} of {len(got)}"
     if len(shown) > 60:
         shown = shown[:57] + "..."
-    return f"field '{_field_path(loc)}': expected {msg[0].lower() + msg[1:]}, got {shown}"
+    return f"field '{_field_path(loc)}': expected {expected}, got {shown}"
 
 
 def parse_rubric(data: object, source: str) -> Rubric:

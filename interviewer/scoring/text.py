@@ -142,6 +142,12 @@ def lemmas(word: str) -> frozenset[str]:
     forms = {lower}
     for options in getAllLemmas(lower).values():
         forms.update(option.lower() for option in options)
+    if len(forms) == 1 and len(lower) > 3:
+        # Words the lemmatizer does not know ("scalers", "imputers"): strip a plural ending.
+        if lower.endswith("ies"):
+            forms.add(lower[:-3] + "y")
+        elif lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
+            forms.add(lower[:-1])
     return frozenset(forms)
 
 

@@ -1,0 +1,163 @@
+"""The CLI with the deterministic test embedder: exit codes, messages and batch error handling."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from interviewer import cli
+from interviewer.scoring.grader import Grader
+
+from .conftest import HashingEmbedder
+
+STRONG = (
+    "Feature scaling puts features on comparable ranges. Distance-based models such as KNN need scaling. "
+    "Tree models do not need scaling. Fit the scaler on the training data only."
+)
+
+
+@pytest.fixture(autouse=True)
+def fake_grader(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "_grader", lambda settings: Grader(HashingEmbedder(), max_answer_words=settings.max_answer_words))
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_grade_prints_a_readable_report(capsys, fixture_bank: Path) -> None:
+    code, out, err = run(capsys, "grade", "--bank", str(fixture_bank), "--rubric", "scaling", "--answer", STRONG)
+    assert code == 0, err
+    assert out.startswith("Score: ")
+    assert "✔ What scaling is [covered]: “Feature scaling puts features on comparable ranges.”" in out
+
+
+def test_grade_json(capsys, fixture_bank: Path) -> None:
+    code, out, _ = run(capsys, "grade", "--bank", str(fixture_bank), "--rubric", "scaling", "--answer", STRONG, "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["rubric_id"] == "scaling" and 0 <= data["score"] <= 10
+
+
+def test_grade_reads_answer_file(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    answer = tmp_path / "answer.txt"
+    answer.write_text(STRONG, encoding="utf-8")
+    code, out, _ = run(capsys, "grade", "--bank", str(fixture_bank), "--rubric", "scaling", "--answer-file", str(answer))
+    assert code == 0 and "covered" in out
+
+
+def test_unknown_rubric_lists_closest_ids(capsys, fixture_bank: Path) -> None:
+    code, out, err = run(capsys, "grade", "--bank", str(fixture_bank), "--rubric", "scalng", "--answer", "x")
+    assert code == 2
+    assert err.strip().startswith("interviewer: error: unknown rubric id 'scalng'")
+    assert "closest: scaling" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_non_utf8_answer_file(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    answer = tmp_path / "answer.txt"
+    answer.write_bytes(b"caf\xe9 scaling")
+    code, _, err = run(capsys, "grade", "--bank", str(fixture_bank), "--rubric", "scaling", "--answer-file", str(answer))
+    assert code == 2
+    assert f"{answer}: not UTF-8 text" in err
+
+
+def test_missing_answer_file(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    code, _, err = run(capsys, "grade", "--bank", str(fixture_bank), "--rubric", "scaling", "--answer-file", str(tmp_path / "nope"))
+    assert code == 2 and "no such file" in err
+
+
+def test_malformed_rubric_in_bank_exits_2(capsys, fixture_bank: Path) -> None:
+    (fixture_bank / "scaling.yaml").write_text((fixture_bank / "scaling.yaml").read_text().replace("weight: 2", "weight: zero"))
+    code, _, err = run(capsys, "grade", "--bank", str(fixture_bank), "--rubric", "scaling", "--answer", "x")
+    assert code == 2
+    assert "scaling.yaml: field 'concepts[0].weight': expected a number, got 'zero'" in err
+
+
+def test_rubric_check_and_list(capsys, fixture_bank: Path) -> None:
+    code, out, _ = run(capsys, "rubric", "check", str(fixture_bank))
+    assert code == 0 and "2 of 2 rubric file(s) valid" in out
+    (fixture_bank / "leakage.yaml").write_text("id: leakage\n")
+    code, out, err = run(capsys, "rubric", "check", str(fixture_bank))
+    assert code == 2
+    assert "leakage.yaml: field 'question': missing (required) (and 2 more problems)" in err
+    assert "1 of 2 rubric file(s) valid" in out
+    code, out, _ = run(capsys, "rubric", "list", "--bank", str(fixture_bank / "scaling.yaml"))
+    assert code == 0 and out.startswith("scaling  How do you approach feature scaling")
+
+
+def test_rubric_check_empty_folder(capsys, tmp_path: Path) -> None:
+    code, _, err = run(capsys, "rubric", "check", str(tmp_path))
+    assert code == 2 and "no rubric files" in err
+
+
+def test_rubric_derive_without_model(capsys, tmp_path: Path) -> None:
+    source = Path(__file__).parent / "fixtures" / "questions.txt"
+    code, out, _ = run(capsys, "rubric", "derive", str(source), "--out", str(tmp_path / "drafts"), "--no-model")
+    assert code == 0
+    assert (tmp_path / "drafts" / "q01.yaml").is_file() and (tmp_path / "drafts" / "q02.yaml").is_file()
+    code, out, _ = run(capsys, "rubric", "check", str(tmp_path / "drafts"))
+    assert code == 0
+
+
+def write_jsonl(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_grade_batch_skips_bad_lines_and_grades_the_rest(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    source = write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            json.dumps({"id": 1, "rubric": "scaling", "answer": STRONG}),
+            "{not json",
+            json.dumps({"id": 3, "question_id": "leakage", "answer": "Leakage is information from outside the training set."}),
+            json.dumps({"id": 4, "rubric": "nope", "answer": "x"}),
+            json.dumps({"id": 5, "reference_answer": "Plants make food by photosynthesis.", "question": "How do plants eat?",
+                        "answer": "By photosynthesis."}),
+            json.dumps({"id": 6, "rubric": "scaling"}),
+            "",
+            json.dumps([1, 2]),
+            json.dumps({"id": 9, "question_id": "UNKNOWN_Q", "answer": "x"}),
+        ],
+    )
+    target = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", str(target), "--bank", str(fixture_bank), "-q")
+    assert code == 1
+    records = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [r["id"] for r in records] == [1, 3, 5]
+    assert all(0 <= r["predicted_score"] <= 10 and r["grade"]["score"] == r["predicted_score"] for r in records)
+    assert records[2]["grade"]["rubric_id"].startswith("ref-")
+    assert f"{source}:2: not valid JSON" in err
+    assert f"{source}:4: unknown rubric id 'nope'" in err
+    assert f"{source}:6: field 'answer': expected the answer text" in err
+    assert f"{source}:8: expected a JSON object" in err
+    assert f"{source}:9: unknown rubric id 'UNKNOWN_Q'" in err
+    assert "graded 3 answer(s)" in err and "5 line(s) failed" in err
+
+
+def test_grade_batch_refuses_to_overwrite(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", [json.dumps({"rubric": "scaling", "answer": STRONG})])
+    target = tmp_path / "out.jsonl"
+    target.write_text("keep me")
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", str(target), "--bank", str(fixture_bank), "-q")
+    assert code == 2 and "already exists; use --force" in err
+    assert target.read_text() == "keep me"
+    code, _, _ = run(capsys, "grade-batch", str(source), "-o", str(target), "--bank", str(fixture_bank), "-q", "--force")
+    assert code == 0 and json.loads(target.read_text())["predicted_score"] > 0
+
+
+def test_grade_batch_caches_derived_rubrics_per_reference(fixture_bank: Path, tmp_path: Path) -> None:
+    from interviewer.rubrics import load_bank
+    from interviewer.scoring.batch import grade_records, read_jsonl
+
+    lines = [json.dumps({"reference_answer": "Plants use photosynthesis.", "answer": a}) for a in ("a", "b", "c")]
+    lines.append(json.dumps({"reference_answer": "Something else.", "answer": "d"}))
+    source = write_jsonl(tmp_path / "in.jsonl", lines)
+    results = list(grade_records(read_jsonl(source), Grader(HashingEmbedder()), load_bank(fixture_bank)))
+    ids = [item["grade"]["rubric_id"] for _, item in results]  # type: ignore[index]
+    assert ids[0] == ids[1] == ids[2] != ids[3]

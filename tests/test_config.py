@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from interviewer import locations
+from interviewer.config import load_settings
+from interviewer.errors import InputError
+from interviewer.scoring.calibration import Calibration, load_calibration
+
+
+def test_defaults_use_the_bundled_bank(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "missing.toml", environ={})
+    assert settings.bank is None and settings.embedding_model is None
+    assert settings.bank_dir() == locations.bundled_bank_dir()
+    assert (settings.bank_dir() / "practical-ml").is_dir()
+
+
+def test_file_then_environment(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('bank = "~/qs"\nembedding_model = "/models/x"\nmax_answer_words = 100\n')
+    settings = load_settings(config, environ={"INTERVIEWER_MAX_ANSWER_WORDS": "7"})
+    assert settings.bank == Path("~/qs").expanduser()
+    assert settings.embedding_model == "/models/x"
+    assert settings.max_answer_words == 7
+
+
+def test_config_env_var_points_at_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "other.toml"
+    config.write_text('bank = "/srv/bank"\n')
+    monkeypatch.setenv("INTERVIEWER_CONFIG", str(config))
+    assert load_settings().bank == Path("/srv/bank")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("bank = [1]\n", "field 'bank': expected a folder path"),
+        ("max_answer_words = -3\n", "field 'max_answer_words': expected a positive whole number"),
+        ("colour = 'red'\n", "unknown field 'colour'"),
+        ("bank = \n", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_file_and_field(tmp_path: Path, text: str, message: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    with pytest.raises(InputError, match=message) as info:
+        load_settings(config, environ={})
+    assert str(config) in info.value.message
+
+
+def test_shipped_calibration_loads_and_round_trips(tmp_path: Path) -> None:
+    calibration = load_calibration()
+    assert calibration.coef and calibration.source
+    path = tmp_path / "c.json"
+    path.write_text(calibration.to_json())
+    assert load_calibration(path) == calibration
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("{", "not valid JSON"), ('{"kind": "pickle"}', "field 'kind'"), ('{"kind": "linear", "coef": 3}', "field 'coef'")],
+)
+def test_bad_calibration_file(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        load_calibration(path)
+
+
+def test_calibration_clips_and_rounds() -> None:
+    calibration = Calibration({"a": 10.0, "b": -1.0}, intercept=0.04)
+    assert calibration.score({"a": 0.5, "b": 1.0}) == 4.0
+    assert calibration.score({"a": 5.0}) == 10.0
+    assert calibration.score({"b": 50.0}) == 0.0

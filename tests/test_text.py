@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from interviewer.scoring import text as T
+
+
+def test_sentences_keep_spans_and_skip_abbreviations() -> None:
+    source = "Scaling matters, e.g. for KNN. Trees (XGBoost etc.) do not need it! Fit on train only."
+    spans = T.sentences(source)
+    assert [s.text for s in spans] == [
+        "Scaling matters, e.g. for KNN.",
+        "Trees (XGBoost etc.) do not need it!",
+        "Fit on train only.",
+    ]
+    for span in spans:
+        assert source[span.start : span.end] == span.text
+
+
+def test_sentences_split_list_items_and_semicolons() -> None:
+    source = "Methods:\n- standardization\n- robust scaling; also min-max"
+    assert [s.text for s in T.sentences(source)] == ["Methods:", "- standardization", "- robust scaling", "also min-max"]
+
+
+def test_units_cut_long_sentences_at_clauses() -> None:
+    source = (
+        "You should fit the scaler on the training data only, because fitting on all the data leaks the test "
+        "statistics into training and that gives overly optimistic results."
+    )
+    units = T.units(source)
+    assert len(units) == 2
+    assert units[0].text == "You should fit the scaler on the training data only"
+    assert units[1].text.startswith("because fitting on all the data")
+    for unit in units:
+        assert source[unit.start : unit.end] == unit.text
+
+
+def test_units_window_unpunctuated_run_ons() -> None:
+    source = " ".join(["word"] * 100)
+    units = T.units(source)
+    assert [T.word_count(u.text) for u in units] == [40, 40, 20]
+
+
+def test_units_of_empty_text() -> None:
+    assert T.units("") == []
+    assert T.units("   \n ... ") == []
+
+
+def test_truncate_words() -> None:
+    text, cut = T.truncate_words("one two three four", 2)
+    assert (text, cut) == ("one two", True)
+    assert T.truncate_words("one two", 5) == ("one two", False)
+
+
+def test_find_cue_matches_lemmas_in_order_skipping_function_words() -> None:
+    content = T.content_words(T.words("You should be fitting the scalers on the training data only"))
+    assert T.find_cue("fit scaler on training data", content) == (3, 9)
+    assert T.find_cue("fitted on the training data", content) is not None
+    assert T.find_cue("training fit", content) is None  # order matters
+    assert T.find_cue("test data", content) is None
+
+
+def test_find_cue_allows_small_gaps_only() -> None:
+    content = T.content_words(T.words("fit something else entirely different unrelated training"))
+    assert T.find_cue("fit training", content) is None
+    content = T.content_words(T.words("fit the robust scaler training"))
+    assert T.find_cue("fit training", content) is not None
+
+
+def test_find_cue_keeps_negations() -> None:
+    content = T.content_words(T.words("trees need scaling"))
+    assert T.find_cue("not need scaling", content) is None
