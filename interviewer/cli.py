@@ -17,6 +17,7 @@ from interviewer import __version__
 from interviewer.config import Settings, load_settings
 from interviewer.errors import EXIT_RUNTIME, EXIT_USAGE, InputError, InterviewerError
 from interviewer.rubrics.loader import Bank, load_bank, load_rubric, rubric_files
+from interviewer.textfile import read_text
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -40,17 +41,6 @@ def _grader(settings: Settings):  # type: ignore[no-untyped-def]
     return Grader(embedder, max_answer_words=settings.max_answer_words)
 
 
-def _read_text_file(path: Path, what: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file ({what})") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the {what} as UTF-8") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the {what} ({exc.strerror})") from None
-
-
 # -- commands ------------------------------------------------------------------------------------------
 def cmd_practice(args: argparse.Namespace) -> int:
     from interviewer.practice import practice
@@ -69,7 +59,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if args.answer is not None:
         answer = args.answer
     elif args.answer_file is not None:
-        answer = _read_text_file(Path(args.answer_file), "answer")
+        answer = read_text(Path(args.answer_file), "answer")
     elif not sys.stdin.isatty():
         try:
             answer = sys.stdin.read()
@@ -124,7 +114,7 @@ def cmd_rubric_derive(args: argparse.Namespace) -> int:
     from interviewer.scoring.embedder import load_embedder
 
     source = Path(args.file)
-    text = _read_text_file(source, "question file")
+    text = read_text(source, "question file")
     settings = load_settings()
     embedder = None if args.no_model else load_embedder(settings.embedding_model, settings.embedding_precision)
     rubrics = derive_rubrics(text, str(source), embedder, prefix=args.prefix)

@@ -34,22 +34,22 @@ def config_file() -> Path:
     return user_config_path(APP_NAME) / "config.toml"
 
 
-def data_dir(create: bool = False) -> Path:
-    """The user's data folder (``$INTERVIEWER_DATA_DIR`` overrides it): history and sessions."""
-    env = os.environ.get("INTERVIEWER_DATA_DIR")
-    path = Path(env).expanduser() if env else user_data_path(APP_NAME)
+def _user_dir(env_name: str, default: Path, create: bool) -> Path:
+    env = os.environ.get(env_name)
+    path = Path(env).expanduser() if env else default
     if create:
         path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def data_dir(create: bool = False) -> Path:
+    """The user's data folder (``$INTERVIEWER_DATA_DIR`` overrides it): history and sessions."""
+    return _user_dir("INTERVIEWER_DATA_DIR", user_data_path(APP_NAME), create)
 
 
 def cache_dir(create: bool = False) -> Path:
     """The user's cache folder (``$INTERVIEWER_CACHE_DIR`` overrides it): assembled models and the like."""
-    env = os.environ.get("INTERVIEWER_CACHE_DIR")
-    path = Path(env).expanduser() if env else user_cache_path(APP_NAME)
-    if create:
-        path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _user_dir("INTERVIEWER_CACHE_DIR", user_cache_path(APP_NAME), create)
 
 
 def recordings_dir() -> Path:

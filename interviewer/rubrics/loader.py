@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from interviewer.errors import InputError, RubricError, UnknownRubricError
 from interviewer.rubrics.model import Rubric
+from interviewer.textfile import read_text
 
 RUBRIC_SUFFIXES = (".yaml", ".yml")
 
@@ -89,14 +90,7 @@ def parse_rubric(data: object, source: str) -> Rubric:
 
 def load_rubric(path: Path) -> Rubric:
     """Read one rubric file; its ``id`` must match the file name (``q03.yaml`` holds ``id: q03``)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise RubricError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    text = read_text(path, "rubric", RubricError)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

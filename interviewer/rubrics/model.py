@@ -26,10 +26,22 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _distinct(cues: tuple[str, ...]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    for cue in cues:
+        if cue.lower() in seen:
+            raise ValueError(f"cue {cue!r} is listed twice")
+        seen.add(cue.lower())
+    return cues
+
+
+Cues = Annotated[tuple[Text, ...], AfterValidator(_distinct)]
 
 
 class _Strict(BaseModel):
@@ -42,19 +54,9 @@ class Concept(_Strict):
     id: Identifier
     label: Text = Field(description="A short name for the point, shown in feedback.")
     statement: Text = Field(description="What a correct statement of the point says, in one or two sentences.")
-    cues: tuple[Text, ...] = Field(default=(), description="Phrases and synonyms a candidate may use for it.")
+    cues: Cues = Field(default=(), description="Phrases and synonyms a candidate may use for it.")
     weight: float = Field(default=1.0, gt=0, le=10, description="Relative importance; the core definition is 2.")
     follow_up: Text = Field(description="The question to ask when the point is missed.")
-
-    @field_validator("cues")
-    @classmethod
-    def _distinct_cues(cls, cues: tuple[str, ...]) -> tuple[str, ...]:
-        seen: set[str] = set()
-        for cue in cues:
-            if cue.lower() in seen:
-                raise ValueError(f"cue {cue!r} is listed twice")
-            seen.add(cue.lower())
-        return cues
 
 
 class Misconception(_Strict):
@@ -63,7 +65,7 @@ class Misconception(_Strict):
     id: Identifier
     claim: Text = Field(description="The wrong claim, stated as a candidate would state it.")
     correction: Text = Field(description="The correct statement, shown in feedback.")
-    cues: tuple[Text, ...] = Field(default=(), description="Phrases that signal the claim.")
+    cues: Cues = Field(default=(), description="Phrases that signal the claim.")
     penalty: float = Field(default=1.5, gt=0, le=10, description="Points off (of 10) when the claim is made.")
 
 
