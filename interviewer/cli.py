@@ -1,6 +1,6 @@
 """The ``interviewer`` command line.
 
-Commands: ``practice`` (also the default), ``grade``, ``grade-batch``, ``rubric derive|check|list``.
+Commands: ``practice`` (also the default), ``grade``, ``grade-batch``, ``eval``, ``rubric derive|check|list``.
 Every error a user can cause prints one line, ``interviewer: error: …``, and exits non-zero (2 for bad
 input); nothing here prints a traceback for those.
 """
@@ -33,12 +33,16 @@ def _bank(settings: Settings) -> Bank:
     return load_bank(settings.bank_dir())
 
 
-def _grader(settings: Settings):  # type: ignore[no-untyped-def]
+def _grader(settings: Settings, bank: Bank | None = None, calibration: Path | None = None):  # type: ignore[no-untyped-def]
+    from interviewer import locations
+    from interviewer.scoring.calibration import load_calibration
     from interviewer.scoring.embedder import load_embedder
     from interviewer.scoring.grader import Grader
 
+    calibrations = load_calibration(calibration) if calibration else None
     embedder = load_embedder(settings.embedding_model, settings.embedding_precision)
-    return Grader(embedder, max_answer_words=settings.max_answer_words)
+    return Grader(embedder, calibrations, bank=bank, max_answer_words=settings.max_answer_words,
+                  cache_dir=locations.cache_dir())
 
 
 # -- commands ------------------------------------------------------------------------------------------
@@ -48,14 +52,15 @@ def cmd_practice(args: argparse.Namespace) -> int:
     settings = _settings(args)
     bank = _bank(settings)
     ids = [i.strip() for i in args.questions.split(",") if i.strip()] if args.questions else None
-    return practice(bank, lambda: _grader(settings), ids, args.count, args.seed)
+    return practice(bank, lambda: _grader(settings, bank), ids, args.count, args.seed)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from interviewer.render import render_grade
 
     settings = _settings(args)
-    rubric = _bank(settings)[args.rubric]
+    bank = _bank(settings)
+    rubric = bank[args.rubric]
     if args.answer is not None:
         answer = args.answer
     elif args.answer_file is not None:
@@ -67,7 +72,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             raise InputError("<stdin>: the answer is not UTF-8 text") from None
     else:
         raise InputError("no answer: give --answer TEXT, --answer-file FILE, or pipe the answer on stdin")
-    grade = _grader(settings).grade(rubric, answer)
+    grade = _grader(settings, bank).grade(rubric, answer)
     if args.json:
         print(json.dumps(grade.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -88,7 +93,7 @@ def cmd_grade_batch(args: argparse.Namespace) -> int:
         raise InputError(f"{target}: already exists; use --force to overwrite")
     total = sum(1 for raw in source.open("rb") if raw.strip())
     bank = _bank(settings) if settings.bank_dir().exists() else None
-    grader = _grader(settings)
+    grader = _grader(settings, bank)
     failures: list[LineError] = []
     graded = 0
     scores: list[float] = []
@@ -106,6 +111,67 @@ def cmd_grade_batch(args: argparse.Namespace) -> int:
             scores.append(float(item["predicted_score"]))
     mean = f", mean score {sum(scores) / len(scores):.2f}" if scores else ""
     print(f"graded {graded} answer(s){mean}; {len(failures)} line(s) failed; wrote {target}", file=sys.stderr)
+    return EXIT_RUNTIME if failures else 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from interviewer.evaluation import evaluate, gold_score, is_correct_label, render
+    from interviewer.scoring.batch import LineError, grade_records, read_jsonl
+
+    settings = _settings(args)
+    source = Path(args.input)
+    if not source.is_file():
+        raise InputError(f"{source}: no such file")
+    records = [(n, r) for n, r in read_jsonl(source)
+               if isinstance(r, LineError) or args.split is None or r.get("split") == args.split]
+    if args.limit:
+        records = records[: args.limit]
+    if not records:
+        raise InputError(f"{source}: no records" + (f" with split {args.split!r}" if args.split else ""))
+    bank = _bank(settings) if settings.bank_dir().exists() else None
+    grader = _grader(settings, bank, Path(args.calibration) if args.calibration else None)
+    graded, failures = [], 0
+    with tqdm(total=len(records), unit="answer", file=sys.stderr, disable=args.quiet, dynamic_ncols=True) as bar:
+        for number, item in grade_records(records, grader, bank):
+            bar.update(1)
+            if isinstance(item, LineError):
+                failures += 1
+                tqdm.write(f"interviewer: {source}:{number}: {item.message} (line skipped)", file=sys.stderr)
+                continue
+            try:
+                gold = gold_score(item)
+            except InputError as exc:
+                failures += 1
+                tqdm.write(f"interviewer: {source}:{number}: {exc.message} (line skipped)", file=sys.stderr)
+                continue
+            graded.append((item, gold))
+    if not graded:
+        raise InputError(f"{source}: no line could be graded")
+    items = [item for item, _ in graded]
+    gold = [g for _, g in graded]
+    profiles = [item["grade"]["profile"] for item in items]
+    profile = max(set(profiles), key=profiles.count)
+    if args.cross_validate:
+        from interviewer.scoring.fit import cross_validated_scores
+
+        groups = [str(item.get("rubric") or item.get("question_id") or item["grade"]["rubric_id"]) for item in items]
+        correct = [is_correct_label(item) for item in items]
+        labels = None if any(c is None for c in correct) else [bool(c) for c in correct]
+        predicted = cross_validated_scores([item["grade"]["features"] for item in items], gold, groups, profile, labels)
+    else:
+        predicted = [float(item["predicted_score"]) for item in items]
+    threshold = grader.calibration[profile].threshold
+    result = evaluate(predicted, gold, items, threshold)
+    if args.json:
+        print(json.dumps({"input": str(source), "split": args.split, "cross_validated": args.cross_validate,
+                          "failed_lines": failures, **result.to_dict()}, indent=2))
+    else:
+        how = "cross-validated by question" if args.cross_validate else "shipped calibration"
+        print(render(result, f"{source}{' [' + args.split + ']' if args.split else ''} ({how})"))
+        if failures:
+            print(f"{failures} line(s) skipped")
     return EXIT_RUNTIME if failures else 0
 
 
@@ -195,6 +261,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite OUT.jsonl if it exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_grade_batch)
+
+    p = sub.add_parser("eval", help="measure agreement with human grades on a graded JSONL file")
+    bank_option(p)
+    p.add_argument("input", metavar="IN.jsonl", help="same lines as grade-batch, plus 'score' (and 'max_score')")
+    p.add_argument("--split", help="only lines whose 'split' field equals this (e.g. test_unseen_answers)")
+    p.add_argument("--cross-validate", action="store_true",
+                   help="score each question with a calibration fitted on the other questions only")
+    p.add_argument("--calibration", metavar="FILE", help="a calibration JSON file (default: the shipped one)")
+    p.add_argument("--limit", type=int, help="only the first N lines")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_eval)
 
     rubric = sub.add_parser("rubric", help="derive, check and list rubrics")
     rsub = rubric.add_subparsers(dest="rubric_command", metavar="ACTION", required=True)

@@ -53,7 +53,9 @@ def test_bad_config_names_file_and_field(tmp_path: Path, text: str, message: str
 
 def test_shipped_calibration_loads_and_round_trips(tmp_path: Path) -> None:
     calibration = load_calibration()
-    assert calibration.coef and calibration.source
+    assert set(calibration.profiles) >= {"rubric", "reference"}
+    assert calibration["rubric"].coef and calibration["rubric"].source
+    assert calibration["unknown-profile"] == calibration["rubric"]
     path = tmp_path / "c.json"
     path.write_text(calibration.to_json())
     assert load_calibration(path) == calibration
@@ -61,7 +63,13 @@ def test_shipped_calibration_loads_and_round_trips(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("{", "not valid JSON"), ('{"kind": "pickle"}', "field 'kind'"), ('{"kind": "linear", "coef": 3}', "field 'coef'")],
+    [
+        ("{", "not valid JSON"),
+        ('{"kind": "linear"}', "field 'profiles'"),
+        ('{"profiles": {"rubric": {"kind": "pickle"}}}', "profiles.rubric: field 'kind'"),
+        ('{"profiles": {"rubric": {"kind": "linear", "coef": 3}}}', "profiles.rubric: field 'coef'"),
+        ('{"profiles": {"rubric": {"kind": "linear", "coef": {}, "intercept": "x"}}}', "field 'intercept'"),
+    ],
 )
 def test_bad_calibration_file(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "c.json"
@@ -72,6 +80,13 @@ def test_bad_calibration_file(tmp_path: Path, text: str, message: str) -> None:
 
 def test_calibration_clips_and_rounds() -> None:
     calibration = Calibration({"a": 10.0, "b": -1.0}, intercept=0.04)
-    assert calibration.score({"a": 0.5, "b": 1.0}) == 4.0
+    assert calibration.score({"a": 0.5, "b": 1.0}) == 4.04
     assert calibration.score({"a": 5.0}) == 10.0
     assert calibration.score({"b": 50.0}) == 0.0
+
+
+def test_logistic_calibration() -> None:
+    calibration = Calibration({"a": 4.0}, intercept=-2.0, kind="logistic")
+    assert calibration.score({"a": 0.5}) == 5.0
+    assert calibration.score({"a": 100.0}) == 10.0
+    assert 0.0 <= calibration.score({"a": -100.0}) < 0.01

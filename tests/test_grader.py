@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from interviewer.scoring.calibration import Calibration
+from interviewer.scoring.calibration import Calibration, CalibrationSet
 from interviewer.scoring.grader import Grader
 
 STRONG = (
@@ -98,7 +98,7 @@ def test_result_is_json_ready(grader: Grader, scaling_rubric) -> None:
 
 
 def test_score_comes_from_the_calibration(fake_embedder, scaling_rubric) -> None:
-    everything = Calibration({"coverage": 0.0}, intercept=4.2)
+    everything = CalibrationSet({"rubric": Calibration({"coverage": 0.0}, intercept=4.2)})
     assert Grader(fake_embedder, everything).grade(scaling_rubric, STRONG).score == 4.2
-    clipped = Calibration({"coverage": 100.0}, intercept=0.0)
+    clipped = CalibrationSet({"rubric": Calibration({"coverage": 100.0}, intercept=0.0)})
     assert Grader(fake_embedder, clipped).grade(scaling_rubric, STRONG).score == 10.0

@@ -211,8 +211,31 @@ def _misconception(sentence: str) -> str | None:
     return flipped[0].upper() + flipped[1:] if flipped else None
 
 
-def derive_rubric(rubric_id: str, qa: QA, embedder: Embedder | None = None) -> dict[str, Any]:
-    """A draft rubric (as plain data, ready to dump as YAML) for one question."""
+def derive_rubric(
+    rubric_id: str, qa: QA, embedder: Embedder | None = None, alternatives: Sequence[str] = ()
+) -> dict[str, Any]:
+    """A draft rubric (as plain data, ready to dump as YAML) for one question.
+
+    ``alternatives``: several complete reference answers, any one of which is correct (as in
+    SemEval-2013 Beetle). The rubric is derived from the first; the others become the first
+    concept's alternatives.
+    """
+    others = [a.strip() for a in alternatives if a.strip()]
+    if len(others) >= 2:
+        qa = QA(qa.question, others[0])
+        others = others[1:]
+    else:
+        others = []
+    data = _derive(rubric_id, qa, embedder)
+    if others:
+        first = data["concepts"][0]
+        first["alternatives"] = others
+        pool = candidate_phrases(" ".join([first["statement"], *others]))
+        first["cues"] = rank_cues(" ".join([first["statement"], *others]), pool, embedder)
+    return data
+
+
+def _derive(rubric_id: str, qa: QA, embedder: Embedder | None) -> dict[str, Any]:
     taken: set[str] = set()
     concepts: list[dict[str, Any]] = []
     misconceptions: list[dict[str, Any]] = []

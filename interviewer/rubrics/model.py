@@ -13,6 +13,7 @@ A rubric file looks like this (every field is documented below)::
         label: Fit the scaler on training data only
         statement: The scaler is fitted on the training data only and then applied to train and test.
         cues: [fit on training data, training statistics, transform the test set]
+        alternatives: []            # optional: other complete ways to state it
         weight: 2
         follow_up: Which data do you fit the scaler on, and why?
     misconceptions:
@@ -54,6 +55,9 @@ class Concept(_Strict):
     id: Identifier
     label: Text = Field(description="A short name for the point, shown in feedback.")
     statement: Text = Field(description="What a correct statement of the point says, in one or two sentences.")
+    alternatives: tuple[Text, ...] = Field(
+        default=(), description="Other complete, correct ways to state the point (any one of them is enough)."
+    )
     cues: Cues = Field(default=(), description="Phrases and synonyms a candidate may use for it.")
     weight: float = Field(default=1.0, gt=0, le=10, description="Relative importance; the core definition is 2.")
     follow_up: Text = Field(description="The question to ask when the point is missed.")

@@ -64,31 +64,35 @@ class RubricResolver:
         self.grader = grader
         self._derived: dict[str, Rubric] = {}
 
-    def __call__(self, record: Mapping[str, Any]) -> Rubric:
+    def __call__(self, record: Mapping[str, Any]) -> tuple[Rubric, str]:
+        """The rubric and the calibration profile to grade the record with."""
         rubric_id = record.get("rubric")
         if rubric_id is not None:
             if not isinstance(rubric_id, str):
                 raise InputError("field 'rubric': expected a rubric id (string)")
             if self.bank is None:
                 raise InputError("field 'rubric': no bank to look it up in")
-            return self.bank[rubric_id]
+            return self.bank[rubric_id], "rubric"
         question_id = record.get("question_id")
         if isinstance(question_id, str) and self.bank is not None and question_id in self.bank:
-            return self.bank[question_id]
+            return self.bank[question_id], "rubric"
         reference = record.get("reference_answer")
         if isinstance(reference, str) and reference.strip():
             question = record.get("question")
-            return self._derive(reference, question if isinstance(question, str) else "")
+            alternatives = record.get("reference_answers", record.get("reference_answers_best"))
+            if not isinstance(alternatives, list) or not all(isinstance(a, str) for a in alternatives):
+                alternatives = []
+            return self._derive(reference, question if isinstance(question, str) else "", alternatives), "reference"
         if question_id is not None and self.bank is not None:
             self.bank[str(question_id)]  # raises with the closest ids
         raise InputError("expected a field 'rubric' (bank id), 'question_id' (bank id) or 'reference_answer'")
 
-    def _derive(self, reference: str, question: str) -> Rubric:
-        key = hashlib.sha1(f"{question}\x00{reference}".encode()).hexdigest()[:12]
+    def _derive(self, reference: str, question: str, alternatives: list[str]) -> Rubric:
+        key = hashlib.sha1("\x00".join([question, reference, *alternatives]).encode()).hexdigest()[:12]
         rubric = self._derived.get(key)
         if rubric is None:
-            data = derive_rubric(f"ref-{key}", QA(question.strip() or "(question not given)", reference.strip()),
-                                 self.grader.embedder)
+            qa = QA(question.strip() or "(question not given)", reference.strip())
+            data = derive_rubric(f"ref-{key}", qa, self.grader.embedder, alternatives=alternatives)
             rubric = parse_rubric(data, f"reference answer {key}")
             self._derived[key] = rubric
         return rubric
@@ -108,11 +112,11 @@ def grade_records(
 ) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
     """Grade records in chunks; yield (line, record + ``predicted_score`` + ``grade``) or a LineError, in order."""
     resolve = RubricResolver(bank, grader)
-    pending: list[tuple[int, dict[str, Any], Rubric, str]] = []
+    pending: list[tuple[int, dict[str, Any], Rubric, str, str]] = []
 
     def flush() -> Iterator[tuple[int, dict[str, Any] | LineError]]:
-        grades = grader.grade_many([(rubric, answer) for _, _, rubric, answer in pending])
-        for (number, record, _, _), grade in zip(pending, grades, strict=True):
+        grades = grader.grade_many([(p[2], p[3]) for p in pending], [p[4] for p in pending])
+        for (number, record, _, _, _), grade in zip(pending, grades, strict=True):
             yield number, {**record, "predicted_score": grade.score, "grade": grade.to_dict()}
         pending.clear()
 
@@ -123,12 +127,12 @@ def grade_records(
             continue
         try:
             answer = _answer(item)
-            rubric = resolve(item)
+            rubric, profile = resolve(item)
         except InputError as exc:
             yield from flush()
             yield number, LineError(number, exc.message)
             continue
-        pending.append((number, item, rubric, answer))
+        pending.append((number, item, rubric, answer, profile))
         if len(pending) >= CHUNK:
             yield from flush()
     yield from flush()

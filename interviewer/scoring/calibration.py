@@ -1,52 +1,96 @@
 """The map from interpretable features to the 0–10 score, read from a small JSON file (never a pickle).
 
-``calibration.json`` beside this module is the shipped one. It is a linear model with clipping::
+``calibration.json`` beside this module is the shipped one. It holds one *profile* per kind of grading:
 
-    score = clip(intercept + sum(coef[f] * features[f]), 0, 10)
+* ``rubric``: answers graded against a hand-written rubric (the bank);
+* ``reference``: answers graded against a rubric derived on the fly from one reference answer.
 
-The file says how it was made (``source``); a calibration script refits it on training data.
+Each profile is a linear model, optionally through a logistic link, clipped to 0–10::
+
+    linear:    score = clip(intercept + sum(coef[f] * features[f]), 0, 10)
+    logistic:  score = 10 * sigmoid(intercept + sum(coef[f] * features[f]))
+
+``threshold`` is the score at or above which an answer counts as correct (chosen on training data).
+``benchmarks/calibrate.py`` refits the file; ``source`` says on what.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
 from interviewer.errors import InputError
 
 DEFAULT_CALIBRATION = Path(__file__).with_name("calibration.json")
+PROFILES = ("rubric", "reference")
 
 
 @dataclass(frozen=True)
 class Calibration:
     coef: Mapping[str, float]
     intercept: float
+    kind: Literal["linear", "logistic"] = "linear"
+    threshold: float = 5.0
     source: str = ""
+    deduct_penalties: bool = True
+    """Subtract the wrong claims' penalties after this map (False when ``penalty`` is one of its features)."""
 
     def score(self, features: Mapping[str, float]) -> float:
         total = self.intercept + sum(weight * features.get(name, 0.0) for name, weight in self.coef.items())
-        return round(min(10.0, max(0.0, total)), 1)
+        if self.kind == "logistic":
+            total = 10.0 / (1.0 + math.exp(-max(-60.0, min(60.0, total))))
+        return round(min(10.0, max(0.0, total)), 2)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "coef": dict(self.coef), "intercept": self.intercept,
+                "threshold": self.threshold, "deduct_penalties": self.deduct_penalties, "source": self.source}
+
+
+@dataclass(frozen=True)
+class CalibrationSet:
+    """The calibrations by profile name."""
+
+    profiles: Mapping[str, Calibration] = field(default_factory=dict)
+
+    def __getitem__(self, profile: str) -> Calibration:
+        try:
+            return self.profiles[profile]
+        except KeyError:
+            return self.profiles["rubric"]
 
     def to_json(self) -> str:
-        data = {"kind": "linear", "coef": dict(self.coef), "intercept": self.intercept, "source": self.source}
+        data = {"profiles": {name: c.to_dict() for name, c in self.profiles.items()}}
         return json.dumps(data, indent=2) + "\n"
 
 
-def load_calibration(path: Path = DEFAULT_CALIBRATION) -> Calibration:
+def _parse_profile(data: object, where: str) -> Calibration:
+    if not isinstance(data, dict) or data.get("kind") not in ("linear", "logistic"):
+        raise InputError(f"{where}: field 'kind': expected \"linear\" or \"logistic\"")
+    coef = data.get("coef")
+    if not isinstance(coef, dict) or not all(isinstance(v, (int, float)) for v in coef.values()):
+        raise InputError(f"{where}: field 'coef': expected a mapping of feature name to number")
+    intercept = data.get("intercept")
+    if not isinstance(intercept, (int, float)):
+        raise InputError(f"{where}: field 'intercept': expected a number")
+    threshold = data.get("threshold", 5.0)
+    if not isinstance(threshold, (int, float)):
+        raise InputError(f"{where}: field 'threshold': expected a number")
+    return Calibration({str(k): float(v) for k, v in coef.items()}, float(intercept), data["kind"],
+                       float(threshold), str(data.get("source", "")), bool(data.get("deduct_penalties", True)))
+
+
+def load_calibration(path: Path = DEFAULT_CALIBRATION) -> CalibrationSet:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{path}: calibration file not found") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(data, dict) or data.get("kind") != "linear":
-        raise InputError(f"{path}: field 'kind': expected \"linear\"")
-    coef = data.get("coef")
-    if not isinstance(coef, dict) or not all(isinstance(v, (int, float)) for v in coef.values()):
-        raise InputError(f"{path}: field 'coef': expected a mapping of feature name to number")
-    intercept = data.get("intercept")
-    if not isinstance(intercept, (int, float)):
-        raise InputError(f"{path}: field 'intercept': expected a number")
-    return Calibration({str(k): float(v) for k, v in coef.items()}, float(intercept), str(data.get("source", "")))
+    profiles = data.get("profiles") if isinstance(data, dict) else None
+    if not isinstance(profiles, dict) or "rubric" not in profiles:
+        raise InputError(f"{path}: field 'profiles': expected a mapping with at least a \"rubric\" profile")
+    return CalibrationSet({name: _parse_profile(p, f"{path}: profiles.{name}") for name, p in profiles.items()})

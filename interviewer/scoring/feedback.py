@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from interviewer.rubrics.model import Rubric
-from interviewer.scoring.result import ConceptResult, Feedback, MisconceptionHit
+from interviewer.scoring.result import ConceptResult, Feedback, MisconceptionHit, Relevance
 
 QUOTE_CHARS = 160  # evidence longer than this is shortened in feedback text (the full span stays in the result)
 
@@ -36,6 +36,7 @@ def write_feedback(
     score: float,
     *,
     answered: bool,
+    relevance: Relevance | None = None,
 ) -> Feedback:
     if not answered:
         first = max(rubric.concepts, key=lambda c: c.weight)
@@ -51,12 +52,19 @@ def write_feedback(
     partial = [c for c in concepts if c.status == "partial"]
     missed = [c for c in concepts if c.status == "missed"]
     strengths = tuple(f"{c.label}: you said {quote(c.evidence.text)}" for c in covered if c.evidence)
-    missing = tuple(
-        [f"{c.label} (only touched on{': ' + quote(c.evidence.text) if c.evidence else ''}): {c.statement}" for c in partial]
-        + [f"{c.label}: {c.statement}" for c in missed]
+    missing = []
+    for c in partial:
+        if not c.explained:
+            missing.append(f"{c.label} (named but not explained{': ' + quote(c.evidence.text) if c.evidence else ''}): "
+                           f"say what it means and why it matters. {c.statement}")
+        else:
+            missing.append(f"{c.label} (only touched on{': ' + quote(c.evidence.text) if c.evidence else ''}): {c.statement}")
+    for c in missed:
+        missing.append(f"{c.label}: {c.statement}")
+    corrections = tuple(
+        f"You said {quote(m.evidence.text) if m.evidence else repr(m.claim)}, but {_lower_first(m.correction)}"
+        for m in misconceptions
     )
-    corrections = tuple(f"You said {quote(m.evidence.text) if m.evidence else repr(m.claim)}, but {m.correction}"
-                        for m in misconceptions)
     gaps = sorted(missed + partial, key=lambda c: (-c.weight, c.status == "partial"))
     follow_up = gaps[0].follow_up if gaps else None
     n = len(concepts)
@@ -64,11 +72,22 @@ def write_feedback(
     summary += f" and touched on {len(partial)} more." if partial else "."
     if misconceptions:
         summary += f" {len(misconceptions)} claim{'s were' if len(misconceptions) > 1 else ' was'} wrong."
-    if gaps:
+    if relevance is not None and not relevance.on_topic:
+        summary = f"Off-topic: {relevance.reason}. " + summary
+    named_only = [c for c in partial if not c.explained]
+    if relevance is not None and not relevance.on_topic:
+        next_time = "Next time, answer the question that was asked: start from its core idea."
+    elif len(named_only) >= 2 and len(named_only) >= len(covered):
+        next_time = "Next time, explain the terms you name: what each one is and why it matters here."
+    elif gaps:
         names = ", ".join(c.label.lower() for c in gaps[:3])
         next_time = f"Next time, also cover {names}."
     elif misconceptions:
         next_time = "Next time, keep the content and drop the wrong claim."
     else:
         next_time = "Next time, keep it this complete and add a concrete example from your own work."
-    return Feedback(summary, strengths, missing, corrections, follow_up, next_time)
+    return Feedback(summary, strengths, tuple(missing), corrections, follow_up, next_time)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text

@@ -1,154 +1,238 @@
-"""The grader: scores an answer against a rubric by meaning and key concepts.
+"""The grader: scores an answer against a rubric by meaning, key concepts and wrong claims.
 
 How a grade is made:
 
 1. The answer is cut into units (sentences; long ones at clause boundaries) that keep their spans.
-2. Units are embedded once. Each concept is matched against its statement and its cue phrases by
-   cosine, and its cue phrases are also looked for word by word (by lemma). A concept is *covered*
-   when the meaning is clearly there (or a cue is there and the meaning is close), *partial* when
-   only one weak signal is, *missed* otherwise. The best-matching unit is the evidence.
-3. The answer is aligned with the model answer sentence by sentence (precision / recall / F1).
-4. The features go through the calibration (``calibration.json``) to a 0–10 score, and the feedback
-   is written from the concept results.
+2. Units are embedded once. Each concept is matched (``concepts.py``): covered, partial, missed or
+   contradicted, with the best unit as evidence; a concept only named in a list earns partial credit.
+3. Wrong claims are detected (``detectors.py``): the rubric's misconceptions, and contradicted concepts.
+4. Relevance: the answer's fit to its own rubric against every other rubric of the bank (if given).
+5. The answer is aligned with the model answer sentence by sentence (precision / recall / F1).
+6. The interpretable features go through the calibration profile (``calibration.json``) to a 0–10
+   score; wrong claims then cost their penalties, and an off-topic answer is capped.
 
-Rubric-side embeddings are computed once per rubric and cached; an answer costs one ``encode`` call.
+Rubric-side embeddings are computed once per rubric (and kept on disk when a cache folder is given);
+an answer costs one ``encode`` call.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from interviewer.rubrics.model import Rubric
 from interviewer.scoring import text as T
-from interviewer.scoring.calibration import Calibration, load_calibration
+from interviewer.scoring.calibration import CalibrationSet, load_calibration
+from interviewer.scoring.concepts import COVERED_SIMILARITY, AnswerUnits, match_concept, split_answer
+from interviewer.scoring.detectors import OFF_TOPIC_CAP, contradictions, discredit, find_misconceptions, relevance
 from interviewer.scoring.embedder import Embedder
 from interviewer.scoring.feedback import write_feedback
-from interviewer.scoring.result import ConceptResult, Evidence, Grade, Similarity
+from interviewer.scoring.result import ConceptResult, Grade, MisconceptionHit, Relevance, Similarity
 
-# Cosine thresholds for all-MiniLM-L6-v2 between one answer unit and a concept statement.
-COVERED_SIMILARITY = 0.62  # the meaning is clearly there on its own
-PARTIAL_SIMILARITY = 0.45  # close: covered if a cue phrase is also there, partial otherwise
-CUE_SIMILARITY_DISCOUNT = 0.05  # a short cue phrase matches a unit less reliably than a statement
 # Sentence-level F1 against the model answer is mapped from [floor, ceiling] onto [0, 1].
 SIMILARITY_FLOOR = 0.25
 SIMILARITY_CEILING = 0.75
-CREDIT = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
+SOFT_CREDIT_FLOOR = 0.30  # below this cosine a concept earns no soft credit
+
+__all__ = ["Grader", "PreparedRubric", "final_score", "split_answer"]
 
 
 @dataclass(frozen=True)
 class PreparedRubric:
-    """A rubric with its embeddings: statements (n_concepts, d), cues per concept, model-answer units."""
+    """A rubric with its embeddings (d = the embedding size)."""
 
     rubric: Rubric
-    statements: np.ndarray
+    statements: tuple[np.ndarray, ...]
+    """Per concept: (1 + alternatives, d)."""
     cues: tuple[np.ndarray, ...]
+    """Per concept: (cues, d)."""
+    claims: np.ndarray
+    """(misconceptions, d)."""
+    corrections: np.ndarray
     model_units: tuple[T.Span, ...]
     model_vectors: np.ndarray
+    """(model-answer units, d)."""
+    key_lemmas: frozenset[str]
+    """Content lemmas of the model answer and statements that are not in the question."""
+    related: tuple[int, ...]
+    """Per misconception: the index of the concept it gets wrong (closest statement to its correction)."""
+
+    @property
+    def fingerprint(self) -> np.ndarray:
+        """What the rubric is about: model-answer units and concept statements, (rows, d)."""
+        return np.vstack([self.model_vectors, *self.statements])
 
 
-@dataclass(frozen=True)
-class AnswerUnits:
-    """An answer cut into units, with its words and where each word starts."""
-
-    text: str
-    units: tuple[T.Span, ...]
-    words: tuple[str, ...]
-    word_starts: tuple[int, ...]
-    content: T.ContentWords
-    truncated: bool
-
-
-def _rubric_key(rubric: Rubric) -> str:
-    return hashlib.sha1(rubric.model_dump_json().encode("utf-8")).hexdigest()
+def _rubric_texts(rubric: Rubric, model_units: Sequence[T.Span]) -> list[str]:
+    texts: list[str] = []
+    for concept in rubric.concepts:
+        texts.extend((concept.statement, *concept.alternatives))
+    for concept in rubric.concepts:
+        texts.extend(concept.cues)
+    texts.extend(m.claim for m in rubric.misconceptions)
+    texts.extend(m.correction for m in rubric.misconceptions)
+    texts.extend(u.text for u in model_units)
+    return texts
 
 
-def split_answer(answer: str, max_words: int) -> AnswerUnits:
-    text, truncated = T.truncate_words(answer.strip(), max_words)
-    found = list(T.WORD_RE.finditer(text))
-    words = tuple(m.group(0) for m in found)
-    return AnswerUnits(
-        text=text,
-        units=tuple(T.units(text)),
-        words=words,
-        word_starts=tuple(m.start() for m in found),
-        content=T.content_words(words),
-        truncated=truncated,
-    )
+def _soft_credit(concept: ConceptResult) -> float:
+    """Credit that grows with similarity between the partial and covered thresholds (0 if contradicted)."""
+    if concept.contradicted:
+        return 0.0
+    low, high = SOFT_CREDIT_FLOOR, COVERED_SIMILARITY
+    credit = min(1.0, max(0.0, (concept.similarity - low) / (high - low)))
+    return credit if concept.explained else min(credit, 0.5)
+
+
+def final_score(calibration: CalibrationSet, features: Mapping[str, float], profile: str = "rubric") -> float:
+    """The 0–10 score from an answer's features: the profile's calibration, minus the wrong claims'
+    penalties (unless the profile takes them as a feature), capped for an off-topic answer."""
+    chosen = calibration[profile]
+    score = chosen.score(features)
+    if chosen.deduct_penalties:
+        score = max(0.0, score - features.get("penalty", 0.0))
+    if profile == "rubric" and features.get("off_topic", 0.0) >= 1.0:
+        score = min(score, OFF_TOPIC_CAP)
+    return round(score, 1)
 
 
 class Grader:
-    """Grades answers against rubrics with one embedder. Safe to reuse across many answers."""
+    """Grades answers against rubrics with one embedder. Safe to reuse across many answers.
+
+    ``bank``: the other questions, for off-topic detection (None: relevance is judged on its own).
+    ``cache_dir``: where rubric embeddings are kept between runs (None: memory only).
+    """
 
     def __init__(
         self,
         embedder: Embedder,
-        calibration: Calibration | None = None,
+        calibration: CalibrationSet | None = None,
         *,
+        bank: Mapping[str, Rubric] | None = None,
         max_answer_words: int = 5000,
+        cache_dir: Path | None = None,
     ) -> None:
         self.embedder = embedder
         self.calibration = calibration or load_calibration()
+        self.bank = bank
         self.max_answer_words = max_answer_words
+        self.cache_dir = cache_dir
         self._prepared: dict[str, PreparedRubric] = {}
 
     # -- rubric side ---------------------------------------------------------------------------
+    def _cache_key(self, rubric: Rubric) -> str:
+        identity = f"{self.embedder.name}\0{getattr(self.embedder, 'precision', '')}\0{rubric.model_dump_json()}"
+        return hashlib.sha1(identity.encode("utf-8")).hexdigest()
+
+    def _encode_cached(self, key: str, texts: list[str]) -> np.ndarray:
+        path = self.cache_dir / "rubric-embeddings" / f"{key}.npy" if self.cache_dir else None
+        if path is not None and path.is_file():
+            try:
+                vectors = np.load(path, allow_pickle=False)
+                if vectors.shape[0] == len(texts):
+                    return vectors
+            except (OSError, ValueError):
+                pass  # a damaged cache file is recomputed and rewritten
+        vectors = self.embedder.encode(texts)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp.npy")
+                np.save(tmp, vectors, allow_pickle=False)
+                tmp.replace(path)
+            except OSError:
+                pass  # the cache is an optimisation; a read-only disk only costs time
+        return vectors
+
     def prepare(self, rubric: Rubric) -> PreparedRubric:
-        """Embed a rubric's statements, cues and model answer (cached by the rubric's content)."""
-        key = _rubric_key(rubric)
+        """Embed a rubric's statements, cues, claims and model answer (cached by the rubric's content)."""
+        key = self._cache_key(rubric)
         cached = self._prepared.get(key)
         if cached is not None:
             return cached
         model_units = tuple(T.units(rubric.model_answer))
-        texts = [c.statement for c in rubric.concepts]
-        for concept in rubric.concepts:
-            texts.extend(concept.cues)
-        texts.extend(u.text for u in model_units)
-        vectors = self.embedder.encode(texts)
-        n = len(rubric.concepts)
-        statements, offset, cues = vectors[:n], n, []
-        for concept in rubric.concepts:
-            cues.append(vectors[offset : offset + len(concept.cues)])
-            offset += len(concept.cues)
-        prepared = PreparedRubric(rubric, statements, tuple(cues), model_units, vectors[offset:])
+        vectors = self._encode_cached(key, _rubric_texts(rubric, model_units))
+        offset = 0
+
+        def take(n: int) -> np.ndarray:
+            nonlocal offset
+            block = vectors[offset : offset + n]
+            offset += n
+            return block
+
+        statements = tuple(take(1 + len(c.alternatives)) for c in rubric.concepts)
+        cues = tuple(take(len(c.cues)) for c in rubric.concepts)
+        claims = take(len(rubric.misconceptions))
+        corrections = take(len(rubric.misconceptions))
+        model_vectors = take(len(model_units))
+        key_text = " ".join([rubric.model_answer, *(c.statement for c in rubric.concepts)])
+        key_lemmas = frozenset(T.content_lemmas(key_text) - T.content_lemmas(rubric.question))
+        firsts = np.vstack([block[0] for block in statements])
+        related = tuple(int(np.argmax(firsts @ c)) for c in corrections)
+        prepared = PreparedRubric(rubric, statements, cues, claims, corrections, model_units, model_vectors,
+                                  key_lemmas, related)
         self._prepared[key] = prepared
         return prepared
 
-    # -- answer side ---------------------------------------------------------------------------
-    def grade(self, rubric: Rubric, answer: str) -> Grade:
-        """Grade one answer. An empty answer scores 0 with "no answer given"."""
-        return self.grade_many([(rubric, answer)])[0]
+    def _fingerprints(self) -> dict[str, np.ndarray]:
+        if not self.bank:
+            return {}
+        return {rubric_id: self.prepare(rubric).fingerprint for rubric_id, rubric in self.bank.items()}
 
-    def grade_many(self, items: Sequence[tuple[Rubric, str]]) -> list[Grade]:
-        """Grade many answers, embedding all their units in one batched pass."""
+    # -- answer side ---------------------------------------------------------------------------
+    def grade(self, rubric: Rubric, answer: str, profile: str = "rubric") -> Grade:
+        """Grade one answer. An empty answer scores 0 with "no answer given"."""
+        return self.grade_many([(rubric, answer)], profile)[0]
+
+    def grade_many(self, items: Sequence[tuple[Rubric, str]], profiles: str | Sequence[str] = "rubric") -> list[Grade]:
+        """Grade many answers, embedding all their units in one batched pass.
+
+        ``profiles``: the calibration profile for all items, or one per item ("rubric" for bank
+        rubrics, "reference" for rubrics derived from a single reference answer).
+        """
+        if isinstance(profiles, str):
+            profiles = [profiles] * len(items)
         split = [split_answer(answer, self.max_answer_words) for _, answer in items]
         prepared = [self.prepare(rubric) for rubric, _ in items]
-        all_units = [u.text for s in split for u in s.units]
-        vectors = self.embedder.encode(all_units)
+        vectors = self.embedder.encode([u.text for s in split for u in s.units])
+        fingerprints = self._fingerprints()
         grades, offset = [], 0
-        for (rubric, answer), parts, ready in zip(items, split, prepared, strict=True):
+        for parts, ready, profile in zip(split, prepared, profiles, strict=True):
             n = len(parts.units)
-            grades.append(self._score(ready, answer, parts, vectors[offset : offset + n]))
+            grades.append(self._score(ready, parts, vectors[offset : offset + n], fingerprints, profile))
             offset += n
         return grades
 
-    def _score(self, ready: PreparedRubric, original: str, parts: AnswerUnits, vectors: np.ndarray) -> Grade:
+    def _score(self, ready: PreparedRubric, parts: AnswerUnits, vectors: np.ndarray,
+               fingerprints: dict[str, np.ndarray], profile: str) -> Grade:
         rubric = ready.rubric
+        answered = bool(parts.units)
         warnings: list[str] = []
         if parts.truncated:
             warnings.append(
                 f"the answer is over {self.max_answer_words} words; only the first {self.max_answer_words} were graded"
             )
-        if not parts.units:
+        if not answered:
             warnings.append("no answer given")
-        concepts = tuple(self._concept(ready, i, parts, vectors) for i in range(len(rubric.concepts)))
+        concepts = tuple(
+            match_concept(c, ready.statements[i], ready.cues[i], parts, vectors) for i, c in enumerate(rubric.concepts)
+        )
+        statements = np.vstack(ready.statements)
+        wrong = find_misconceptions(rubric, ready.claims, ready.corrections, statements, parts, vectors)
+        concepts = discredit(concepts, wrong, ready.related, rubric)
+        wrong += contradictions(concepts, wrong)
+        others = fingerprints if profile == "rubric" else {}
+        topic = relevance(rubric.id, ready.fingerprint, others, vectors, answered)
         similarity = self._similarity(ready, vectors)
-        features = self._features(rubric, concepts, similarity, parts)
-        score = self.calibration.score(features) if parts.units else 0.0
-        feedback = write_feedback(rubric, concepts, (), score, answered=bool(parts.units))
+        features = self._features(ready, concepts, wrong, topic, similarity, parts)
+        score = final_score(self.calibration, features, profile) if answered else 0.0
+        if answered and not topic.on_topic and profile == "rubric":
+            warnings.append(f"off-topic: {topic.reason}")
+        feedback = write_feedback(rubric, concepts, wrong, score, answered=answered, relevance=topic)
         return Grade(
             rubric_id=rubric.id,
             question=rubric.question,
@@ -158,60 +242,11 @@ class Grader:
             feedback=feedback,
             features=features,
             word_count=len(parts.words),
+            misconceptions=tuple(wrong),
+            relevance=topic,
             warnings=tuple(warnings),
+            profile=profile,
         )
-
-    def _concept(self, ready: PreparedRubric, index: int, parts: AnswerUnits, vectors: np.ndarray) -> ConceptResult:
-        concept = ready.rubric.concepts[index]
-        best_unit, best = None, 0.0
-        if len(vectors):
-            to_statement = vectors @ ready.statements[index]
-            scores = to_statement
-            if len(ready.cues[index]):
-                to_cues = (vectors @ ready.cues[index].T).max(axis=1) - CUE_SIMILARITY_DISCOUNT
-                scores = np.maximum(to_statement, to_cues)
-            best_unit = int(np.argmax(scores))
-            best = float(scores[best_unit])
-        matched: list[str] = []
-        cue_unit = None
-        for cue in concept.cues:
-            hit = T.find_cue(cue, parts.content)
-            if hit is not None:
-                matched.append(cue)
-                if cue_unit is None:
-                    cue_unit = self._unit_at(parts, parts.word_starts[hit[0]])
-        if best >= COVERED_SIMILARITY or (matched and best >= PARTIAL_SIMILARITY):
-            status = "covered"
-        elif best >= PARTIAL_SIMILARITY or matched:
-            status = "partial"
-        else:
-            status = "missed"
-        evidence_unit = best_unit if status != "missed" else None
-        if matched and cue_unit is not None and (best_unit is None or best < COVERED_SIMILARITY):
-            evidence_unit = cue_unit
-        evidence = None
-        if evidence_unit is not None:
-            span = parts.units[evidence_unit]
-            evidence = Evidence(span.text, span.start, span.end)
-        return ConceptResult(
-            concept_id=concept.id,
-            label=concept.label,
-            status=status,
-            credit=CREDIT[status],
-            weight=concept.weight,
-            similarity=round(best, 4),
-            cues_matched=tuple(matched),
-            evidence=evidence,
-            statement=concept.statement,
-            follow_up=concept.follow_up,
-        )
-
-    @staticmethod
-    def _unit_at(parts: AnswerUnits, position: int) -> int | None:
-        for i, unit in enumerate(parts.units):
-            if unit.start <= position < unit.end:
-                return i
-        return None
 
     @staticmethod
     def _similarity(ready: PreparedRubric, vectors: np.ndarray) -> Similarity:
@@ -224,22 +259,39 @@ class Grader:
         return Similarity(round(precision, 4), round(recall, 4), round(f1, 4))
 
     @staticmethod
-    def _features(
-        rubric: Rubric, concepts: Sequence[ConceptResult], similarity: Similarity, parts: AnswerUnits
-    ) -> dict[str, float]:
-        total = rubric.total_weight
+    def _features(ready: PreparedRubric, concepts: Sequence[ConceptResult], wrong: Sequence[MisconceptionHit],
+                  topic: Relevance, similarity: Similarity, parts: AnswerUnits) -> dict[str, float]:
+        total = ready.rubric.total_weight
         coverage = sum(c.credit * c.weight for c in concepts) / total
+        soft = sum(c.weight * _soft_credit(c) for c in concepts) / total
         covered_share = sum(c.weight for c in concepts if c.status == "covered") / total
         mean_similarity = sum(c.similarity * c.weight for c in concepts) / total
+        best_similarity = max((c.similarity for c in concepts), default=0.0)
+        touched = [c for c in concepts if c.status != "missed"]
+        explained = sum(c.explained for c in touched) / len(touched) if touched else 0.0
         span = SIMILARITY_CEILING - SIMILARITY_FLOOR
         normalised = min(1.0, max(0.0, (similarity.f1 - SIMILARITY_FLOOR) / span))
+        answer_lemmas = T.content_lemmas(parts.text) - T.content_lemmas(ready.rubric.question)
+        shared = len(answer_lemmas & ready.key_lemmas)
+        other = topic.best_other_score if topic.best_other_score is not None else topic.score
         return {
             "coverage": round(coverage, 4),
             "covered_share": round(covered_share, 4),
+            "soft_coverage": round(soft, 4),
             "concept_similarity": round(mean_similarity, 4),
+            "best_concept_similarity": round(best_similarity, 4),
             "similarity": round(normalised, 4),
             "similarity_f1": similarity.f1,
             "similarity_recall": similarity.recall,
             "similarity_precision": similarity.precision,
+            "lexical_recall": round(shared / len(ready.key_lemmas), 4) if ready.key_lemmas else 0.0,
+            "lexical_precision": round(shared / len(answer_lemmas), 4) if answer_lemmas else 0.0,
+            "explained_share": round(explained, 4),
+            "wrong_claims": float(len(wrong)),
+            "penalty": round(sum(h.penalty for h in wrong), 4),
+            "relevance": topic.score,
+            "relevance_margin": round(topic.score - other, 4),
+            "off_topic": 0.0 if topic.on_topic else 1.0,
+            "contradicted": float(sum(c.contradicted for c in concepts)),
             "log_words": round(float(np.log1p(len(parts.words))), 4),
         }

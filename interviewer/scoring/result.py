@@ -38,6 +38,10 @@ class ConceptResult:
     statement: str
     """What a correct statement of the concept says (from the rubric)."""
     follow_up: str
+    explained: bool = True
+    """False when the concept was only named (a term in a list) and not explained: partial credit at most."""
+    contradicted: bool = False
+    """True when the answer says the opposite of the concept (e.g. "trees need scaling"): no credit."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class MisconceptionHit:
     """A wrong claim found in the answer (filled in by the misconception detector)."""
 
     misconception_id: str
+    """The rubric's misconception id, or ``contradicts:<concept id>`` for a contradicted concept."""
     claim: str
     correction: str
     penalty: float
@@ -58,9 +63,12 @@ class Relevance:
 
     on_topic: bool
     score: float
-    """Similarity of the answer to its own question's rubric, 0–1."""
+    """How well the answer fits its own question: mean best cosine of its units to the rubric, 0–1."""
     best_other_rubric: str | None = None
-    """Another bank question the answer fits better, if any."""
+    """The other bank question the answer fits best, if a bank was given."""
+    best_other_score: float | None = None
+    reason: str = ""
+    """Why the answer was flagged off-topic ("" when on topic)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,8 @@ class Grade:
     misconceptions: tuple[MisconceptionHit, ...] = ()
     relevance: Relevance | None = None
     warnings: tuple[str, ...] = ()
+    profile: str = "rubric"
+    """The calibration profile used: "rubric" (a bank rubric) or "reference" (derived from a reference answer)."""
     max_score: float = MAX_SCORE
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -191,3 +191,95 @@ def find_cue(cue: str, content: ContentWords) -> tuple[int, int] | None:
         if ok:
             return content[first][0], content[position][0]
     return None
+
+
+# -- clauses, negation and explanation depth ----------------------------------------------------------
+_CLAUSE_BREAK_RE = re.compile(
+    r"[;:()]\s*|\s[-–—]\s|,?\s+(?=(?:but|because|whereas|although|though|otherwise|since|unless|so that|while|whereas)\b)",
+    re.IGNORECASE,
+)
+# Words that negate the clause they stand in. "avoid"/"prevent" are left out on purpose: "to prevent
+# leakage, fit on the training set" is a positive statement about fitting.
+NEGATORS = frozenset({"not", "no", "never", "cannot", "without", "nor", "neither", "none", "nothing"})
+# Words that signal reasoning: an answer that explains uses them, a list of terms does not.
+REASONING_MARKERS = frozenset(
+    """because since so therefore thus otherwise means mean meaning which why when if unless whereas while
+    instead rather than causes cause leads lead results result makes make helps help prevents prevent avoid
+    avoids ensures ensure""".split()
+)
+
+
+def clauses(text: str) -> list[str]:
+    """Split a sentence into clauses at punctuation and subordinating words (for negation scope)."""
+    return [c.strip() for c in _CLAUSE_BREAK_RE.split(text) if c and word_count(c) >= 1]
+
+
+def is_negator(word: str) -> bool:
+    lower = word.lower().replace("’", "'")
+    return lower in NEGATORS or lower.endswith("n't")
+
+
+def negated(clause: str) -> bool:
+    """True if the clause is negated (an odd number of negating words)."""
+    return sum(is_negator(w) for w in words(clause)) % 2 == 1
+
+
+def content_lemmas(text: str) -> set[str]:
+    """The shortest lemma of each content word (not a function word, not a negator)."""
+    return {min(lemmas(w), key=len) for w in words(text) if w.lower() not in STOPWORDS and not is_negator(w)}
+
+
+NEGATION_WINDOW = 3  # a negator negates the content words up to this many words after it, in its clause
+
+
+def negation_flags(text: str) -> dict[str, bool]:
+    """Each content lemma of ``text`` → whether a negator stands just before it (in the same clause).
+
+    "Trees don't need scaling" → {tree: False, need: True, scaling: True}. Scope is local on purpose:
+    in "so imputation is not always needed" the "not" says nothing about "missing values".
+    """
+    flags: dict[str, bool] = {}
+    for clause in clauses(text):
+        recent: list[str] = []
+        for word in words(clause):
+            if is_negator(word):
+                recent.append(word)
+                continue
+            if word.lower() not in STOPWORDS:
+                lemma = min(lemmas(word), key=len)
+                negated_here = any(is_negator(w) for w in recent[-NEGATION_WINDOW:])
+                flags[lemma] = flags.get(lemma, False) or negated_here
+            recent.append(word)
+    return flags
+
+
+def polarity_conflict(unit: str, statement: str) -> bool:
+    """True if the unit says the opposite of the statement about the words they share.
+
+    The content words both use are compared for a negation just before them: "trees need scaling"
+    against "trees do not need scaling" differ on "need" and "scaling". A conflict needs more than half
+    of the shared words to differ (or one of at most two). Negation said in other words ("invariant
+    to", "lacks", "rather than") is not seen; the rubric's misconceptions cover those.
+    """
+    unit_flags, statement_flags = negation_flags(unit), negation_flags(statement)
+    shared = unit_flags.keys() & statement_flags.keys()
+    differ = sum(unit_flags[w] != statement_flags[w] for w in shared)
+    return differ > len(shared) / 2 or (differ >= 1 and len(shared) <= 2)
+
+
+def explains(unit: str) -> bool:
+    """Whether a unit says something about a term rather than only naming it.
+
+    "Standardization, min-max, KNN, trees." and "- robust scaling" name; "Trees don't need it because
+    they split on thresholds." and "Feature scaling puts features on comparable ranges." explain. A unit
+    names when it is under four words (unless negated), or a list: three or more comma-separated items
+    of at most three words each, with no reasoning word.
+    """
+    found = words(unit)
+    lower = [w.lower() for w in found]
+    if any(w in REASONING_MARKERS for w in lower):
+        return True
+    if len(found) < 4:
+        return any(is_negator(w) for w in found)
+    items = [item for item in re.split(r"[,;/]|\band\b|\bor\b", unit) if words(item)]
+    return not (len(items) >= 3 and all(word_count(item) <= 3 for item in items))
