@@ -32,6 +32,9 @@ class HashingEmbedder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += 1
+        return self._embed(texts)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in words(text):
@@ -44,6 +47,14 @@ class HashingEmbedder:
             if norm:
                 out[row] /= norm
         return out
+
+    def encode_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Sentence vectors as ``encode``; each content word's own hashed vector as a token."""
+        tokens = []
+        for text in texts:
+            content = [w for w in words(text) if w.lower() not in STOPWORDS]
+            tokens.append(self._embed(content) if content else np.zeros((0, self.dimension), dtype=np.float32))
+        return self.encode(texts), tokens
 
 
 @pytest.fixture(autouse=True)

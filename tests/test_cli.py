@@ -20,7 +20,10 @@ STRONG = (
 
 @pytest.fixture(autouse=True)
 def fake_grader(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "_grader", lambda settings: Grader(HashingEmbedder(), max_answer_words=settings.max_answer_words))
+    def grader(settings, bank=None, calibration=None):  # type: ignore[no-untyped-def]
+        return Grader(HashingEmbedder(), bank=bank, max_answer_words=settings.max_answer_words)
+
+    monkeypatch.setattr(cli, "_grader", grader)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

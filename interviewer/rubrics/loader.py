@@ -126,6 +126,9 @@ class Bank(Mapping[str, Rubric]):
         except KeyError:
             raise UnknownRubricError(self._unknown_message(rubric_id)) from None
 
+    def __contains__(self, rubric_id: object) -> bool:
+        return rubric_id in self._rubrics
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._rubrics)
 

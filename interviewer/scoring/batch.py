@@ -79,9 +79,7 @@ class RubricResolver:
         reference = record.get("reference_answer")
         if isinstance(reference, str) and reference.strip():
             question = record.get("question")
-            alternatives = record.get("reference_answers", record.get("reference_answers_best"))
-            if not isinstance(alternatives, list) or not all(isinstance(a, str) for a in alternatives):
-                alternatives = []
+            alternatives = _alternatives(record)
             return self._derive(reference, question if isinstance(question, str) else "", alternatives), "reference"
         if question_id is not None and self.bank is not None:
             self.bank[str(question_id)]  # raises with the closest ids
@@ -96,6 +94,26 @@ class RubricResolver:
             rubric = parse_rubric(data, f"reference answer {key}")
             self._derived[key] = rubric
         return rubric
+
+
+# SemEval-2013 reference categories that are complete correct answers (KEYWORD ones are not).
+ACCEPTED_REFERENCE_CATEGORIES = ("BEST", "GOOD", "MINIMAL")
+
+
+def _alternatives(record: Mapping[str, Any]) -> list[str]:
+    """Other complete reference answers: ``reference_answers`` (strings), or SemEval's
+    ``reference_answers_all`` (objects with ``category`` and ``text``), or ``reference_answers_best``."""
+    plain = record.get("reference_answers")
+    if isinstance(plain, list) and all(isinstance(a, str) for a in plain):
+        return plain
+    every = record.get("reference_answers_all")
+    if isinstance(every, list) and all(isinstance(a, dict) for a in every):
+        texts = [a.get("text") for a in every if a.get("category") in ACCEPTED_REFERENCE_CATEGORIES]
+        return [t for t in texts if isinstance(t, str)]
+    best = record.get("reference_answers_best")
+    if isinstance(best, list) and all(isinstance(a, str) for a in best):
+        return best
+    return []
 
 
 def _answer(record: Mapping[str, Any]) -> str:

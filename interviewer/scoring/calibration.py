@@ -10,6 +10,9 @@ Each profile is a linear model, optionally through a logistic link, clipped to 0
     linear:    score = clip(intercept + sum(coef[f] * features[f]), 0, 10)
     logistic:  score = 10 * sigmoid(intercept + sum(coef[f] * features[f]))
 
+An optional monotone ``isotonic`` map (``{"x": [...], "y": [...]}``, piecewise linear between the
+points) is applied last: it spreads the linear score over the human scale without reordering answers.
+
 ``threshold`` is the score at or above which an answer counts as correct (chosen on training data).
 ``benchmarks/calibrate.py`` refits the file; ``source`` says on what.
 """
@@ -38,16 +41,38 @@ class Calibration:
     source: str = ""
     deduct_penalties: bool = True
     """Subtract the wrong claims' penalties after this map (False when ``penalty`` is one of its features)."""
+    isotonic: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+    """Monotone map applied last, as increasing x points and their y values."""
 
-    def score(self, features: Mapping[str, float]) -> float:
+    def linear(self, features: Mapping[str, float]) -> float:
         total = self.intercept + sum(weight * features.get(name, 0.0) for name, weight in self.coef.items())
         if self.kind == "logistic":
             total = 10.0 / (1.0 + math.exp(-max(-60.0, min(60.0, total))))
+        return total
+
+    def score(self, features: Mapping[str, float]) -> float:
+        total = self.linear(features)
+        if self.isotonic is not None:
+            total = _interpolate(total, *self.isotonic)
         return round(min(10.0, max(0.0, total)), 2)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "coef": dict(self.coef), "intercept": self.intercept,
-                "threshold": self.threshold, "deduct_penalties": self.deduct_penalties, "source": self.source}
+        data: dict[str, Any] = {"kind": self.kind, "coef": dict(self.coef), "intercept": self.intercept,
+                                "threshold": self.threshold, "deduct_penalties": self.deduct_penalties,
+                                "source": self.source}
+        if self.isotonic is not None:
+            data["isotonic"] = {"x": list(self.isotonic[0]), "y": list(self.isotonic[1])}
+        return data
+
+
+def _interpolate(value: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
+    """Piecewise-linear interpolation, flat beyond the ends (as numpy.interp)."""
+    if value <= xs[0]:
+        return ys[0]
+    for x0, x1, y0, y1 in zip(xs, xs[1:], ys, ys[1:]):
+        if value <= x1:
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (value - x0) / (x1 - x0)
+    return ys[-1]
 
 
 @dataclass(frozen=True)
@@ -79,8 +104,17 @@ def _parse_profile(data: object, where: str) -> Calibration:
     threshold = data.get("threshold", 5.0)
     if not isinstance(threshold, (int, float)):
         raise InputError(f"{where}: field 'threshold': expected a number")
+    isotonic = data.get("isotonic")
+    points = None
+    if isotonic is not None:
+        xs, ys = (isotonic.get("x"), isotonic.get("y")) if isinstance(isotonic, dict) else (None, None)
+        if (not isinstance(xs, list) or not isinstance(ys, list) or len(xs) != len(ys) or len(xs) < 2
+                or not all(isinstance(v, (int, float)) for v in xs + ys) or xs != sorted(xs)):
+            raise InputError(f"{where}: field 'isotonic': expected {{\"x\": [...], \"y\": [...]}}, "
+                             "equal lengths, x increasing")
+        points = (tuple(float(v) for v in xs), tuple(float(v) for v in ys))
     return Calibration({str(k): float(v) for k, v in coef.items()}, float(intercept), data["kind"],
-                       float(threshold), str(data.get("source", "")), bool(data.get("deduct_penalties", True)))
+                       float(threshold), str(data.get("source", "")), bool(data.get("deduct_penalties", True)), points)
 
 
 def load_calibration(path: Path = DEFAULT_CALIBRATION) -> CalibrationSet:

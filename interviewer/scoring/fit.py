@@ -20,19 +20,33 @@ RUBRIC_FEATURES = (
     "covered_share",
     "soft_coverage",
     "concept_similarity",
+    "best_concept_similarity",
     "similarity",
+    "similarity_f1",
     "similarity_recall",
+    "similarity_precision",
     "lexical_recall",
+    "lexical_precision",
     "explained_share",
     "relevance",
     "relevance_margin",
+    "off_topic",
     "log_words",
     "penalty",
     "wrong_claims",
     "contradicted",
+    "token_coverage",
+    "best_token_recall",
+    "token_recall",
+    "token_precision",
+    "token_f1",
 )
 REFERENCE_FEATURES = (
     "best_concept_similarity",
+    "concept_similarity",
+    "soft_coverage",
+    "question_similarity",
+    "negation_mismatch",
     "coverage",
     "similarity_f1",
     "similarity_recall",
@@ -42,6 +56,11 @@ REFERENCE_FEATURES = (
     "penalty",
     "contradicted",
     "log_words",
+    "token_coverage",
+    "best_token_recall",
+    "token_recall",
+    "token_precision",
+    "token_f1",
 )
 RIDGE_ALPHA = 1.0
 LOGISTIC_C = 1.0
@@ -53,14 +72,28 @@ def matrix(features: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.
 
 
 def fit_rubric_profile(features: Sequence[Mapping[str, float]], scores: Sequence[float], source: str,
-                       names: Sequence[str] = RUBRIC_FEATURES) -> Calibration:
-    """Ridge regression of the human score; wrong claims enter as features (their weight is learned)."""
-    from sklearn.linear_model import Ridge  # scikit-learn costs ~0.5 s to import; only fitting needs it
+                       names: Sequence[str] = RUBRIC_FEATURES, groups: Sequence[str] | None = None) -> Calibration:
+    """Ridge regression of the human score, then an isotonic map fitted on out-of-fold predictions.
+
+    Wrong claims enter as features, so their weight is learned. ``groups`` (the question of each
+    answer) makes the out-of-fold predictions leave one question out; without them, five folds.
+    """
+    from sklearn.isotonic import IsotonicRegression  # scikit-learn costs ~0.5 s to import
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
 
     x = matrix(features, names)
-    model = Ridge(alpha=RIDGE_ALPHA).fit(x, np.asarray(scores, dtype=float))
+    y = np.asarray(scores, dtype=float)
+    model = Ridge(alpha=RIDGE_ALPHA).fit(x, y)
+    distinct = len(set(groups)) if groups is not None else 0
+    folds = GroupKFold(n_splits=distinct) if distinct >= 3 else KFold(n_splits=min(5, len(y)))
+    held_out = cross_val_predict(Ridge(alpha=RIDGE_ALPHA), x, y, groups=groups, cv=folds)
+    iso = IsotonicRegression(y_min=0.0, y_max=10.0, out_of_bounds="clip").fit(held_out, y)
+    xs = [round(float(v), 4) for v in iso.X_thresholds_]
+    ys = [round(float(v), 4) for v in iso.y_thresholds_]
     coef = {n: round(float(c), 5) for n, c in zip(names, model.coef_, strict=True)}
-    return Calibration(coef, round(float(model.intercept_), 5), "linear", 5.0, source, deduct_penalties=False)
+    return Calibration(coef, round(float(model.intercept_), 5), "linear", 5.0, source, deduct_penalties=False,
+                       isotonic=(tuple(xs), tuple(ys)) if len(xs) >= 2 else None)
 
 
 def fit_reference_profile(features: Sequence[Mapping[str, float]], correct: Sequence[bool], source: str,
@@ -103,7 +136,8 @@ def cross_validated_scores(
         if profile == "reference":
             calibration = fit_reference_profile([features[i] for i in train], [labels[i] for i in train], "cv")
         else:
-            calibration = fit_rubric_profile([features[i] for i in train], [gold[i] for i in train], "cv")
+            calibration = fit_rubric_profile([features[i] for i in train], [gold[i] for i in train], "cv",
+                                             groups=[groups[i] for i in train])
         fitted = CalibrationSet({profile: calibration, "rubric": calibration})
         for i in test:
             predicted[i] = final_score(fitted, features[i], profile)

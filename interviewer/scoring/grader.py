@@ -60,6 +60,12 @@ class PreparedRubric:
     """Content lemmas of the model answer and statements that are not in the question."""
     related: tuple[int, ...]
     """Per misconception: the index of the concept it gets wrong (closest statement to its correction)."""
+    question: np.ndarray
+    """The question's embedding, (d,): an answer that only restates the question says little."""
+    statement_tokens: tuple[tuple[np.ndarray, ...], ...]
+    """Per concept, per statement or alternative: its content tokens' vectors, (tokens, d)."""
+    model_tokens: np.ndarray
+    """The model answer's content tokens, (tokens, d)."""
 
     @property
     def fingerprint(self) -> np.ndarray:
@@ -76,7 +82,36 @@ def _rubric_texts(rubric: Rubric, model_units: Sequence[T.Span]) -> list[str]:
     texts.extend(m.claim for m in rubric.misconceptions)
     texts.extend(m.correction for m in rubric.misconceptions)
     texts.extend(u.text for u in model_units)
+    texts.append(rubric.question)
     return texts
+
+
+def _token_recall(reference: np.ndarray, answer: np.ndarray) -> float:
+    """Mean over the reference's tokens of the best cosine to any answer token (BERTScore recall)."""
+    if not len(reference) or not len(answer):
+        return 0.0
+    return float((reference @ answer.T).max(axis=1).mean())
+
+
+def token_features(ready: PreparedRubric, answer: np.ndarray) -> dict[str, float]:
+    """Token-level alignment (BERTScore-style, contextual MiniLM token vectors, function words left out).
+
+    ``token_coverage``: weighted mean over concepts of the best token recall of a statement or an
+    alternative; ``best_token_recall``: the best concept's; ``token_recall`` / ``token_precision`` /
+    ``token_f1``: against the model answer's tokens.
+    """
+    weights = [c.weight for c in ready.rubric.concepts]
+    recalls = [max(_token_recall(t, answer) for t in block) for block in ready.statement_tokens]
+    recall = _token_recall(ready.model_tokens, answer)
+    precision = _token_recall(answer, ready.model_tokens)
+    f1 = 2 * recall * precision / (recall + precision) if recall + precision > 0 else 0.0
+    return {
+        "token_coverage": round(sum(w * r for w, r in zip(weights, recalls, strict=True)) / sum(weights), 4),
+        "best_token_recall": round(max(recalls, default=0.0), 4),
+        "token_recall": round(recall, 4),
+        "token_precision": round(precision, 4),
+        "token_f1": round(f1, 4),
+    }
 
 
 def _soft_credit(concept: ConceptResult) -> float:
@@ -128,25 +163,28 @@ class Grader:
         identity = f"{self.embedder.name}\0{getattr(self.embedder, 'precision', '')}\0{rubric.model_dump_json()}"
         return hashlib.sha1(identity.encode("utf-8")).hexdigest()
 
-    def _encode_cached(self, key: str, texts: list[str]) -> np.ndarray:
-        path = self.cache_dir / "rubric-embeddings" / f"{key}.npy" if self.cache_dir else None
+    def _encode_cached(self, key: str, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Sentence and token vectors of ``texts``, from the disk cache when it has them."""
+        path = self.cache_dir / "rubric-embeddings" / f"{key}.npz" if self.cache_dir else None
         if path is not None and path.is_file():
             try:
-                vectors = np.load(path, allow_pickle=False)
-                if vectors.shape[0] == len(texts):
-                    return vectors
-            except (OSError, ValueError):
+                with np.load(path, allow_pickle=False) as data:
+                    vectors, flat, lengths = data["vectors"], data["tokens"], data["lengths"]
+                if vectors.shape[0] == len(texts) == len(lengths):
+                    return vectors, np.split(flat, np.cumsum(lengths)[:-1])
+            except (OSError, ValueError, KeyError):
                 pass  # a damaged cache file is recomputed and rewritten
-        vectors = self.embedder.encode(texts)
+        vectors, tokens = self.embedder.encode_tokens(texts)
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp.npy")
-                np.save(tmp, vectors, allow_pickle=False)
+                tmp = path.with_name(path.stem + ".tmp.npz")
+                flat = np.vstack(tokens) if tokens else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+                np.savez(tmp, vectors=vectors, tokens=flat, lengths=np.array([len(t) for t in tokens]))
                 tmp.replace(path)
             except OSError:
                 pass  # the cache is an optimisation; a read-only disk only costs time
-        return vectors
+        return vectors, tokens
 
     def prepare(self, rubric: Rubric) -> PreparedRubric:
         """Embed a rubric's statements, cues, claims and model answer (cached by the rubric's content)."""
@@ -155,26 +193,31 @@ class Grader:
         if cached is not None:
             return cached
         model_units = tuple(T.units(rubric.model_answer))
-        vectors = self._encode_cached(key, _rubric_texts(rubric, model_units))
+        vectors, token_list = self._encode_cached(key, _rubric_texts(rubric, model_units))
         offset = 0
 
-        def take(n: int) -> np.ndarray:
+        def take(n: int) -> tuple[np.ndarray, list[np.ndarray]]:
             nonlocal offset
-            block = vectors[offset : offset + n]
+            block = vectors[offset : offset + n], token_list[offset : offset + n]
             offset += n
             return block
 
-        statements = tuple(take(1 + len(c.alternatives)) for c in rubric.concepts)
-        cues = tuple(take(len(c.cues)) for c in rubric.concepts)
-        claims = take(len(rubric.misconceptions))
-        corrections = take(len(rubric.misconceptions))
-        model_vectors = take(len(model_units))
+        statement_blocks = [take(1 + len(c.alternatives)) for c in rubric.concepts]
+        statements = tuple(block for block, _ in statement_blocks)
+        statement_tokens = tuple(tuple(tokens) for _, tokens in statement_blocks)
+        cues = tuple(take(len(c.cues))[0] for c in rubric.concepts)
+        claims = take(len(rubric.misconceptions))[0]
+        corrections = take(len(rubric.misconceptions))[0]
+        model_vectors, model_token_list = take(len(model_units))
+        question = take(1)[0][0]
+        dim = vectors.shape[1]
+        model_tokens = np.vstack(model_token_list) if model_token_list else np.zeros((0, dim), dtype=np.float32)
         key_text = " ".join([rubric.model_answer, *(c.statement for c in rubric.concepts)])
         key_lemmas = frozenset(T.content_lemmas(key_text) - T.content_lemmas(rubric.question))
         firsts = np.vstack([block[0] for block in statements])
         related = tuple(int(np.argmax(firsts @ c)) for c in corrections)
         prepared = PreparedRubric(rubric, statements, cues, claims, corrections, model_units, model_vectors,
-                                  key_lemmas, related)
+                                  key_lemmas, related, question, statement_tokens, model_tokens)
         self._prepared[key] = prepared
         return prepared
 
@@ -198,17 +241,20 @@ class Grader:
             profiles = [profiles] * len(items)
         split = [split_answer(answer, self.max_answer_words) for _, answer in items]
         prepared = [self.prepare(rubric) for rubric, _ in items]
-        vectors = self.embedder.encode([u.text for s in split for u in s.units])
+        vectors, tokens = self.embedder.encode_tokens([u.text for s in split for u in s.units])
         fingerprints = self._fingerprints()
         grades, offset = [], 0
         for parts, ready, profile in zip(split, prepared, profiles, strict=True):
             n = len(parts.units)
-            grades.append(self._score(ready, parts, vectors[offset : offset + n], fingerprints, profile))
+            unit_tokens = tokens[offset : offset + n]
+            answer_tokens = np.vstack(unit_tokens) if unit_tokens else np.zeros((0, vectors.shape[1]), np.float32)
+            grades.append(self._score(ready, parts, vectors[offset : offset + n], answer_tokens, fingerprints, profile))
             offset += n
         return grades
 
-    def _score(self, ready: PreparedRubric, parts: AnswerUnits, vectors: np.ndarray,
+    def _score(self, ready: PreparedRubric, parts: AnswerUnits, vectors: np.ndarray, answer_tokens: np.ndarray,
                fingerprints: dict[str, np.ndarray], profile: str) -> Grade:
+        """``vectors``: the answer's unit embeddings, (units, d); ``answer_tokens``: its content tokens."""
         rubric = ready.rubric
         answered = bool(parts.units)
         warnings: list[str] = []
@@ -228,7 +274,8 @@ class Grader:
         others = fingerprints if profile == "rubric" else {}
         topic = relevance(rubric.id, ready.fingerprint, others, vectors, answered)
         similarity = self._similarity(ready, vectors)
-        features = self._features(ready, concepts, wrong, topic, similarity, parts)
+        features = self._features(ready, concepts, wrong, topic, similarity, parts, vectors)
+        features.update(token_features(ready, answer_tokens))
         score = final_score(self.calibration, features, profile) if answered else 0.0
         if answered and not topic.on_topic and profile == "rubric":
             warnings.append(f"off-topic: {topic.reason}")
@@ -260,7 +307,7 @@ class Grader:
 
     @staticmethod
     def _features(ready: PreparedRubric, concepts: Sequence[ConceptResult], wrong: Sequence[MisconceptionHit],
-                  topic: Relevance, similarity: Similarity, parts: AnswerUnits) -> dict[str, float]:
+                  topic: Relevance, similarity: Similarity, parts: AnswerUnits, vectors: np.ndarray) -> dict[str, float]:
         total = ready.rubric.total_weight
         coverage = sum(c.credit * c.weight for c in concepts) / total
         soft = sum(c.weight * _soft_credit(c) for c in concepts) / total
@@ -274,6 +321,8 @@ class Grader:
         answer_lemmas = T.content_lemmas(parts.text) - T.content_lemmas(ready.rubric.question)
         shared = len(answer_lemmas & ready.key_lemmas)
         other = topic.best_other_score if topic.best_other_score is not None else topic.score
+        to_question = float((vectors @ ready.question).max()) if len(vectors) else 0.0
+        negation_mismatch = float(T.polarity_conflict(parts.text, ready.rubric.model_answer)) if parts.text else 0.0
         return {
             "coverage": round(coverage, 4),
             "covered_share": round(covered_share, 4),
@@ -293,5 +342,7 @@ class Grader:
             "relevance_margin": round(topic.score - other, 4),
             "off_topic": 0.0 if topic.on_topic else 1.0,
             "contradicted": float(sum(c.contradicted for c in concepts)),
+            "question_similarity": round(to_question, 4),
+            "negation_mismatch": negation_mismatch,
             "log_words": round(float(np.log1p(len(parts.words))), 4),
         }

@@ -33,7 +33,8 @@ STOPWORDS = frozenset(
     """a an the of to in on at for by with from as is are was were be been being it its this that these those
     and or if then than so such can could would should will may might must do does did done have has had
     you your we our i my they their them he she his her there here what which who whom how when where why
-    about into over under up down out also just very really some any each other more most own same both""".split()
+    about into over under up down out also just very really some any each other more most own same both
+    enough well per""".split()
 )
 
 
@@ -200,7 +201,8 @@ _CLAUSE_BREAK_RE = re.compile(
 )
 # Words that negate the clause they stand in. "avoid"/"prevent" are left out on purpose: "to prevent
 # leakage, fit on the training set" is a positive statement about fitting.
-NEGATORS = frozenset({"not", "no", "never", "cannot", "without", "nor", "neither", "none", "nothing"})
+NEGATORS = frozenset({"not", "no", "never", "cannot", "without", "nor", "neither", "none", "nothing",
+                      "lack", "lacks", "lacking"})
 # Words that signal reasoning: an answer that explains uses them, a list of terms does not.
 REASONING_MARKERS = frozenset(
     """because since so therefore thus otherwise means mean meaning which why when if unless whereas while
@@ -229,42 +231,57 @@ def content_lemmas(text: str) -> set[str]:
     return {min(lemmas(w), key=len) for w in words(text) if w.lower() not in STOPWORDS and not is_negator(w)}
 
 
-NEGATION_WINDOW = 3  # a negator negates the content words up to this many words after it, in its clause
+NEGATION_WINDOW = 6  # a negator negates the words up to this many words after it, in its clause
 
 
-def negation_flags(text: str) -> dict[str, bool]:
-    """Each content lemma of ``text`` → whether a negator stands just before it (in the same clause).
+def _negators_before(recent: list[str]) -> bool:
+    window = recent[-NEGATION_WINDOW:]
+    return any(is_negator(w) or (w.lower() == "than" and i > 0 and window[i - 1].lower() == "rather")
+               for i, w in enumerate(window))
 
-    "Trees don't need scaling" → {tree: False, need: True, scaling: True}. Scope is local on purpose:
-    in "so imputation is not always needed" the "not" says nothing about "missing values".
+
+def negation_flags(text: str) -> tuple[dict[str, set[bool]], set[str]]:
+    """Each content lemma → the polarities it is used with (True: a negator stands just before it, in
+    the same clause), and the *heads*: the first content word after each negator.
+
+    "Trees don't need scaling" → ({tree: {False}, need: {True}, scaling: {True}}, {need}). Scope is
+    local on purpose: in "so imputation is not always needed" the "not" says nothing about "missing
+    values". "rather than" negates what follows it ("user level rather than per request").
     """
-    flags: dict[str, bool] = {}
+    flags: dict[str, set[bool]] = {}
+    heads: set[str] = set()
     for clause in clauses(text):
         recent: list[str] = []
+        pending = False
         for word in words(clause):
-            if is_negator(word):
+            lower = word.lower()
+            if is_negator(word) or (lower == "than" and recent and recent[-1].lower() == "rather"):
                 recent.append(word)
+                pending = True
                 continue
-            if word.lower() not in STOPWORDS:
+            if lower not in STOPWORDS and lower != "rather":
                 lemma = min(lemmas(word), key=len)
-                negated_here = any(is_negator(w) for w in recent[-NEGATION_WINDOW:])
-                flags[lemma] = flags.get(lemma, False) or negated_here
+                flags.setdefault(lemma, set()).add(_negators_before(recent))
+                if pending:
+                    heads.add(lemma)
+                    pending = False
             recent.append(word)
-    return flags
+    return flags, heads
 
 
 def polarity_conflict(unit: str, statement: str) -> bool:
-    """True if the unit says the opposite of the statement about the words they share.
+    """True if the unit says the opposite of the statement about what a negation applies to.
 
-    The content words both use are compared for a negation just before them: "trees need scaling"
-    against "trees do not need scaling" differ on "need" and "scaling". A conflict needs more than half
-    of the shared words to differ (or one of at most two). Negation said in other words ("invariant
-    to", "lacks", "rather than") is not seen; the rubric's misconceptions cover those.
+    A negation's *head* (the first content word after it) decides: if both texts use that word, one
+    only negated and the other never, they conflict. "Trees need scaling" against "trees don't need
+    scaling" (head "need"); "never shuffle a time series" against "randomly shuffle time series"
+    (head "shuffle"). "Trees are invariant to scaling" does not conflict with "trees don't need
+    scaling": negation said in other words is not seen (the rubric's misconceptions cover it).
     """
-    unit_flags, statement_flags = negation_flags(unit), negation_flags(statement)
-    shared = unit_flags.keys() & statement_flags.keys()
-    differ = sum(unit_flags[w] != statement_flags[w] for w in shared)
-    return differ > len(shared) / 2 or (differ >= 1 and len(shared) <= 2)
+    unit_flags, unit_heads = negation_flags(unit)
+    statement_flags, statement_heads = negation_flags(statement)
+    shared = (unit_heads | statement_heads) & unit_flags.keys() & statement_flags.keys()
+    return any(not (unit_flags[w] & statement_flags[w]) for w in shared)
 
 
 def explains(unit: str) -> bool:

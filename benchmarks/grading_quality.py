@@ -1,0 +1,112 @@
+"""Grading quality: agreement with human grades, and the README's results table.
+
+    .venv/bin/python benchmarks/grading_quality.py ../shared/data [--write-readme]
+
+* The team's dev set (benchmarks/data/devset.jsonl), cross-validated by question: each question's
+  answers are scored by a calibration fitted on the other 14 questions only.
+* The SemEval-2013 test splits (Beetle unseen answers / unseen questions; SciEntsBank unseen answers /
+  questions / domains) with the shipped calibration (fitted on the train splits only), next to the
+  naive baseline: cosine of all-MiniLM-L6-v2 embeddings of the whole answer and the reference answer.
+
+``interviewer eval`` reproduces every row (``--cross-validate`` for the dev set, ``--split`` for
+SemEval). The last line of output is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+from _grading import DEVSET, grade, make_grader, read, semeval_path
+
+from interviewer.evaluation import evaluate, gold_score
+from interviewer.scoring.fit import cross_validated_scores
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+SPLITS = [
+    ("Beetle", "semeval2013_beetle.jsonl", "test_unseen_answers", 0.465),
+    ("Beetle", "semeval2013_beetle.jsonl", "test_unseen_questions", 0.234),
+    ("SciEntsBank", "semeval2013_scientsbank.jsonl", "test_unseen_answers", 0.375),
+    ("SciEntsBank", "semeval2013_scientsbank.jsonl", "test_unseen_questions", 0.400),
+    ("SciEntsBank", "semeval2013_scientsbank.jsonl", "test_unseen_domains", 0.390),
+]
+START, END = "<!-- grading-quality:start -->", "<!-- grading-quality:end -->"
+
+
+def naive_cosine(grader, records) -> list[float]:  # type: ignore[no-untyped-def]
+    answers = grader.embedder.encode([r["answer"] for r in records])
+    references = grader.embedder.encode([r["reference_answer"] for r in records])
+    return [float(v) for v in (answers * references).sum(axis=1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("shared_data", type=Path, help="folder with the SemEval-2013 JSONL files (../shared/data)")
+    parser.add_argument("--write-readme", action="store_true", help="replace the table in README.md")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    grader = make_grader()
+    figures: dict[str, dict] = {}
+
+    dev = grade(grader, read(DEVSET), "devset")
+    gold = [gold_score(r) for r in dev]
+    cv = cross_validated_scores([r["grade"]["features"] for r in dev], gold, [r["rubric"] for r in dev], "rubric")
+    figures["devset"] = evaluate(cv, gold, dev).to_dict()
+
+    for corpus, name, split, baseline in SPLITS:
+        records = read(semeval_path(args.shared_data, name), [split])
+        graded = grade(grader, records, f"{name}:{split}")
+        gold = [gold_score(r) for r in graded]
+        ours = evaluate([r["predicted_score"] for r in graded], gold, graded, grader.calibration["reference"].threshold)
+        naive = evaluate(naive_cosine(grader, records), gold)
+        figures[f"{corpus} {split}"] = {**ours.to_dict(), "naive_pearson_measured": naive.pearson,
+                                        "naive_pearson_given": baseline}
+
+    table = render(figures)
+    print(table)
+    if args.write_readme:
+        text = README.read_text(encoding="utf-8")
+        if START not in text or END not in text:
+            raise SystemExit(f"{README}: markers {START} … {END} not found")
+        text = re.sub(re.escape(START) + ".*?" + re.escape(END), START + "\n" + table + "\n" + END, text, flags=re.S)
+        README.write_text(text, encoding="utf-8")
+        print(f"updated {README}")
+    print(f"took {time.perf_counter() - started:.0f} s")
+    print(json.dumps({"benchmark": "grading_quality", **figures}))
+
+
+def render(figures: dict[str, dict]) -> str:
+    dev = figures["devset"]
+    kinds = dev.get("groups", {}).get("kind", {})
+    lines = [
+        "| data | answers | Pearson r | Spearman r | RMSE | QWK | naive cosine r | gain |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| dev set, cross-validated by question | {dev['n']} | {dev['pearson']:.3f} | {dev['spearman']:.3f} | "
+        f"{dev['rmse']:.2f} | {dev['qwk']:.3f} | — | — |",
+    ]
+    for key, f in figures.items():
+        if key == "devset":
+            continue
+        gain = f["pearson"] - f["naive_pearson_given"]
+        lines.append(
+            f"| SemEval-2013 {key.replace('test_', '').replace('_', ' ')} | {f['n']} | {f['pearson']:.3f} | "
+            f"{f['spearman']:.3f} | {f['rmse']:.2f} | {f['qwk']:.3f} | {f['naive_pearson_given']:.3f} "
+            f"(here {f['naive_pearson_measured']:.3f}) | {gain:+.3f} |"
+        )
+    lines.append("")
+    lines.append("SemEval accuracy / macro-F1 of correct-vs-not at the threshold chosen on train: " + "; ".join(
+        f"{k.replace('test_', '').replace('_', ' ')} {f['accuracy']:.3f} / {f['macro_f1']:.3f}"
+        for k, f in figures.items() if k != "devset" and "accuracy" in f))
+    if kinds:
+        lines.append("")
+        lines.append("Dev set, mean score by kind of answer (human → grader, cross-validated): " + "; ".join(
+            f"{k.replace('_', ' ')} {g['gold']:.1f} → {g['predicted']:.1f}" for k, g in kinds.items()))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""The detectors' logic with the deterministic test embedder and on plain text (no model)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from interviewer.scoring import text as T
+from interviewer.scoring.detectors import OFF_TOPIC_FLOOR, contradictions, relevance
+from interviewer.scoring.grader import Grader
+from interviewer.scoring.result import ConceptResult, Evidence, MisconceptionHit
+
+
+@pytest.mark.parametrize(
+    ("unit", "statement", "conflict"),
+    [
+        ("Trees need scaling too.", "Tree models such as random forests don't need rescaled inputs.", True),
+        ("Random forests do not need scaling at all.", "Tree models such as random forests don't need scaling.", False),
+        ("Never shuffle a time series before splitting.", "You can randomly shuffle time series data.", True),
+        ("To prevent leakage, fit the scaler on the training data only.", "Fit the scaler on the training data only.", False),
+        # a negation about something else does not flip the statement
+        ("XGBoost handles missing values natively.",
+         "XGBoost handles missing values natively, so imputation is not always needed.", False),
+        ("Trees are invariant to scaling.", "Trees don't need scaling.", False),  # negation in other words: not seen
+        ("Randomize at the request level.", "Randomize per user rather than per request.", True),
+        ("Typically user level, not request level.", "Randomize per user rather than per request.", False),
+    ],
+)
+def test_polarity_conflict(unit: str, statement: str, conflict: bool) -> None:
+    assert T.polarity_conflict(unit, statement) is conflict
+
+
+def test_negation_scope_is_local() -> None:
+    flags, heads = T.negation_flags("Trees don't need scaling, but KNN needs it")
+    assert flags["need"] == {True, False} and flags["tree"] == {False}
+    assert flags["knn"] == {False} and flags["scale"] == {True}
+    assert heads == {"need"}
+
+
+@pytest.mark.parametrize(
+    ("unit", "explains"),
+    [
+        ("Standardization, min-max, robust scaler, KNN, SVM, trees, leakage.", False),
+        ("- robust scaling", False),
+        ("z-score, min-max and robust scaling", False),
+        ("Use standardization.", False),
+        ("Feature scaling puts features on comparable ranges.", True),
+        ("KNN, SVM, neural nets need it", True),
+        ("Trees don't need it.", True),
+        ("Trees split on thresholds, so scaling does not change them.", True),
+    ],
+)
+def test_explains_versus_names(unit: str, explains: bool) -> None:
+    assert T.explains(unit) is explains
+
+
+def test_clauses_split_at_subordinate_words() -> None:
+    assert T.clauses("Trees don't need it, but KNN does because of distances") == [
+        "Trees don't need it", "but KNN does", "because of distances"]
+
+
+def _unit(x: float, y: float) -> np.ndarray:
+    v = np.array([x, y], dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_relevance_flags_an_answer_that_fits_another_question() -> None:
+    own = np.stack([_unit(1, 0)])
+    other = np.stack([_unit(0, 1)])
+    answer = np.stack([_unit(0.2, 1), _unit(0.1, 1)])
+    result = relevance("q10", own, {"q10": own, "q04": other}, answer, answered=True)
+    assert not result.on_topic and result.best_other_rubric == "q04"
+    assert "fits question q04 better" in result.reason
+    on_topic = relevance("q10", own, {"q10": own, "q04": other}, np.stack([_unit(1, 0.1)]), answered=True)
+    assert on_topic.on_topic and on_topic.reason == ""
+
+
+def test_relevance_without_a_bank_uses_an_absolute_floor() -> None:
+    own = np.stack([_unit(1, 0)])
+    low = relevance("x", own, {}, np.stack([_unit(0.2, 1)]), answered=True)
+    assert low.score < OFF_TOPIC_FLOOR and not low.on_topic
+    assert relevance("x", own, {}, np.zeros((0, 2)), answered=False).on_topic  # empty answers are not off-topic
+
+
+def _concept(cid: str, contradicted: bool, start: int) -> ConceptResult:
+    return ConceptResult(cid, cid, "missed", 0.0, 1.0, 0.7, (), Evidence("x", start, start + 1), "s", "f?",
+                         contradicted=contradicted)
+
+
+def test_contradictions_are_not_counted_twice_for_one_unit() -> None:
+    listed = MisconceptionHit("m1", "claim", "correction", 1.5, Evidence("x", 0, 1), 0.9)
+    hits = contradictions([_concept("a", True, 0), _concept("b", True, 5), _concept("c", False, 9)], [listed])
+    assert [h.misconception_id for h in hits] == ["contradicts:b"]
+
+
+def test_wrong_claim_costs_the_related_concept(fake_embedder, scaling_rubric) -> None:
+    grader = Grader(fake_embedder)
+    right = grader.grade(scaling_rubric, "Fit the scaler on the training data only.")
+    wrong = grader.grade(scaling_rubric, "Fit the scaler on all the data before splitting.")
+    assert [m.misconception_id for m in wrong.misconceptions] == ["fit-on-all"]
+    assert wrong.misconceptions[0].evidence.text == "Fit the scaler on all the data before splitting."
+    assert "fit the scaler on the training split only" in wrong.feedback.corrections[0]
+    assert not right.misconceptions
+    assert wrong.features["penalty"] == 1.5 and right.features["penalty"] == 0.0
+
+
+def test_buzzword_list_earns_partial_credit_only(fake_embedder, scaling_rubric) -> None:
+    grade = Grader(fake_embedder).grade(scaling_rubric, "Standardization, z-score, min-max, KNN, SVM, random forest.")
+    touched = [c for c in grade.concepts if c.status != "missed"]
+    assert touched and all(c.status == "partial" and not c.explained for c in touched)
+    assert any("named but not explained" in m for m in grade.feedback.missing)

@@ -1,0 +1,75 @@
+"""Each detector with the real all-MiniLM-L6-v2 model on the bundled bank."""
+
+from __future__ import annotations
+
+import pytest
+
+from interviewer.scoring.grader import Grader
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def grader(real_embedder, bundled_bank) -> Grader:
+    return Grader(real_embedder, bank=bundled_bank)
+
+
+def ids(grade) -> list[str]:  # type: ignore[no-untyped-def]
+    return [m.misconception_id for m in grade.misconceptions]
+
+
+def test_reversed_claim_is_caught_and_its_right_version_is_not(grader: Grader, bundled_bank) -> None:
+    q10 = bundled_bank["q10"]
+    wrong = grader.grade(q10, "I normalize the entire dataset first and only then split it into train and test.")
+    right = grader.grade(q10, "I fit the scaler on the training set only and then transform the test set with it.")
+    assert "fit-on-all-data" in ids(wrong)
+    assert wrong.misconceptions[0].evidence is not None
+    assert "training" in wrong.feedback.corrections[0]
+    assert not right.misconceptions
+    assert right.score > wrong.score
+
+
+def test_negated_claim_is_not_a_misconception(grader: Grader, bundled_bank) -> None:
+    q14 = bundled_bank["q14"]
+    negated = grader.grade(q14, "You should never randomly shuffle the time series before splitting; split by time.")
+    claimed = grader.grade(q14, "It is fine to randomly shuffle the time series before splitting it into train and test.")
+    assert "shuffle-time-series" not in ids(negated)
+    assert "shuffle-time-series" in ids(claimed)
+
+
+def test_saying_the_opposite_of_a_concept_costs_it(grader: Grader, bundled_bank) -> None:
+    q10 = bundled_bank["q10"]
+    grade = grader.grade(q10, "Tree-based models like random forests need feature scaling too, just like KNN does.")
+    trees = {c.concept_id: c for c in grade.concepts}["trees-not-needed"]
+    assert trees.status == "missed"
+    assert "trees-need-scaling" in ids(grade) or trees.contradicted
+
+
+def test_buzzword_list_gets_partial_credit_and_says_so(grader: Grader, bundled_bank) -> None:
+    q10 = bundled_bank["q10"]
+    listed = grader.grade(q10, "Standardization, min-max, robust scaler, KNN, SVM, random forest, leakage.")
+    touched = [c for c in listed.concepts if c.status != "missed"]
+    assert touched and all(c.status == "partial" and not c.explained for c in touched)
+    assert any("named but not explained" in m for m in listed.feedback.missing)
+    assert listed.score <= 3.0
+
+
+def test_answer_to_another_question_is_off_topic_and_capped(grader: Grader, bundled_bank) -> None:
+    answer_about_ab_tests = (
+        "I would randomize by user rather than by request, pick a business metric like conversion as the success "
+        "metric, run a power analysis to size the experiment, and avoid peeking at the p-value before the planned end."
+    )
+    grade = grader.grade(bundled_bank["q10"], answer_about_ab_tests)
+    assert grade.relevance is not None and not grade.relevance.on_topic
+    assert grade.relevance.best_other_rubric == "q04"
+    assert grade.score <= 2.0
+    assert grade.feedback.summary.startswith("Off-topic")
+    own = grader.grade(bundled_bank["q04"], answer_about_ab_tests)
+    assert own.relevance is not None and own.relevance.on_topic
+
+
+def test_correct_answers_raise_no_false_alarms(grader: Grader, bundled_bank) -> None:
+    for rubric in bundled_bank.values():
+        grade = grader.grade(rubric, rubric.model_answer)
+        assert not grade.misconceptions, (rubric.id, ids(grade))
+        assert grade.relevance is not None and grade.relevance.on_topic, rubric.id
