@@ -23,7 +23,10 @@ def render_grade(grade: Grade, *, show_model_answer: str | None = None) -> str:
     out.append("")
     out.append("Key points:")
     for concept in grade.concepts:
-        line = f"{_MARK[concept.status]} {concept.label} [{concept.status}]"
+        status = "said the opposite" if concept.contradicted else concept.status
+        if concept.status == "partial" and not concept.explained:
+            status = "named, not explained"
+        line = f"{_MARK[concept.status]} {concept.label} [{status}]"
         if concept.evidence and concept.status != "missed":
             line += f": {quote(concept.evidence.text, 120)}"
         out.append(_wrap(line))
