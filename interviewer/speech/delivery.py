@@ -19,8 +19,8 @@ from interviewer.speech.transcript import Transcript, Word
 PACE_LOW_WPM = 130
 PACE_HIGH_WPM = 170
 # Below this much speech a words-per-minute figure means little.
-MIN_SECONDS_FOR_PACE = 10.0
-MIN_WORDS_FOR_PACE = 20
+MIN_SECONDS_FOR_PACE = 5.0
+MIN_WORDS_FOR_PACE = 12
 # A silent gap between two words longer than this is a long pause.
 LONG_PAUSE_SECONDS = 1.5
 # More fillers than this per 100 words is worth working on (fluent speakers use 1-2).
@@ -173,7 +173,8 @@ def measure_delivery(transcript: Transcript) -> Delivery:
         suggestions.append(f"A {longest.seconds:.1f} s pause at {longest.start:.0f} s (after \"{longest.after}\"): if you need "
                            "time to think, say so briefly (\"let me think about the trade-off\").")
     if not suggestions:
-        suggestions.append("Clear delivery: steady pace, few fillers, no long pauses.")
+        steady = "steady pace, " if pace == "good" else ""
+        suggestions.append(f"Clear delivery: {steady}few fillers, no long pauses.")
     return Delivery(
         duration=transcript.duration,
         speaking_seconds=speaking,

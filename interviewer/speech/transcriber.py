@@ -15,12 +15,12 @@ from typing import Protocol
 
 import numpy as np
 
+from interviewer.config import TRANSCRIBERS as ENGINES
 from interviewer.errors import InputError, InterviewerError
 from interviewer.speech.audio import load_audio, seconds
 from interviewer.speech.transcript import Segment, Transcript
 from interviewer.speech.voice import detect_voice
 
-ENGINES = ("faster-whisper", "openai-whisper")
 DEFAULT_ENGINE = "faster-whisper"
 DEFAULT_BEAM_SIZE = 5
 MIN_AUDIO_SECONDS = 0.1  # anything shorter cannot hold a word
