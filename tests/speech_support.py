@@ -61,7 +61,7 @@ class VirtualMicrophone:
 
     def start(self) -> None:
         subprocess.run(
-            ["pulseaudio", "-n", "--daemonize=yes", "--exit-idle-time=-1", "--log-target=stderr",
+            ["pulseaudio", "-n", "--daemonize=yes", "--exit-idle-time=-1",
              "-L", "module-native-protocol-unix auth-anonymous=1",
              "-L", f"module-null-sink sink_name={SINK} rate={SAMPLE_RATE} channels=1"],
             env=self.env, check=True, capture_output=True, timeout=30,
