@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from interviewer.speech.audio import SAMPLE_RATE, frame_levels_dbfs
+from interviewer.speech.audio import FRAME_SECONDS, SAMPLE_RATE, frame_levels_dbfs
 
 # Frames quieter than this are silence whatever the VAD says: a muted or unplugged microphone sits near
 # -90 dBFS, room tone near -60; quiet speech on a laptop microphone is -40 dBFS or louder.
@@ -54,3 +54,20 @@ def speech_spans(samples: np.ndarray) -> tuple[tuple[float, float], ...]:
                          speech_pad_ms=30)
     stamps = get_speech_timestamps(np.ascontiguousarray(samples, dtype=np.float32), options, sampling_rate=SAMPLE_RATE)
     return tuple((s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps)
+
+
+def quiet_cuts(samples: np.ndarray, max_seconds: float = 30.0, search_seconds: float = 5.0) -> list[int]:
+    """Where to cut long audio into chunks of at most ``max_seconds``: sample indices, each at the quietest
+    30 ms frame in the last ``search_seconds`` before the limit (a pause between words, where one exists).
+
+    ``[0, c1, …, len(samples)]``: chunk ``i`` is ``samples[cuts[i]:cuts[i + 1]]``.
+    """
+    limit = int(max_seconds * SAMPLE_RATE)
+    frame = int(FRAME_SECONDS * SAMPLE_RATE)
+    cuts = [0]
+    while len(samples) - cuts[-1] > limit:
+        window_start = cuts[-1] + limit - int(search_seconds * SAMPLE_RATE)
+        levels = frame_levels_dbfs(samples[window_start : cuts[-1] + limit])
+        cuts.append(window_start + int(np.argmin(levels)) * frame + frame // 2)
+    cuts.append(len(samples))
+    return cuts
