@@ -100,7 +100,7 @@ class OpenAIWhisperTranscriber:
             )
             language = language or str(result.get("language") or "")
             for raw in result.get("segments", []):
-                segment = _segment(raw, offset)
+                segment = _segment(raw).shifted(offset)
                 segments.append(segment)
                 if on_segment is not None:
                     on_segment(segment, min(1.0, segment.end / duration) if duration else 1.0)
@@ -108,9 +108,8 @@ class OpenAIWhisperTranscriber:
                           duration=round(duration, 3), engine=self.engine, model=self.model)
 
 
-def _segment(raw: dict[str, Any], offset: float) -> Segment:
-    """openai-whisper's segment dict -> ``Segment``, shifted by the chunk's offset in the recording."""
-    words = tuple(Word(str(w["word"]), round(float(w["start"]) + offset, 3), round(float(w["end"]) + offset, 3),
+def _segment(raw: dict[str, Any]) -> Segment:
+    """openai-whisper's segment dict -> ``Segment``."""
+    words = tuple(Word(str(w["word"]), round(float(w["start"]), 3), round(float(w["end"]), 3),
                        round(float(w.get("probability", 0.0)), 4)) for w in raw.get("words", ()))
-    return Segment(round(float(raw["start"]) + offset, 3), round(float(raw["end"]) + offset, 3),
-                   str(raw["text"]).strip(), words)
+    return Segment(round(float(raw["start"]), 3), round(float(raw["end"]), 3), str(raw["text"]).strip(), words)

@@ -34,6 +34,13 @@ class Segment:
     text: str
     words: tuple[Word, ...] = ()
 
+    def shifted(self, offset: float) -> Segment:
+        """The same segment ``offset`` seconds later (for a chunk cut from a longer recording)."""
+        if not offset:
+            return self
+        words = tuple(Word(w.text, round(w.start + offset, 3), round(w.end + offset, 3), w.probability) for w in self.words)
+        return Segment(round(self.start + offset, 3), round(self.end + offset, 3), self.text, words)
+
 
 @dataclass(frozen=True)
 class Transcript:
