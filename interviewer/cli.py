@@ -254,6 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "max_record_seconds setting)")
     p.add_argument("--device", metavar="D", help="input device name (or a unique part of it) or index; see `devices`")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument("--transcribe", action="store_true", help="transcribe while recording; print the transcript and "
+                   "delivery when it stops")
     p.add_argument("-q", "--quiet", action="store_true", help="no level meter")
     p.set_defaults(func=cmd_record, bank=None)
 

@@ -133,6 +133,21 @@ def test_cli_record_while_a_clip_plays(virtual_mic, speak, whisper_cache: Path, 
     assert devices.returncode == 0 and "pulse" in devices.stdout
 
 
+def test_cli_record_and_transcribe_live(virtual_mic, speak, whisper_cache: Path, tmp_path: Path) -> None:
+    clip = speak(ANSWER + " " + ANSWER.replace("Data leakage", "Overfitting"))
+    target = tmp_path / "live.wav"
+    env = {**cli_env(), "INTERVIEWER_CACHE_DIR": str(whisper_cache)}
+    record = subprocess.Popen([sys.executable, "-m", "interviewer", "record", "-o", str(target), "--seconds", "14",
+                               "--transcribe"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                              stdin=subprocess.DEVNULL)
+    assert record.stderr is not None
+    assert record.stderr.readline().startswith("recording from ")
+    virtual_mic.play(clip).wait(timeout=30)
+    out, err = record.communicate(timeout=120)
+    assert record.returncode == 0, err
+    assert "saved" in err and "training" in out.lower() and "\nDelivery:\n" in out
+
+
 @pytest.fixture
 def no_sound_server(tmp_path: Path) -> dict[str, str]:
     """An environment whose PulseAudio runtime folder is empty and where clients never spawn a server."""

@@ -7,6 +7,7 @@ import builtins
 import os
 import struct
 import sys
+import time
 import types
 import wave
 from pathlib import Path
@@ -271,3 +272,51 @@ def test_bad_speech_settings(tmp_path: Path, text: str, message: str) -> None:
     config.write_text(text)
     with pytest.raises(InputError, match=message):
         load_settings(config, environ={})
+
+
+# -- live transcription (fake engine) ------------------------------------------------------------------
+def test_live_transcriber_cuts_at_pauses_and_offsets_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    from interviewer.speech import live
+
+    chunks: list[int] = []
+
+    def fake_transcribe(transcriber: object, samples: np.ndarray) -> Transcript:
+        chunks.append(len(samples))
+        if float(np.abs(samples).max()) == 0.0:
+            return Transcript.silent(len(samples) / SAMPLE_RATE, "fake", "fake")
+        words = (Word(" chunk", 0.1, 0.5, 1.0),)
+        return Transcript(" chunk", (Segment(0.1, 0.5, "chunk", words),), "en", len(samples) / SAMPLE_RATE, "fake", "fake")
+
+    monkeypatch.setattr(live, "transcribe_samples", fake_transcribe)
+    engine = types.SimpleNamespace(engine="fake", model="fake")
+    rng = np.random.default_rng(0)
+    audio = (0.1 * rng.standard_normal(30 * SAMPLE_RATE)).astype(np.float32)
+    audio[9 * SAMPLE_RATE : int(9.3 * SAMPLE_RATE)] = 0  # a pause just after the first 8 s
+    audio[20 * SAMPLE_RATE : 30 * SAMPLE_RATE] = 0  # the candidate went quiet
+    transcriber = live.LiveTranscriber(engine)  # type: ignore[arg-type]
+    first = int(9.5 * SAMPLE_RATE)
+    for start in range(0, first, 1600):
+        transcriber.feed(audio[start : min(first, start + 1600)])
+    deadline = time.monotonic() + 10
+    while transcriber.transcribed_seconds == 0 and time.monotonic() < deadline:  # the worker took a chunk
+        time.sleep(0.01)
+    for start in range(first, len(audio), 1600):
+        transcriber.feed(audio[start : start + 1600])
+    result = transcriber.finish()
+    assert sum(chunks) == len(audio)
+    assert result.duration == 30.0 and result.text == "chunk chunk"
+    assert result.segments[0].start == 0.1
+    second = result.segments[1].start - 0.1
+    assert 9.0 <= second <= 9.3  # the second chunk starts at the pause
+    assert result.words[1].start == result.segments[1].start
+
+
+def test_live_transcriber_of_silence(monkeypatch: pytest.MonkeyPatch) -> None:
+    from interviewer.speech import live
+
+    monkeypatch.setattr(live, "transcribe_samples",
+                        lambda t, samples: Transcript.silent(len(samples) / SAMPLE_RATE, "fake", "fake"))
+    transcriber = live.LiveTranscriber(types.SimpleNamespace(engine="fake", model="fake"))  # type: ignore[arg-type]
+    transcriber.feed(np.zeros(3 * SAMPLE_RATE, dtype=np.float32))
+    result = transcriber.finish()
+    assert result.no_speech and result.duration == 3.0

@@ -112,8 +112,13 @@ def cmd_record(args: argparse.Namespace, settings: Settings) -> int:
     device = args.device if args.device is not None else settings.input_device
     interactive = sys.stderr.isatty() and not args.quiet
     level = [-120.0]
+    live = None
+    if args.transcribe:  # transcribe while recording: the transcript is ready moments after stopping
+        from interviewer.speech.live import LiveTranscriber
+
+        live = LiveTranscriber(load_configured_transcriber(settings))
     recorder = Recorder(path, device=device, max_seconds=limit, overwrite=args.force,
-                        on_level=lambda db: level.__setitem__(0, db))
+                        on_level=lambda db: level.__setitem__(0, db), on_audio=live.feed if live else None)
     recorder.start()
     stop = threading.Event()
     if sys.stdin is not None and sys.stdin.isatty():
@@ -136,8 +141,14 @@ def cmd_record(args: argparse.Namespace, settings: Settings) -> int:
     why = {"max_length": "reached the maximum length", "stopped": "stopped"}.get(recording.reason, recording.reason)
     dropped = f"; {recording.overflows} block(s) dropped (machine busy)" if recording.overflows else ""
     print(f"saved {recording.path} ({recording.seconds:.1f} s, {why}{dropped})", file=sys.stderr)
-    print(f"next: interviewer transcribe {recording.path}   or   interviewer grade --rubric ID --audio {recording.path}",
-          file=sys.stderr)
+    if live is None:
+        print(f"next: interviewer transcribe {recording.path}   or   interviewer grade --rubric ID --audio {recording.path}",
+              file=sys.stderr)
+        return 0
+    transcript = live.finish()
+    print(render_transcript(transcript))
+    print()
+    print(render_delivery(measure_delivery(transcript)))
     return 0
 
 
