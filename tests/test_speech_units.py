@@ -320,3 +320,78 @@ def test_live_transcriber_of_silence(monkeypatch: pytest.MonkeyPatch) -> None:
     transcriber.feed(np.zeros(3 * SAMPLE_RATE, dtype=np.float32))
     result = transcriber.finish()
     assert result.no_speech and result.duration == 3.0
+
+
+def test_busy_device_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from interviewer.errors import InterviewerError
+    from interviewer.speech.recorder import Recorder
+
+    fake = fake_sounddevice(["USB Mic"])
+
+    def busy(**options: object) -> None:
+        raise FakePortAudioError("Error opening RawInputStream: Device unavailable [PaErrorCode -9985]", -9985)
+
+    fake.RawInputStream = busy
+    monkeypatch.setitem(sys.modules, "sounddevice", fake)
+    with pytest.raises(InterviewerError) as info:
+        Recorder(tmp_path / "a.wav").start()
+    assert info.value.exit_code == 1
+    assert info.value.message.startswith("device 'USB Mic': cannot record from it (Error opening RawInputStream: "
+                                         "Device unavailable); another program may be using it")
+    assert not (tmp_path / "a.wav").exists()
+
+
+def test_a_device_without_16k_is_opened_at_its_own_rate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from interviewer.speech.recorder import Recorder
+
+    fake = fake_sounddevice(["Built-in Mic"])
+    opened: list[object] = []
+
+    class Stream:
+        def __init__(self, **options: object) -> None:
+            if options["samplerate"] == SAMPLE_RATE:
+                raise FakePortAudioError("Invalid sample rate [PaErrorCode -9997]", -9997)
+            opened.append(options["samplerate"])
+
+        def start(self) -> None: ...
+        def stop(self) -> None: ...
+        def close(self) -> None: ...
+
+    fake.RawInputStream = Stream
+    monkeypatch.setitem(sys.modules, "sounddevice", fake)
+    recorder = Recorder(tmp_path / "a.wav")
+    recorder.start()
+    t = np.arange(48000) / 48000
+    block = (0.3 * np.sin(2 * np.pi * 300 * t) * 32767).astype("<i2")
+    for start in range(0, len(block), 4800):  # what PortAudio would hand over, in 100 ms blocks at 48 kHz
+        recorder._callback(block[start : start + 4800].tobytes(), 4800, None, None)
+    recording = recorder.stop()
+    assert opened == [48000]
+    assert recording.seconds == pytest.approx(1.0, abs=0.02)
+    with wave.open(str(tmp_path / "a.wav")) as wav:
+        assert wav.getframerate() == SAMPLE_RATE
+
+
+def test_long_audio_shows_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from interviewer.speech import commands
+
+    def fake_transcribe(transcriber: object, samples: np.ndarray, on_segment=None) -> Transcript:  # type: ignore[no-untyped-def]
+        for end in (20.0, 40.0, 60.0):
+            on_segment(Segment(end - 20, end, "x"), end / 60.0)
+        return Transcript.silent(60.0, "fake", "fake")
+
+    monkeypatch.setattr(commands, "transcribe_samples", fake_transcribe)
+    stream = io.StringIO()
+    commands.transcribe_with_progress(object(), np.zeros(60 * SAMPLE_RATE, np.float32), stream=stream)  # type: ignore[arg-type]
+    assert "transcribing: 100%" in stream.getvalue() and "60/60 s of audio" in stream.getvalue()
+
+
+def test_words_outside_voice_spans_are_dropped() -> None:
+    from interviewer.speech.transcriber import keep_voiced
+
+    transcript = transcript_of("one two three four", 1.0, pause_before={3: 20.0})  # "four" at 23 s
+    kept = keep_voiced(transcript, ((0.0, 3.0),))
+    assert kept.text == "one two three" and kept.segments[0].end == pytest.approx(2.8)
+    assert keep_voiced(transcript, ((0.0, 3.0), (22.9, 24.0))) is transcript

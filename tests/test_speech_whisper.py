@@ -129,3 +129,12 @@ def test_cli_corrupt_and_missing_audio(tmp_path: Path, whisper_cache: Path) -> N
         assert result.returncode == 2, result.stderr
         assert result.stderr.startswith("interviewer: error: ") and result.stderr.count("\n") == 1, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_no_word_invented_in_the_silence_after_an_answer(whisper, shared_audio: Path) -> None:
+    """Whisper writes "You" into 25 s of silence after the JFK clip; the voice spans filter it out."""
+    speech = load_audio(shared_audio / "jfk.wav")
+    samples = np.concatenate([speech, np.zeros(25 * SAMPLE_RATE, dtype=np.float32)])
+    transcript = transcribe_samples(whisper, samples)
+    assert wer(reference_transcripts(shared_audio)["jfk.wav"], transcript.text) <= 0.10, transcript.text
+    assert transcript.words[-1].end <= 11.5 and transcript.duration == pytest.approx(36.0, abs=0.05)

@@ -170,7 +170,8 @@ class Recorder:
 
     def _open_error(self, exc: Exception) -> InterviewerError:
         name = self.device.name if self.device else str(self._device_spec)
-        reason = str(exc).split("[PaErrorCode")[0].strip() or type(exc).__name__
+        text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)  # args: (message, code, …)
+        reason = text.split("[PaErrorCode")[0].strip() or type(exc).__name__
         return InterviewerError(f"device {name!r}: cannot record from it ({reason}); another program may be using it: "
                                 f"close it or choose another device with --device (see `interviewer devices`); {TYPED_FALLBACK}")
 
