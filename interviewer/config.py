@@ -56,7 +56,7 @@ class Settings:
     """Language spoken in answers (a Whisper language code), or "auto" to detect it per recording."""
 
     whisper_beam_size: int = 5
-    """Beam width for decoding: 5 is the most accurate, 1 about 30% faster."""
+    """Beam width for decoding: 5 is the most accurate, 1 is 15-20% faster."""
 
     input_device: str | None = None
     """Microphone: a device name (or a unique part of it) or index from `interviewer devices`. None: the
