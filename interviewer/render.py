@@ -1,4 +1,4 @@
-"""Plain-text rendering of grades for the terminal (the CLI and the plain practice round)."""
+"""Plain-text rendering for the terminal: grades (the CLI and the practice round), transcripts and delivery."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import textwrap
 
 from interviewer.scoring.feedback import quote
 from interviewer.scoring.result import Grade
+from interviewer.speech.delivery import LONG_PAUSE_SECONDS, PACE_HIGH_WPM, PACE_LOW_WPM, Delivery
+from interviewer.speech.transcript import Transcript
 
 WIDTH = 88
 _MARK = {"covered": "✔", "partial": "◐", "missed": "✘"}
@@ -46,4 +48,44 @@ def render_grade(grade: Grade, *, show_model_answer: str | None = None) -> str:
         out.append("")
         out.append("Model answer:")
         out.append(_wrap(show_model_answer))
+    return "\n".join(out)
+
+
+def _clock(seconds: float) -> str:
+    """0:07.5 style time for transcripts and pauses."""
+    minutes, rest = divmod(max(seconds, 0.0), 60)
+    return f"{int(minutes)}:{rest:04.1f}"
+
+
+def render_transcript(transcript: Transcript, *, segments: bool = True) -> str:
+    """The transcript text, then (optionally) each segment with its start and end time."""
+    if transcript.no_speech:
+        return f"(no speech detected in {transcript.duration:.1f} s of audio)"
+    out = [_wrap(transcript.text, "")]
+    if segments:
+        out.append("")
+        out.append(f"Segments ({transcript.language}, {transcript.duration:.1f} s of audio, {transcript.engine}):")
+        out.extend(_wrap(f"[{_clock(s.start)}–{_clock(s.end)}] {s.text}") for s in transcript.segments)
+    return "\n".join(out)
+
+
+def render_delivery(delivery: Delivery) -> str:
+    """The "Delivery" section: pace, fillers, long pauses, and what to work on."""
+    out = ["Delivery:"]
+    if delivery.word_count == 0:
+        out.extend(_wrap(f"- {s}") for s in delivery.suggestions)
+        return "\n".join(out)
+    pace = (f"{delivery.words_per_minute:.0f} words/min ({delivery.pace}; conversation is {PACE_LOW_WPM}–{PACE_HIGH_WPM})"
+            if delivery.words_per_minute is not None else "too short to measure")
+    out.append(f"  Pace: {pace}; {delivery.word_count} words in {delivery.speaking_seconds:.1f} s of speaking")
+    fillers = ", ".join(f"{f.filler} ×{f.count}" for f in delivery.fillers) or "none heard"
+    out.append(_wrap(f"Fillers: {fillers} ({delivery.fillers_per_100_words:.1f} per 100 words)"))
+    if delivery.pauses:
+        listed = ", ".join(f"{p.seconds:.1f} s at {_clock(p.start)}" for p in delivery.pauses[:5])
+        more = f" and {len(delivery.pauses) - 5} more" if len(delivery.pauses) > 5 else ""
+        out.append(_wrap(f"Long pauses (over {LONG_PAUSE_SECONDS:g} s): {listed}{more}"))
+    else:
+        out.append(f"  Long pauses (over {LONG_PAUSE_SECONDS:g} s): none")
+    out.extend(_wrap(f"→ {s}") for s in delivery.suggestions)
+    out.extend(_wrap(f"note: {n}") for n in delivery.notes)
     return "\n".join(out)

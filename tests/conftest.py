@@ -64,7 +64,9 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("INTERVIEWER_CONFIG", str(home / "config.toml"))
     monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("INTERVIEWER_CACHE_DIR", str(home / "cache"))
-    for name in ("INTERVIEWER_BANK", "INTERVIEWER_EMBEDDING_MODEL", "INTERVIEWER_MAX_ANSWER_WORDS"):
+    for name in ("INTERVIEWER_BANK", "INTERVIEWER_EMBEDDING_MODEL", "INTERVIEWER_MAX_ANSWER_WORDS",
+                 "INTERVIEWER_TRANSCRIBER", "INTERVIEWER_WHISPER_MODEL", "INTERVIEWER_WHISPER_LANGUAGE",
+                 "INTERVIEWER_WHISPER_BEAM_SIZE", "INTERVIEWER_INPUT_DEVICE", "INTERVIEWER_MAX_RECORD_SECONDS"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -106,3 +108,80 @@ def cli_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     return env
+
+
+# -- speech --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def shared_audio() -> Path:
+    """The real speech clips in ../shared/audio (skips when that folder is absent)."""
+    from .speech_support import SHARED_AUDIO
+
+    if not (SHARED_AUDIO / "transcripts.tsv").is_file():
+        pytest.skip(f"{SHARED_AUDIO}: the shared speech clips are not there")
+    return SHARED_AUDIO
+
+
+@pytest.fixture(scope="session")
+def whisper_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder with the packaged Whisper base assembled in it (once per test session)."""
+    from interviewer.speech.models import packaged_model_dir
+
+    cache = tmp_path_factory.mktemp("whisper-cache")
+    packaged_model_dir(cache)
+    return cache
+
+
+@pytest.fixture(scope="session")
+def whisper(whisper_cache: Path):
+    """The real Whisper base (int8, faster-whisper), from the packaged parts. Loaded once."""
+    from interviewer.speech.faster import FasterWhisperTranscriber
+    from interviewer.speech.models import CACHE_FOLDER
+
+    transcriber = FasterWhisperTranscriber(str(whisper_cache / CACHE_FOLDER))
+    return transcriber
+
+
+@pytest.fixture
+def speak(tmp_path: Path):
+    """``speak(text, name)`` -> a WAV file of espeak-ng saying it (skips without espeak-ng)."""
+    from .speech_support import espeak, missing_binaries
+
+    if missing_binaries("espeak-ng"):
+        pytest.skip("espeak-ng is not installed (bash .ci/setup --test installs it as root)")
+
+    def make(text: str, name: str = "speech.wav", words_per_minute: int = 160) -> Path:
+        return espeak(text, tmp_path / name, words_per_minute=words_per_minute)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def virtual_mic():
+    """A PulseAudio null sink as a real input device for PortAudio, for the whole session.
+
+    Starts its own daemon in a temporary runtime folder, points this process (and child processes) at it,
+    re-initialises PortAudio so it sees the new devices, and stops the daemon afterwards.
+    """
+    from .speech_support import VirtualMicrophone, missing_binaries
+
+    missing = missing_binaries("pulseaudio", "pactl", "paplay")
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (bash .ci/setup --test installs them as root)")
+    from interviewer.speech import devices
+
+    try:
+        devices.sounddevice_module()
+    except devices.AudioDeviceError as exc:
+        pytest.skip(exc.message)
+    mic = VirtualMicrophone()
+    mic.start()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_RUNTIME_DIR", mic.env["XDG_RUNTIME_DIR"])
+        patch.setenv("PULSE_CLIENTCONFIG", mic.env["PULSE_CLIENTCONFIG"])
+        patch.delenv("PULSE_SERVER", raising=False)
+        devices.refresh()
+        try:
+            yield mic
+        finally:
+            mic.stop()
+    devices.refresh()

@@ -1,0 +1,103 @@
+"""Microphones: importing PortAudio safely, listing input devices, choosing one by name or index.
+
+``sounddevice`` cannot even be imported without the PortAudio library (``OSError``); every failure here
+becomes one ``AudioDeviceError`` line that says what to do, and typed answers keep working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+from interviewer.errors import InputError
+
+TYPED_FALLBACK = "meanwhile you can type your answers (`interviewer practice`) or transcribe a file (`interviewer transcribe FILE`)"
+NO_PORTAUDIO = ("recording needs the PortAudio library, which is not installed: run `sudo apt-get install libportaudio2`; "
+                + TYPED_FALLBACK)
+NO_INPUT = ("no microphone found (PortAudio lists no input device): plug one in or check that the sound server "
+            "(PulseAudio/PipeWire) is running, then see `interviewer devices`; " + TYPED_FALLBACK)
+
+
+class AudioDeviceError(InputError):
+    """No PortAudio, no input device, an unknown device: the message says what to do instead."""
+
+
+@dataclass(frozen=True)
+class InputDevice:
+    index: int
+    name: str
+    host_api: str
+    channels: int
+    default_sample_rate: float
+    is_default: bool
+
+
+def sounddevice_module() -> ModuleType:
+    """The ``sounddevice`` module, or ``AudioDeviceError`` when PortAudio is missing."""
+    try:
+        # sounddevice loads libportaudio through ctypes on import (~60 ms): only where recording is needed.
+        import sounddevice
+    except OSError:
+        raise AudioDeviceError(NO_PORTAUDIO) from None
+    except ImportError:
+        raise AudioDeviceError("recording needs the sounddevice package: run `pip install sounddevice`; "
+                               + TYPED_FALLBACK) from None
+    return sounddevice
+
+
+def refresh() -> None:
+    """Re-initialise PortAudio so it sees devices that appeared since it started (e.g. a new sound server).
+
+    PortAudio reads the device list once, when ``sounddevice`` is imported.
+    """
+    sd = sounddevice_module()
+    sd._terminate()
+    sd._initialize()
+
+
+def list_input_devices() -> list[InputDevice]:
+    """Every device with at least one input channel, in PortAudio's order."""
+    sd = sounddevice_module()
+    try:
+        devices = sd.query_devices()
+        apis = sd.query_hostapis()
+        default_input = sd.default.device[0]
+    except sd.PortAudioError as exc:
+        raise AudioDeviceError(f"cannot list audio devices ({exc}); " + TYPED_FALLBACK) from None
+    if default_input is None or default_input < 0:
+        default_input = next((api["default_input_device"] for api in apis if api["default_input_device"] >= 0), -1)
+    return [
+        InputDevice(int(d["index"]), str(d["name"]), str(apis[d["hostapi"]]["name"]), int(d["max_input_channels"]),
+                    float(d["default_samplerate"]), int(d["index"]) == default_input)
+        for d in devices
+        if d["max_input_channels"] > 0
+    ]
+
+
+def resolve_input_device(spec: str | int | None) -> InputDevice:
+    """The input device for a setting: None (the default input), an index, or a name (exact, else a unique part).
+
+    No input at all, or a name or index that matches none, raises ``AudioDeviceError`` listing the inputs.
+    """
+    inputs = list_input_devices()
+    if not inputs:
+        raise AudioDeviceError(NO_INPUT)
+    listing = "; ".join(f"{d.index}: {d.name}" for d in inputs)
+    if spec is None or str(spec).strip() == "":
+        return next((d for d in inputs if d.is_default), inputs[0])
+    text = str(spec).strip()
+    if text.isdigit():
+        match = [d for d in inputs if d.index == int(text)]
+        if not match:
+            raise AudioDeviceError(f"device {text}: no input device with that index; inputs are {listing}")
+        return match[0]
+    exact = [d for d in inputs if d.name.lower() == text.lower()]
+    if exact:
+        return exact[0]
+    partial = [d for d in inputs if text.lower() in d.name.lower()]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        raise AudioDeviceError(f"device {text!r}: matches several inputs ({', '.join(d.name for d in partial)}); "
+                               "give the full name or the index")
+    raise AudioDeviceError(f"device {text!r}: no input device with that name; inputs are {listing}")

@@ -1,0 +1,81 @@
+"""The default engine: faster-whisper (CTranslate2) with int8 weights on the CPU.
+
+Whisper base int8 transcribes a 30 s answer in about a tenth of its length on two cores. Segments come
+from a generator: they are consumed one at a time, with progress reported and the cancel event checked
+between them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+
+from interviewer.errors import ModelNotAvailableError
+from interviewer.speech.audio import seconds
+from interviewer.speech.models import resolve_faster_whisper_model
+from interviewer.speech.transcriber import ProgressCallback, check_cancel
+from interviewer.speech.transcript import Segment, Transcript, Word, join_segments
+
+ENGINE = "faster-whisper"
+COMPUTE_TYPE = "int8"  # 8-bit weights: ~2x faster than float32 on CPU, same words on our clips
+
+
+def _cpu_threads() -> int:
+    """One CTranslate2 thread per core (its default of 4 oversubscribes a 2-core laptop)."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+class FasterWhisperTranscriber:
+    """Whisper through faster-whisper. ``model`` is the ``whisper_model`` setting (None: packaged base)."""
+
+    engine = ENGINE
+
+    def __init__(self, model: str | None = None, *, beam_size: int = 5, language: str | None = "en",
+                 cpu_threads: int | None = None) -> None:
+        location, self.model = resolve_faster_whisper_model(model)
+        self.beam_size = beam_size
+        self.language = language
+        # faster_whisper imports ctranslate2, tokenizers and onnxruntime (~0.5 s): only here.
+        from faster_whisper import WhisperModel
+
+        try:
+            self._model = WhisperModel(location, device="cpu", compute_type=COMPUTE_TYPE,
+                                       cpu_threads=cpu_threads or _cpu_threads(), local_files_only=True)
+        except (RuntimeError, OSError, ValueError) as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ModelNotAvailableError(
+                f"Whisper model {location!r} could not be loaded offline ({first}); set whisper_model to a "
+                "CTranslate2 Whisper folder, or unset it to use the packaged base model"
+            ) from None
+
+    def transcribe(self, samples: np.ndarray, *, on_segment: ProgressCallback | None = None,
+                   cancel: threading.Event | None = None) -> Transcript:
+        duration = seconds(samples)
+        generator, info = self._model.transcribe(
+            np.ascontiguousarray(samples, dtype=np.float32),
+            language=self.language,
+            beam_size=self.beam_size,
+            word_timestamps=True,
+            vad_filter=False,  # voice is checked before the model runs; pauses must keep their length
+            condition_on_previous_text=False,  # avoids the repetition loops long answers can fall into
+        )
+        segments: list[Segment] = []
+        for raw in generator:  # each step decodes one 30 s window: cancel and progress between them
+            check_cancel(cancel)
+            words = tuple(Word(w.word, round(float(w.start), 3), round(float(w.end), 3), round(float(w.probability), 4))
+                          for w in (raw.words or ()))
+            segment = Segment(round(float(raw.start), 3), round(float(raw.end), 3), raw.text.strip(), words)
+            segments.append(segment)
+            if on_segment is not None:
+                on_segment(segment, min(1.0, segment.end / duration) if duration else 1.0)
+        return Transcript(
+            text=join_segments(segments),
+            segments=tuple(segments),
+            language=info.language,
+            language_probability=round(float(info.language_probability), 4),
+            duration=round(duration, 3),
+            engine=self.engine,
+            model=self.model,
+        )
