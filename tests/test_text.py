@@ -68,3 +68,16 @@ def test_find_cue_allows_small_gaps_only() -> None:
 def test_find_cue_keeps_negations() -> None:
     content = T.content_words(T.words("trees need scaling"))
     assert T.find_cue("not need scaling", content) is None
+
+
+def test_a_short_no_is_its_own_sentence_and_does_not_negate_the_next() -> None:
+    source = "Do trees need scaling? No. They split on thresholds. See No. 5 for details."
+    assert [s.text for s in T.sentences(source)] == [
+        "Do trees need scaling?", "No.", "They split on thresholds.", "See No. 5 for details."]
+    flags, _ = T.negation_flags("No. Scale the features for KNN.")
+    assert flags["scale"] == {False}
+
+
+def test_words_are_unicode() -> None:
+    assert T.words("naïve Bayes, café, don't") == ["naïve", "Bayes", "café", "don't"]
+    assert T.word_count("Переобучение — это плохо") == 3

@@ -220,12 +220,14 @@ def derive_rubric(
     SemEval-2013 Beetle). The rubric is derived from the first; the others become the first
     concept's alternatives.
     """
-    others = [a.strip() for a in alternatives if a.strip()]
-    if len(others) >= 2:
-        qa = QA(qa.question, others[0])
-        others = others[1:]
-    else:
-        others = []
+    others: list[str] = []
+    for text in (qa.answer, *alternatives):  # the reference itself first, then the others, each once
+        if text.strip() and text.strip() not in others:
+            others.append(text.strip())
+    if len(others) >= 2 and " OR " in qa.answer and qa.answer not in alternatives:
+        others = others[1:]  # "A OR B" joins alternatives that are all listed: use them one by one
+    qa = QA(qa.question, others[0] if others else qa.answer)
+    others = others[1:]
     data = _derive(rubric_id, qa, embedder)
     if others:
         first = data["concepts"][0]

@@ -70,7 +70,10 @@ class Misconception(_Strict):
     claim: Text = Field(description="The wrong claim, stated as a candidate would state it.")
     correction: Text = Field(description="The correct statement, shown in feedback.")
     cues: Cues = Field(default=(), description="Phrases that signal the claim.")
-    penalty: float = Field(default=1.5, gt=0, le=10, description="Points off (of 10) when the claim is made.")
+    penalty: float = Field(
+        default=1.5, gt=0, le=10,
+        description="How serious the claim is, in points of 10; the calibration turns penalties into points off.",
+    )
 
 
 class Rubric(_Strict):

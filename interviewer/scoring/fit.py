@@ -128,11 +128,19 @@ def cross_validated_scores(
     from interviewer.scoring.calibration import CalibrationSet
     from interviewer.scoring.grader import final_score
 
+    from interviewer.errors import InputError
+
     labels = list(correct) if correct is not None else [g >= 5.0 for g in gold]
+    if len(set(groups)) < 3:
+        raise InputError(f"--cross-validate needs answers to at least 3 questions, got {len(set(groups))}")
+    if profile == "reference" and len(set(labels)) < 2:
+        raise InputError("--cross-validate needs both correct and incorrect answers")
     predicted = [0.0] * len(features)
     for held_out in sorted(set(groups)):
         train = [i for i, g in enumerate(groups) if g != held_out]
         test = [i for i, g in enumerate(groups) if g == held_out]
+        if profile == "reference" and len({labels[i] for i in train}) < 2:
+            raise InputError(f"--cross-validate: without question {held_out}, only one class is left to fit on")
         if profile == "reference":
             calibration = fit_reference_profile([features[i] for i in train], [labels[i] for i in train], "cv")
         else:

@@ -8,8 +8,9 @@ How a grade is made:
 3. Wrong claims are detected (``detectors.py``): the rubric's misconceptions, and contradicted concepts.
 4. Relevance: the answer's fit to its own rubric against every other rubric of the bank (if given).
 5. The answer is aligned with the model answer sentence by sentence (precision / recall / F1).
-6. The interpretable features go through the calibration profile (``calibration.json``) to a 0–10
-   score; wrong claims then cost their penalties, and an off-topic answer is capped.
+6. The interpretable features (wrong claims' penalties among them) go through the calibration profile
+   (``calibration.json``) to a 0–10 score; a profile may instead deduct the penalties after its map
+   (``deduct_penalties``); an off-topic answer is capped.
 
 Rubric-side embeddings are computed once per rubric (and kept on disk when a cache folder is given);
 an answer costs one ``encode`` call.
@@ -18,6 +19,8 @@ an answer costs one ``encode`` call.
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +40,9 @@ from interviewer.scoring.result import ConceptResult, Grade, MisconceptionHit, R
 SIMILARITY_FLOOR = 0.25
 SIMILARITY_CEILING = 0.75
 SOFT_CREDIT_FLOOR = 0.30  # below this cosine a concept earns no soft credit
+# Length counts only up to this many words, and only in distinct units: saying more helps a little,
+# saying the same thing again does not.
+LENGTH_CAP_WORDS = 250
 
 __all__ = ["Grader", "PreparedRubric", "final_score", "split_answer"]
 
@@ -84,6 +90,18 @@ def _rubric_texts(rubric: Rubric, model_units: Sequence[T.Span]) -> list[str]:
     texts.extend(u.text for u in model_units)
     texts.append(rubric.question)
     return texts
+
+
+def _distinct_words(parts: AnswerUnits) -> int:
+    """Words in the answer's units, each distinct unit (case and spacing folded) counted once."""
+    seen: set[str] = set()
+    total = 0
+    for unit in parts.units:
+        key = " ".join(T.words(unit.text)).lower()
+        if key not in seen:
+            seen.add(key)
+            total += T.word_count(unit.text)
+    return total
 
 
 def _token_recall(reference: np.ndarray, answer: np.ndarray) -> float:
@@ -157,6 +175,7 @@ class Grader:
         self.max_answer_words = max_answer_words
         self.cache_dir = cache_dir
         self._prepared: dict[str, PreparedRubric] = {}
+        self._bank_fingerprints: dict[str, np.ndarray] | None = None
 
     # -- rubric side ---------------------------------------------------------------------------
     def _cache_key(self, rubric: Rubric) -> str:
@@ -172,13 +191,13 @@ class Grader:
                     vectors, flat, lengths = data["vectors"], data["tokens"], data["lengths"]
                 if vectors.shape[0] == len(texts) == len(lengths):
                     return vectors, np.split(flat, np.cumsum(lengths)[:-1])
-            except (OSError, ValueError, KeyError):
-                pass  # a damaged cache file is recomputed and rewritten
+            except Exception:  # noqa: BLE001 - a damaged cache file (truncated zip, bad header) is recomputed
+                pass
         vectors, tokens = self.embedder.encode_tokens(texts)
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(path.stem + ".tmp.npz")
+                tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npz")
                 flat = np.vstack(tokens) if tokens else np.zeros((0, vectors.shape[1]), dtype=np.float32)
                 np.savez(tmp, vectors=vectors, tokens=flat, lengths=np.array([len(t) for t in tokens]))
                 tmp.replace(path)
@@ -222,9 +241,12 @@ class Grader:
         return prepared
 
     def _fingerprints(self) -> dict[str, np.ndarray]:
+        """Every bank rubric's fingerprint (computed once: the bank does not change under a grader)."""
         if not self.bank:
             return {}
-        return {rubric_id: self.prepare(rubric).fingerprint for rubric_id, rubric in self.bank.items()}
+        if self._bank_fingerprints is None:
+            self._bank_fingerprints = {rid: self.prepare(rubric).fingerprint for rid, rubric in self.bank.items()}
+        return self._bank_fingerprints
 
     # -- answer side ---------------------------------------------------------------------------
     def grade(self, rubric: Rubric, answer: str, profile: str = "rubric") -> Grade:
@@ -242,7 +264,7 @@ class Grader:
         split = [split_answer(answer, self.max_answer_words) for _, answer in items]
         prepared = [self.prepare(rubric) for rubric, _ in items]
         vectors, tokens = self.embedder.encode_tokens([u.text for s in split for u in s.units])
-        fingerprints = self._fingerprints()
+        fingerprints = self._fingerprints() if "rubric" in profiles else {}
         grades, offset = [], 0
         for parts, ready, profile in zip(split, prepared, profiles, strict=True):
             n = len(parts.units)
@@ -344,5 +366,5 @@ class Grader:
             "contradicted": float(sum(c.contradicted for c in concepts)),
             "question_similarity": round(to_question, 4),
             "negation_mismatch": negation_mismatch,
-            "log_words": round(float(np.log1p(len(parts.words))), 4),
+            "log_words": round(float(np.log1p(min(_distinct_words(parts), LENGTH_CAP_WORDS))), 4),
         }

@@ -14,13 +14,13 @@ from functools import lru_cache
 from lemminflect import getAllLemmas
 
 # Abbreviations after which a full stop does not end a sentence.
-_ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "cf", "approx", "dr", "mr", "mrs", "ms", "fig", "eq", "no", "al"}
+_ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "cf", "approx", "dr", "mr", "mrs", "ms", "fig", "eq", "al"}
 # A clause split is tried only on units longer than this many words; shorter units stay whole.
 CLAUSE_SPLIT_MIN_WORDS = 22
 # A unit with no usable punctuation is cut into windows of this many words (spoken run-ons).
 MAX_UNIT_WORDS = 40
 
-WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _SENTENCE_END_RE = re.compile(r"([.!?]+)[\"')\]]*\s+|\n\s*\n|\n\s*(?=[-*•]|\(?\d+[.)]\s)|;\s+")
 _CLAUSE_RE = re.compile(
     r",\s+(?=(?:and|but|so|because|whereas|while|which|although|though|otherwise|since)\b)"
@@ -82,7 +82,10 @@ def sentences(text: str) -> list[Span]:
         if match.group(1) == ".":
             before = text[start : match.start()].split()
             last = before[-1].lower().rstrip(".") if before else ""
-            if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            after = text[match.end() : match.end() + 1]
+            if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha() and len(before) > 1):
+                continue
+            if last == "no" and after.isdigit():  # "No. 5"
                 continue
         end = match.end(1) if match.group(1) else match.start()
         span = _strip_span(text, start, end)
@@ -196,7 +199,7 @@ def find_cue(cue: str, content: ContentWords) -> tuple[int, int] | None:
 
 # -- clauses, negation and explanation depth ----------------------------------------------------------
 _CLAUSE_BREAK_RE = re.compile(
-    r"[;:()]\s*|\s[-–—]\s|,?\s+(?=(?:but|because|whereas|although|though|otherwise|since|unless|so that|while|whereas)\b)",
+    r"[.!?;:()]+\s*|\s[-–—]\s|,?\s+(?=(?:but|because|whereas|although|though|otherwise|since|unless|so that|while)\b)",
     re.IGNORECASE,
 )
 # Words that negate the clause they stand in. "avoid"/"prevent" are left out on purpose: "to prevent

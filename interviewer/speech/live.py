@@ -39,8 +39,8 @@ class LiveTranscriber:
 
     def __init__(self, transcriber: Transcriber) -> None:
         self._transcriber = transcriber
-        self._blocks: list[np.ndarray] = []
-        self._samples = np.zeros(0, dtype=np.float32)
+        self._buffer = np.zeros(SAMPLE_RATE * 30, dtype=np.float32)  # grows by doubling: appends stay O(block)
+        self._length = 0
         self._done = 0  # samples already transcribed (or being transcribed)
         self._segments: list[Segment] = []
         self._languages: list[str] = []
@@ -53,8 +53,15 @@ class LiveTranscriber:
 
     def feed(self, samples: np.ndarray) -> None:
         """Append 16 kHz mono float32 samples (the recorder's ``on_audio``)."""
+        block = np.asarray(samples, dtype=np.float32).reshape(-1)
         with self._wake:
-            self._blocks.append(np.asarray(samples, dtype=np.float32))
+            needed = self._length + len(block)
+            if needed > len(self._buffer):
+                grown = np.zeros(max(needed, 2 * len(self._buffer)), dtype=np.float32)
+                grown[: self._length] = self._buffer[: self._length]
+                self._buffer = grown
+            self._buffer[self._length : needed] = block
+            self._length = needed
             self._wake.notify()
 
     @property
@@ -62,11 +69,8 @@ class LiveTranscriber:
         return self._done / SAMPLE_RATE
 
     def _audio(self) -> np.ndarray:
-        """All audio so far (under the lock): the queued blocks joined onto the buffer."""
-        if self._blocks:
-            self._samples = np.concatenate([self._samples, *self._blocks])
-            self._blocks.clear()
-        return self._samples
+        """All audio so far (under the lock), as a view: no copy of the recording per wake-up."""
+        return self._buffer[: self._length]
 
     def _next_chunk(self) -> tuple[int, int] | None:
         """(start, end) of the next chunk to transcribe now, or None to wait for more audio."""
@@ -93,7 +97,7 @@ class LiveTranscriber:
                         chunk = self._next_chunk()
                     if chunk is None:
                         return
-                    audio = self._samples
+                    audio = self._audio()
                     self._done = chunk[1]
                 self._transcribe(audio, *chunk)  # outside the lock: feeding goes on meanwhile
         except BaseException as exc:  # re-raised in the caller's thread by finish()

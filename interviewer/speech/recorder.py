@@ -225,6 +225,9 @@ class Recorder:
                                         "what was recorded until then is in the file"))
         except InterviewerError as exc:
             self._fail(exc)
+        except Exception as exc:  # noqa: BLE001  (a failing callback must stop the recording visibly, not silently)
+            self._fail(InterviewerError(f"{self.path}: recording stopped ({type(exc).__name__}: {exc}); "
+                                        "what was recorded until then is in the file"))
         finally:
             self._writer.close()
 
