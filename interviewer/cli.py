@@ -12,8 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from interviewer import __version__
 from interviewer.config import Settings, load_settings
@@ -134,10 +135,30 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     return run(args, _settings(args))
 
 
-def cmd_grade_batch(args: argparse.Namespace) -> int:
+def _skipped(source: Path, number: int, message: str) -> None:
     from tqdm import tqdm
 
-    from interviewer.scoring.batch import LineError, grade_records, read_jsonl
+    tqdm.write(f"interviewer: {source}:{number}: {message} (line skipped)", file=sys.stderr)
+
+
+def _graded(source: Path, records: Iterable[tuple[int, Any]], total: int, grader: Any, bank: Bank | None,
+            quiet: bool) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Grade JSONL records with a progress bar on stderr; a bad line is reported as SOURCE:LINE and skipped."""
+    from tqdm import tqdm
+
+    from interviewer.scoring.batch import LineError, grade_records
+
+    with tqdm(total=total, unit="answer", file=sys.stderr, disable=quiet, dynamic_ncols=True) as bar:
+        for number, item in grade_records(records, grader, bank):
+            bar.update(1)
+            if isinstance(item, LineError):
+                _skipped(source, number, item.message)
+                continue
+            yield number, item
+
+
+def cmd_grade_batch(args: argparse.Namespace) -> int:
+    from interviewer.scoring.batch import read_jsonl
 
     settings = _settings(args)
     source, target = Path(args.input), Path(args.output)
@@ -156,35 +177,25 @@ def cmd_grade_batch(args: argparse.Namespace) -> int:
         raise InputError(f"{source}: cannot read ({exc.strerror})") from None
     bank = _optional_bank(settings)
     grader = _grader(settings, bank)
-    failures: list[LineError] = []
-    graded = 0
     scores: list[float] = []
     try:
         out_file = target.open("w", encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{target}: cannot write ({exc.strerror})") from None
-    with out_file as out, tqdm(total=total, unit="answer", file=sys.stderr,
-                                                         disable=args.quiet, dynamic_ncols=True) as bar:
-        for number, item in grade_records(read_jsonl(source), grader, bank):
-            bar.update(1)
-            if isinstance(item, LineError):
-                failures.append(item)
-                tqdm.write(f"interviewer: {source}:{number}: {item.message} (line skipped)", file=sys.stderr)
-                continue
+    with out_file as out:
+        for _, item in _graded(source, read_jsonl(source), total, grader, bank, args.quiet):
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
             out.flush()
-            graded += 1
             scores.append(float(item["predicted_score"]))
+    failed = total - len(scores)
     mean = f", mean score {sum(scores) / len(scores):.2f}" if scores else ""
-    print(f"graded {graded} answer(s){mean}; {len(failures)} line(s) failed; wrote {target}", file=sys.stderr)
-    return EXIT_RUNTIME if failures else 0
+    print(f"graded {len(scores)} answer(s){mean}; {failed} line(s) failed; wrote {target}", file=sys.stderr)
+    return EXIT_RUNTIME if failed else 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from interviewer.evaluation import evaluate, gold_score, is_correct_label, render
-    from interviewer.scoring.batch import LineError, grade_records, read_jsonl
+    from interviewer.scoring.batch import LineError, read_jsonl
 
     settings = _settings(args)
     source = Path(args.input)
@@ -198,21 +209,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise InputError(f"{source}: no records" + (f" with split {args.split!r}" if args.split else ""))
     bank = _optional_bank(settings)
     grader = _grader(settings, bank, Path(args.calibration) if args.calibration else None)
-    graded, failures = [], 0
-    with tqdm(total=len(records), unit="answer", file=sys.stderr, disable=args.quiet, dynamic_ncols=True) as bar:
-        for number, item in grade_records(records, grader, bank):
-            bar.update(1)
-            if isinstance(item, LineError):
-                failures += 1
-                tqdm.write(f"interviewer: {source}:{number}: {item.message} (line skipped)", file=sys.stderr)
-                continue
-            try:
-                gold = gold_score(item)
-            except InputError as exc:
-                failures += 1
-                tqdm.write(f"interviewer: {source}:{number}: {exc.message} (line skipped)", file=sys.stderr)
-                continue
-            graded.append((item, gold))
+    graded = []
+    for number, item in _graded(source, records, len(records), grader, bank, args.quiet):
+        try:
+            graded.append((item, gold_score(item)))
+        except InputError as exc:
+            _skipped(source, number, exc.message)
+    failures = len(records) - len(graded)
     if not graded:
         raise InputError(f"{source}: no line could be graded")
     items = [item for item, _ in graded]

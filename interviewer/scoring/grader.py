@@ -64,6 +64,8 @@ class PreparedRubric:
     """(model-answer units, d)."""
     key_lemmas: frozenset[str]
     """Content lemmas of the model answer and statements that are not in the question."""
+    question_lemmas: frozenset[str]
+    """Content lemmas of the question: an answer's words that only repeat it say nothing new."""
     related: tuple[int, ...]
     """Per misconception: the index of the concept it gets wrong (closest statement to its correction)."""
     question: np.ndarray
@@ -232,11 +234,12 @@ class Grader:
         dim = vectors.shape[1]
         model_tokens = np.vstack(model_token_list) if model_token_list else np.zeros((0, dim), dtype=np.float32)
         key_text = " ".join([rubric.model_answer, *(c.statement for c in rubric.concepts)])
-        key_lemmas = frozenset(T.content_lemmas(key_text) - T.content_lemmas(rubric.question))
+        question_lemmas = frozenset(T.content_lemmas(rubric.question))
+        key_lemmas = frozenset(T.content_lemmas(key_text) - question_lemmas)
         firsts = np.vstack([block[0] for block in statements])
         related = tuple(int(np.argmax(firsts @ c)) for c in corrections)
         prepared = PreparedRubric(rubric, statements, cues, claims, corrections, model_units, model_vectors,
-                                  key_lemmas, related, question, statement_tokens, model_tokens)
+                                  key_lemmas, question_lemmas, related, question, statement_tokens, model_tokens)
         self._prepared[key] = prepared
         return prepared
 
@@ -340,7 +343,7 @@ class Grader:
         explained = sum(c.explained for c in touched) / len(touched) if touched else 0.0
         span = SIMILARITY_CEILING - SIMILARITY_FLOOR
         normalised = min(1.0, max(0.0, (similarity.f1 - SIMILARITY_FLOOR) / span))
-        answer_lemmas = T.content_lemmas(parts.text) - T.content_lemmas(ready.rubric.question)
+        answer_lemmas = T.content_lemmas(parts.text) - ready.question_lemmas
         shared = len(answer_lemmas & ready.key_lemmas)
         other = topic.best_other_score if topic.best_other_score is not None else topic.score
         to_question = float((vectors @ ready.question).max()) if len(vectors) else 0.0
