@@ -295,8 +295,7 @@ def test_live_transcriber_cuts_at_pauses_and_offsets_times(monkeypatch: pytest.M
     audio[20 * SAMPLE_RATE : 30 * SAMPLE_RATE] = 0  # the candidate went quiet
     transcriber = live.LiveTranscriber(engine)  # type: ignore[arg-type]
     first = int(9.5 * SAMPLE_RATE)
-    for start in range(0, first, 1600):
-        transcriber.feed(audio[start : min(first, start + 1600)])
+    transcriber.feed(audio[:first])  # in one block: the worker's first look already sees the pause
     deadline = time.monotonic() + 10
     while transcriber.transcribed_seconds == 0 and time.monotonic() < deadline:  # the worker took a chunk
         time.sleep(0.01)
