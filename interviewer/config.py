@@ -11,6 +11,7 @@ Example ``config.toml``::
     whisper_model = "/models/whisper-small-ct2"  # default: the packaged Whisper base
     input_device = "USB"               # microphone name (or a unique part of it) or index
     max_record_seconds = 300
+    database = "~/interviews.db"       # where sessions are kept (default: interviewer.db in the data folder)
 """
 
 from __future__ import annotations
@@ -65,14 +66,25 @@ class Settings:
     max_record_seconds: float = 600.0
     """A recording stops by itself after this many seconds."""
 
+    database: Path | None = None
+    """The SQLite file that keeps sessions and answers ($INTERVIEWER_DATABASE). None: ``interviewer.db`` in
+    the user's data folder."""
+
     def bank_dir(self) -> Path:
         return self.bank if self.bank is not None else locations.bundled_bank_dir()
+
+    def database_path(self) -> Path:
+        return self.database if self.database is not None else locations.data_dir() / "interviewer.db"
 
 
 def _coerce(name: str, value: object, source: str) -> object:
     if name == "bank":
         if not isinstance(value, str) or not value.strip():
             raise InputError(f"{source}: field 'bank': expected a folder path (string)")
+        return Path(value).expanduser()
+    if name == "database":
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"{source}: field 'database': expected a file path (string)")
         return Path(value).expanduser()
     if name == "embedding_model":
         if not isinstance(value, str) or not value.strip():

@@ -90,3 +90,12 @@ def test_logistic_calibration() -> None:
     assert calibration.score({"a": 0.5}) == 5.0
     assert calibration.score({"a": 100.0}) == 10.0
     assert 0.0 <= calibration.score({"a": -100.0}) < 0.01
+
+
+def test_database_from_data_folder_file_or_environment(tmp_path: Path) -> None:
+    assert load_settings(tmp_path / "none.toml", environ={}).database_path() == locations.data_dir() / "interviewer.db"
+    config = tmp_path / "config.toml"
+    config.write_text('database = "~/interviews.db"\n')
+    assert load_settings(config, environ={}).database_path() == Path("~/interviews.db").expanduser()
+    env = load_settings(config, environ={"INTERVIEWER_DATABASE": str(tmp_path / "x.db")})
+    assert env.database_path() == tmp_path / "x.db"

@@ -1,0 +1,352 @@
+"""The session store: every question asked and every answer given, in SQLite.
+
+An answer is committed the moment it is submitted, before it is graded, and its grade is added when it
+arrives; a process killed at any point (even ``kill -9``) loses no submitted answer. The database uses
+WAL journaling with full sync, one short transaction per write. An unfinished session (questions left
+unanswered) can be resumed. A file that is not our database, is corrupted or is locked by another
+program is never overwritten: the error names the file and what to do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from interviewer.errors import InputError, InterviewerError
+from interviewer.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+APPLICATION_ID = 0x496E7476  # "Intv": marks the file as ours (PRAGMA application_id)
+BUSY_TIMEOUT_SECONDS = 5.0  # wait this long for another writer before saying the database is locked
+MODES = ("typed", "voice")
+
+
+def now() -> str:
+    """The local time with its UTC offset, to the second: how every timestamp is stored."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _unjson(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+@dataclass(frozen=True)
+class FollowUpRecord:
+    id: int
+    concept_id: str
+    question: str
+    text: str
+    submitted_at: str
+    grade: dict[str, Any] | None
+    score: float | None
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    id: int
+    text: str
+    mode: str
+    """"typed" or "voice"."""
+    audio_path: str | None
+    transcript: dict[str, Any] | None
+    """The transcript as recorded (``Transcript`` as a dict); ``text`` is what was submitted after review."""
+    delivery: dict[str, Any] | None
+    started_at: str | None
+    submitted_at: str
+    seconds: float | None
+    """Time taken to answer (from the question on screen to submitting)."""
+    grade: dict[str, Any] | None
+    """``Grade.to_dict()``; None until graded (e.g. the process died while grading)."""
+    score: float | None
+    graded_at: str | None
+    follow_ups: tuple[FollowUpRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    id: int
+    position: int
+    """1-based order in the session."""
+    rubric_id: str
+    question: str
+    answers: tuple[AnswerRecord, ...]
+    """Every answer given, oldest first; the last one counts."""
+
+    @property
+    def answer(self) -> AnswerRecord | None:
+        return self.answers[-1] if self.answers else None
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: int
+    started_at: str
+    finished_at: str | None
+    mode: str
+    bank: str
+    timed: bool
+    settings: dict[str, Any]
+    questions: tuple[QuestionRecord, ...]
+
+    @property
+    def remaining(self) -> tuple[QuestionRecord, ...]:
+        """Questions not answered yet (what resuming asks)."""
+        return tuple(q for q in self.questions if q.answer is None)
+
+    @property
+    def ungraded(self) -> tuple[AnswerRecord, ...]:
+        """Answers saved but not graded (the process stopped while grading): resuming grades them."""
+        return tuple(q.answer for q in self.questions if q.answer is not None and q.answer.grade is None)
+
+    @property
+    def mean_score(self) -> float | None:
+        scores = [q.answer.score for q in self.questions if q.answer is not None and q.answer.score is not None]
+        return round(sum(scores) / len(scores), 1) if scores else None
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    id: int
+    started_at: str
+    finished_at: str | None
+    mode: str
+    bank: str
+    asked: int
+    answered: int
+    mean_score: float | None
+
+
+class Store:
+    """One SQLite database file. Use as a context manager, or call ``close()``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InterviewerError(f"{self.path.parent}: cannot create the data folder ({exc.strerror}); "
+                                   "set INTERVIEWER_DATABASE to a writable file") from None
+        with self._guard():
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                                       check_same_thread=False)
+        try:
+            with self._guard():
+                self._check_and_migrate()
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- plumbing ---------------------------------------------------------------------------------------
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn SQLite errors into one line that names the file and says what to do."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise InterviewerError(f"{self.path}: the database is locked by another program (another "
+                                       "interviewer running?); close it and try again") from None
+            if "unable to open" in text or "readonly" in text:
+                raise InterviewerError(f"{self.path}: cannot open the database for writing ({text}); "
+                                       "set INTERVIEWER_DATABASE to a writable file") from None
+            raise InterviewerError(f"{self.path}: database error: {text}") from None
+        except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+            raise InterviewerError(f"{self.path}: not a readable interviewer database ({exc}); it was left "
+                                   "untouched: move it aside to start a new one, or set INTERVIEWER_DATABASE") from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._guard():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _check_and_migrate(self) -> None:
+        db = self._db
+        db.execute("PRAGMA foreign_keys = ON")
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]  # reads the header: fails if corrupt
+        if app_id != APPLICATION_ID and (tables or version):
+            raise InterviewerError(f"{self.path}: this file is another program's database; it was left untouched. "
+                                   "Set INTERVIEWER_DATABASE to another file")
+        if version > SCHEMA_VERSION:
+            raise InterviewerError(f"{self.path}: made by a newer version of interviewer (schema {version}, this "
+                                   f"one knows {SCHEMA_VERSION}); upgrade interviewer to open it")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")  # a committed answer survives a crash, even of the machine
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(MIGRATIONS[number - 1]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                db.execute(f"PRAGMA user_version = {number}")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        with self._guard():
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ----------------------------------------------------------------------------------------
+    def start_session(self, mode: str, bank: str, questions: Sequence[tuple[str, str]], *, timed: bool = False,
+                      settings: dict[str, Any] | None = None) -> int:
+        """A new session asking ``questions`` ((rubric id, question text) pairs) in order; returns its id."""
+        if mode not in MODES:
+            raise InputError(f"mode: expected {' or '.join(MODES)}, got {mode!r}")
+        with self._transaction() as db:
+            cursor = db.execute("INSERT INTO sessions (started_at, mode, bank, timed, settings) VALUES (?, ?, ?, ?, ?)",
+                                (now(), mode, bank, int(timed), json.dumps(settings or {})))
+            session_id = int(cursor.lastrowid or 0)
+            db.executemany("INSERT INTO questions (session_id, position, rubric_id, question) VALUES (?, ?, ?, ?)",
+                           [(session_id, n, rid, text) for n, (rid, text) in enumerate(questions, start=1)])
+        return session_id
+
+    def add_question(self, session_id: int, rubric_id: str, question: str) -> int:
+        """Append one more question to a session; returns its position."""
+        with self._transaction() as db:
+            row = db.execute("SELECT coalesce(max(position), 0) FROM questions WHERE session_id = ?",
+                             (session_id,)).fetchone()
+            position = int(row[0]) + 1
+            db.execute("INSERT INTO questions (session_id, position, rubric_id, question) VALUES (?, ?, ?, ?)",
+                       (session_id, position, rubric_id, question))
+        return position
+
+    def save_answer(self, session_id: int, position: int, text: str, *, mode: str = "typed",
+                    audio_path: str | Path | None = None, transcript: Any = None, delivery: Any = None,
+                    started_at: str | None = None, seconds: float | None = None) -> int:
+        """Commit a submitted answer (before grading) and return its id. A new answer to the same question
+        is kept alongside the earlier ones; the latest counts."""
+        with self._transaction() as db:
+            row = db.execute("SELECT id FROM questions WHERE session_id = ? AND position = ?",
+                             (session_id, position)).fetchone()
+            if row is None:
+                raise InputError(f"session {session_id} has no question {position}")
+            cursor = db.execute(
+                "INSERT INTO answers (question_id, text, mode, audio_path, transcript, delivery, started_at,"
+                " submitted_at, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (row[0], text, mode, None if audio_path is None else str(audio_path), _json(transcript),
+                 _json(delivery), started_at, now(), seconds))
+        return int(cursor.lastrowid or 0)
+
+    def save_grade(self, answer_id: int, grade: Any) -> None:
+        """Attach a grade (a ``Grade`` or its dict) to a saved answer."""
+        data = grade.to_dict() if hasattr(grade, "to_dict") else dict(grade)
+        with self._transaction() as db:
+            db.execute("UPDATE answers SET grade = ?, score = ?, graded_at = ? WHERE id = ?",
+                       (_json(data), data.get("score"), now(), answer_id))
+
+    def save_follow_up(self, answer_id: int, concept_id: str, question: str, text: str) -> int:
+        """Commit the answer to a follow-up question (about ``concept_id``) asked after answer ``answer_id``."""
+        with self._transaction() as db:
+            cursor = db.execute("INSERT INTO follow_ups (answer_id, concept_id, question, text, submitted_at)"
+                                " VALUES (?, ?, ?, ?, ?)", (answer_id, concept_id, question, text, now()))
+        return int(cursor.lastrowid or 0)
+
+    def save_follow_up_grade(self, follow_up_id: int, grade: Any) -> None:
+        data = grade.to_dict() if hasattr(grade, "to_dict") else dict(grade)
+        with self._transaction() as db:
+            db.execute("UPDATE follow_ups SET grade = ?, score = ?, graded_at = ? WHERE id = ?",
+                       (_json(data), data.get("score"), now(), follow_up_id))
+
+    def finish_session(self, session_id: int) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE sessions SET finished_at = coalesce(finished_at, ?) WHERE id = ?", (now(), session_id))
+
+    # -- reading ----------------------------------------------------------------------------------------
+    def session(self, session_id: int) -> SessionRecord:
+        """The whole session, or a one-line error naming the unknown id."""
+        with self._guard():
+            row = self._db.execute("SELECT id, started_at, finished_at, mode, bank, timed, settings FROM sessions"
+                                   " WHERE id = ?", (session_id,)).fetchone()
+            if row is None:
+                raise InputError(f"no session {session_id} in {self.path}; `interviewer history` lists them")
+            follow_ups: dict[int, list[FollowUpRecord]] = {}
+            for f in self._db.execute(
+                    "SELECT f.answer_id, f.id, f.concept_id, f.question, f.text, f.submitted_at, f.grade, f.score"
+                    " FROM follow_ups f JOIN answers a ON a.id = f.answer_id JOIN questions q ON q.id = a.question_id"
+                    " WHERE q.session_id = ? ORDER BY f.id", (session_id,)):
+                follow_ups.setdefault(f[0], []).append(FollowUpRecord(f[1], f[2], f[3], f[4], f[5], _unjson(f[6]), f[7]))
+            answers: dict[int, list[AnswerRecord]] = {}
+            for a in self._db.execute(
+                    "SELECT a.question_id, a.id, a.text, a.mode, a.audio_path, a.transcript, a.delivery, a.started_at,"
+                    " a.submitted_at, a.seconds, a.grade, a.score, a.graded_at FROM answers a"
+                    " JOIN questions q ON q.id = a.question_id WHERE q.session_id = ? ORDER BY a.id", (session_id,)):
+                answers.setdefault(a[0], []).append(AnswerRecord(
+                    a[1], a[2], a[3], a[4], _unjson(a[5]), _unjson(a[6]), a[7], a[8], a[9], _unjson(a[10]), a[11],
+                    a[12], tuple(follow_ups.get(a[1], ()))))
+            questions = tuple(
+                QuestionRecord(q[0], q[1], q[2], q[3], tuple(answers.get(q[0], ())))
+                for q in self._db.execute("SELECT id, position, rubric_id, question FROM questions"
+                                          " WHERE session_id = ? ORDER BY position", (session_id,)))
+        return SessionRecord(row[0], row[1], row[2], row[3], row[4], bool(row[5]), json.loads(row[6]), questions)
+
+    def sessions(self, limit: int | None = None) -> list[SessionSummary]:
+        """Sessions, newest first, with how many questions were asked and answered and the mean score."""
+        query = """
+            SELECT s.id, s.started_at, s.finished_at, s.mode, s.bank,
+                   (SELECT count(*) FROM questions q WHERE q.session_id = s.id),
+                   (SELECT count(DISTINCT a.question_id) FROM answers a JOIN questions q ON q.id = a.question_id
+                     WHERE q.session_id = s.id),
+                   (SELECT avg(a.score) FROM answers a JOIN questions q ON q.id = a.question_id
+                     WHERE q.session_id = s.id AND a.id = (SELECT max(b.id) FROM answers b WHERE b.question_id = q.id))
+            FROM sessions s ORDER BY s.id DESC"""
+        with self._guard():
+            rows = self._db.execute(query + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+        return [SessionSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], None if r[7] is None else round(r[7], 1))
+                for r in rows]
+
+    def latest_session_id(self) -> int | None:
+        with self._guard():
+            row = self._db.execute("SELECT max(id) FROM sessions").fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def unfinished(self) -> list[SessionSummary]:
+        """Sessions not finished, newest first: what ``interviewer resume`` offers."""
+        return [s for s in self.sessions() if s.finished_at is None]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (ours contain no semicolons inside literals or triggers)."""
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def open_store(path: Path | None = None) -> Store:
+    """The user's store: ``path``, else the configured database (see ``Settings.database``)."""
+    if path is None:
+        from interviewer.config import load_settings
+
+        path = load_settings().database_path()
+    return Store(path)
