@@ -57,12 +57,31 @@ def _grader(settings: Settings, bank: Bank | None = None, calibration: Path | No
 
 # -- commands ------------------------------------------------------------------------------------------
 def cmd_practice(args: argparse.Namespace) -> int:
-    from interviewer.practice import practice
+    from interviewer.background import BackgroundGrader
+    from interviewer.interview import Interview, choose_questions
+    from interviewer.practice import run_round
+    from interviewer.store import open_store
 
     settings = _settings(args)
     bank = _bank(settings)
     ids = [i.strip() for i in args.questions.split(",") if i.strip()] if args.questions else None
-    return practice(bank, lambda: _grader(settings, bank), ids, args.count, args.seed)
+    rubrics = choose_questions(bank, ids, args.count, args.seed)
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become "?" rather than a crash
+    with open_store(settings.database_path()) as store:
+        interview = Interview.start(store, rubrics, bank_name=_bank_name(settings), mode="typed")
+        background = BackgroundGrader(lambda: _grader(settings, bank))
+        try:
+            run_round(interview, background)
+        except KeyboardInterrupt:
+            print(f"\nRound stopped. Your answers are saved: `interviewer resume {interview.session_id}`.")
+            return 130
+    return 0
+
+
+def _bank_name(settings: Settings) -> str:
+    """How a session records its bank: the folder as given, or "bundled" for the bank shipped with the program."""
+    return "bundled" if settings.bank is None else str(settings.bank)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:

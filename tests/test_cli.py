@@ -170,9 +170,10 @@ def test_no_command_runs_practice(monkeypatch: pytest.MonkeyPatch, capsys) -> No
     import interviewer.practice
 
     calls = []
-    monkeypatch.setattr(interviewer.practice, "practice", lambda bank, factory, ids, count, seed: calls.append(len(bank)) or 0)
+    monkeypatch.setattr(interviewer.practice, "run_round", lambda interview, grader: calls.append(interview) or [])
     assert cli.main([]) == 0
-    assert calls == [15]  # the bundled bank
+    assert len(calls) == 1 and len(calls[0].turns) == 3  # three questions of the bundled bank
+    assert all(t.rubric.id.startswith("q") for t in calls[0].turns)
 
 
 def test_missing_model_package_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,246 @@
+"""A practice round as the domain sees it: questions, answers, grades and follow-ups, kept in the store.
+
+The plain terminal round and the Textual app both drive an ``Interview``; neither touches SQLite. Each
+answer is committed to the store when it is submitted (``submit``), before it is graded; the grade is
+attached when it arrives (``record_grade``). An unfinished session is rebuilt from the store by
+``Interview.resume``: answered questions keep their answers (ungraded ones can be graded now), the rest
+are asked. No Textual, no torch: grading itself is the caller's (it owns the worker thread).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from interviewer.errors import InputError
+from interviewer.rubrics.loader import Bank
+from interviewer.rubrics.model import Rubric
+from interviewer.scoring.result import Grade
+from interviewer.store import SessionRecord, Store
+
+DEFAULT_COUNT = 3
+
+
+def choose_questions(bank: Bank, ids: Sequence[str] | None, count: int | None, seed: int | None) -> list[Rubric]:
+    """The rubrics to ask: the ids given (in that order), else ``count`` at random from the bank."""
+    if ids:
+        return [bank[i] for i in ids]
+    count = DEFAULT_COUNT if count is None else count
+    if count <= 0:
+        raise InputError(f"--count: expected a positive number, got {count}")
+    pool = list(bank.values())
+    return random.Random(seed).sample(pool, min(count, len(pool)))
+
+
+def follow_up_rubric(rubric: Rubric, concept_id: str) -> Rubric:
+    """The rubric a follow-up answer is graded against: the one concept, asked by its follow-up question.
+
+    The misconceptions of the question still apply (a wrong claim is wrong in a follow-up too).
+    """
+    concept = rubric.concept(concept_id)
+    return rubric.model_copy(update={
+        "id": f"{rubric.id}.{concept.id}"[:64],
+        "question": concept.follow_up,
+        "model_answer": " ".join((concept.statement, *concept.alternatives)),
+        "concepts": (concept.model_copy(update={"weight": 1.0}),),
+        "time_limit_seconds": None,
+    })
+
+
+@dataclass
+class FollowUp:
+    id: int
+    concept_id: str
+    question: str
+    answer: str
+    grade: Grade | dict[str, Any] | None = None
+
+
+@dataclass
+class Turn:
+    """One question of the round and what became of it."""
+
+    position: int
+    """1-based, as stored."""
+    rubric: Rubric
+    answer: str | None = None
+    answer_id: int | None = None
+    grade: Grade | dict[str, Any] | None = None
+    """A ``Grade`` when graded in this process; its dict when read back from the store."""
+    mode: str = "typed"
+    delivery: dict[str, Any] | None = None
+    follow_ups: list[FollowUp] = field(default_factory=list)
+
+    @property
+    def answered(self) -> bool:
+        return self.answer_id is not None
+
+    @property
+    def score(self) -> float | None:
+        if self.grade is None:
+            return None
+        return float(self.grade.score if isinstance(self.grade, Grade) else self.grade["score"])
+
+    def concept_statuses(self) -> list[tuple[str, str, str]]:
+        """(concept id, label, status) for each concept of the grade."""
+        if self.grade is None:
+            return []
+        if isinstance(self.grade, Grade):
+            return [(c.concept_id, c.label, c.status) for c in self.grade.concepts]
+        return [(c["concept_id"], c["label"], c["status"]) for c in self.grade.get("concepts", ())]
+
+
+@dataclass(frozen=True)
+class ConceptTally:
+    rubric_id: str
+    concept_id: str
+    label: str
+    status: str
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    scores: tuple[tuple[str, str, float | None], ...]
+    """(rubric id, question, score or None when not answered/graded), in order."""
+    mean: float | None
+    strongest: tuple[ConceptTally, ...]
+    """Concepts covered, from the highest-scoring answers."""
+    weakest: tuple[ConceptTally, ...]
+    """Concepts missed, the most important first."""
+    practise_next: tuple[str, ...]
+    """Short suggestions: what to practise next."""
+
+
+class Interview:
+    """A round backed by the store: build with ``start`` or ``resume``."""
+
+    def __init__(self, store: Store, session_id: int, turns: list[Turn], mode: str, timed: bool) -> None:
+        self.store = store
+        self.session_id = session_id
+        self.turns = turns
+        self.mode = mode
+        self.timed = timed
+
+    @classmethod
+    def start(cls, store: Store, rubrics: Sequence[Rubric], *, bank_name: str, mode: str = "typed",
+              timed: bool = False, settings: dict[str, Any] | None = None) -> Interview:
+        if not rubrics:
+            raise InputError("no questions to ask: the bank is empty")
+        session_id = store.start_session(mode, bank_name, [(r.id, r.question) for r in rubrics], timed=timed,
+                                         settings=settings)
+        turns = [Turn(n, r) for n, r in enumerate(rubrics, start=1)]
+        return cls(store, session_id, turns, mode, timed)
+
+    @classmethod
+    def resume(cls, store: Store, bank: Bank, session_id: int) -> Interview:
+        """Rebuild a stored session. A question whose rubric is no longer in the bank is an error naming it."""
+        record = store.session(session_id)
+        turns = [_turn_from_record(bank, record, index) for index in range(len(record.questions))]
+        return cls(store, session_id, turns, record.mode, record.timed)
+
+    # -- the round --------------------------------------------------------------------------------------
+    @property
+    def pending(self) -> list[Turn]:
+        """Questions not answered yet, in order."""
+        return [t for t in self.turns if not t.answered]
+
+    @property
+    def ungraded(self) -> list[Turn]:
+        """Answered but not graded (e.g. a resumed session whose process died while grading)."""
+        return [t for t in self.turns if t.answered and t.grade is None]
+
+    def submit(self, turn: Turn, answer: str, *, mode: str | None = None, audio_path: str | Path | None = None,
+               transcript: Any = None, delivery: Any = None, started_at: str | None = None,
+               seconds: float | None = None) -> int:
+        """Commit the answer now (before grading). Re-submitting a question keeps the earlier answer too."""
+        mode = mode or self.mode
+        turn.answer_id = self.store.save_answer(self.session_id, turn.position, answer, mode=mode,
+                                                audio_path=audio_path, transcript=transcript, delivery=delivery,
+                                                started_at=started_at, seconds=seconds)
+        turn.answer, turn.mode, turn.grade, turn.follow_ups = answer, mode, None, []
+        turn.delivery = delivery if isinstance(delivery, dict) or delivery is None else _as_dict(delivery)
+        return turn.answer_id
+
+    def record_grade(self, turn: Turn, grade: Grade) -> None:
+        if turn.answer_id is None:
+            raise ValueError("grade recorded for an answer that was never submitted")
+        self.store.save_grade(turn.answer_id, grade)
+        turn.grade = grade
+
+    def follow_up_for(self, turn: Turn) -> tuple[str, str] | None:
+        """(concept id, question) to ask next: the heaviest missed (then partial) concept not yet followed up."""
+        if not isinstance(turn.grade, Grade):
+            return None
+        asked = {f.concept_id for f in turn.follow_ups}
+        for status in ("missed", "partial"):
+            candidates = [c for c in turn.grade.concepts if c.status == status and c.concept_id not in asked]
+            if candidates:
+                best = max(candidates, key=lambda c: c.weight)
+                return best.concept_id, best.follow_up
+        return None
+
+    def submit_follow_up(self, turn: Turn, concept_id: str, question: str, answer: str) -> FollowUp:
+        if turn.answer_id is None:
+            raise ValueError("follow-up to an answer that was never submitted")
+        follow = FollowUp(self.store.save_follow_up(turn.answer_id, concept_id, question, answer), concept_id,
+                          question, answer)
+        turn.follow_ups.append(follow)
+        return follow
+
+    def record_follow_up_grade(self, follow: FollowUp, grade: Grade) -> None:
+        self.store.save_follow_up_grade(follow.id, grade)
+        follow.grade = grade
+
+    def finish(self) -> None:
+        self.store.finish_session(self.session_id)
+
+    def summary(self) -> RoundSummary:
+        return summarise(self.turns)
+
+
+def summarise(turns: Sequence[Turn]) -> RoundSummary:
+    scores = tuple((t.rubric.id, t.rubric.question, t.score) for t in turns)
+    graded = [t for t in turns if t.score is not None]
+    mean = round(sum(t.score or 0.0 for t in graded) / len(graded), 1) if graded else None
+    strongest: list[ConceptTally] = []
+    weakest: list[tuple[float, ConceptTally]] = []
+    for turn in sorted(graded, key=lambda t: -(t.score or 0.0)):
+        weights = {c.id: c.weight for c in turn.rubric.concepts}
+        for concept_id, label, status in turn.concept_statuses():
+            tally = ConceptTally(turn.rubric.id, concept_id, label, status)
+            if status == "covered":
+                strongest.append(tally)
+            elif status == "missed":
+                weakest.append((weights.get(concept_id, 1.0), tally))
+    weakest.sort(key=lambda item: -item[0])
+    practise: list[str] = []
+    for _, tally in weakest[:3]:
+        practise.append(f"{tally.label} ({tally.rubric_id})")
+    low = [t for t in graded if (t.score or 0.0) < 5.0]
+    for turn in low[:2]:
+        practise.append(f"re-answer {turn.rubric.id}: {turn.rubric.question}")
+    return RoundSummary(scores, mean, tuple(strongest[:5]), tuple(t for _, t in weakest[:5]), tuple(practise))
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    import dataclasses
+
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) and not isinstance(value, type) else dict(value)
+
+
+def _turn_from_record(bank: Bank, record: SessionRecord, index: int) -> Turn:
+    question = record.questions[index]
+    if question.rubric_id not in bank:
+        raise InputError(f"session {record.id}: question {question.position} uses rubric {question.rubric_id!r}, "
+                         f"which is not in the bank{f' {bank.root}' if bank.root else ''}; pass the bank it came from "
+                         "with --bank")
+    turn = Turn(question.position, bank[question.rubric_id])
+    answer = question.answer
+    if answer is not None:
+        turn.answer, turn.answer_id, turn.grade, turn.mode, turn.delivery = (
+            answer.text, answer.id, answer.grade, answer.mode, answer.delivery)
+        turn.follow_ups = [FollowUp(f.id, f.concept_id, f.question, f.text, f.grade) for f in answer.follow_ups]
+    return turn
