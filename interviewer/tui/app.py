@@ -1,0 +1,325 @@
+"""The Textual app: a mock interview, typed or spoken, with feedback on every answer.
+
+``make_app`` builds it for the CLI and the tests. The app owns the round (an ``Interview``, which keeps
+every answer in the session store) and the models. The embedding model (and Whisper, for spoken answers)
+load in thread workers once the first screen is painted; a worker that needs a model waits on its future,
+off the UI thread. Widgets change only on the UI thread: workers report back with ``post_message``.
+
+Screens: start (choose a round or resume one), interview (one question), feedback (one answer), follow-up,
+summary; an error modal. Styles are in ``app.tcss``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from interviewer.errors import InterviewerError
+from interviewer.interview import Interview, Turn, choose_questions
+from interviewer.tui.services import RoundOptions, Services
+
+if TYPE_CHECKING:
+    from interviewer.rubrics.loader import Bank
+    from interviewer.scoring.grader import Grader
+    from interviewer.speech.transcriber import Transcriber
+
+TRACE_ENV = "INTERVIEWER_TUI_TRACE"  # a file: the app appends "event wall-clock-seconds" lines (the benchmark)
+
+
+def error_text(error: BaseException | None) -> str:
+    """One line for the user: an ``InterviewerError``'s message, else the exception's type and text."""
+    if isinstance(error, InterviewerError):
+        return error.message
+    if error is None:
+        return "unknown error"
+    return f"{type(error).__name__}: {error}"
+
+
+class InterviewerApp(App[int]):
+    """The interviewer. Build it with ``make_app``."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "interviewer"
+    SUB_TITLE = "offline mock interview"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    grader_state: reactive[str] = reactive("idle")
+    """The grading model: idle, loading, ready or failed."""
+    speech_state: reactive[str] = reactive("off")
+    """Whisper and the microphone: off (typed round), loading, ready or failed."""
+    answer_mode: reactive[str] = reactive("typed")
+    """How answers are given now: voice falls back to typed when speech fails."""
+
+    def __init__(self, services: Services, options: RoundOptions | None = None, *, resume: int | None = None,
+                 still: bool = False) -> None:
+        super().__init__()
+        self.services = services
+        self.options = options
+        self.resume_id = resume
+        self.still = still
+        """Tests: no cursor blink, no animation, so screenshots are stable."""
+        self.interview: Interview | None = None
+        self.bank: Bank | None = None
+        self.microphone: str | None = None
+        self._embedder: Future[Any] = Future()
+        self._transcriber: Future[Transcriber] = Future()
+        self._graders: dict[int, Grader] = {}
+        self._graders_lock = threading.Lock()
+        self._speech_started = False
+        self._trace_path = os.environ.get(TRACE_ENV)
+        self._shown_errors: set[str] = set()
+        self._pending_screen: Screen[Any] | None = None
+        if still:
+            self.animation_level = "none"
+
+    # -- start-up ---------------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from interviewer.tui.screens.start import StartScreen
+
+        self.trace("mounted")
+        started = False
+        if self.resume_id is not None:
+            started = self.resume_session(self.resume_id)
+        elif self.options is not None:
+            started = self.begin(self.options)
+        if not started:
+            self._replace(StartScreen(self.options))
+
+    def trace(self, event: str) -> None:
+        """Append ``event time`` to the trace file, if one is set (the start-up benchmark reads it)."""
+        if self._trace_path:
+            with open(self._trace_path, "a", encoding="utf-8") as out:
+                out.write(f"{event} {time.time():.6f}\n")
+
+    def ensure_models(self) -> None:
+        """Start loading the grading model (once). Screens call this after their first paint."""
+        if self.grader_state == "idle":
+            self.grader_state = "loading"
+            self._load_embedder()
+        if self.answer_mode == "voice":
+            self.ensure_speech()
+
+    def ensure_speech(self) -> None:
+        """Start loading Whisper and checking the microphone (once)."""
+        if self._speech_started:
+            return
+        self._speech_started = True
+        self.speech_state = "loading"
+        self._load_speech()
+
+    @work(thread=True, exit_on_error=False, group="models", name="embedder",
+          description="loading the grading model")
+    def _load_embedder(self) -> None:
+        try:
+            embedder = self.services.load_embedder()  # type: ignore[misc]
+        except BaseException as exc:
+            self._embedder.set_exception(exc)
+            raise
+        self._embedder.set_result(embedder)
+
+    @work(thread=True, exit_on_error=False, group="models", name="speech",
+          description="loading Whisper and checking the microphone")
+    def _load_speech(self) -> None:
+        try:
+            self.microphone = self.services.check_microphone()  # type: ignore[misc]
+            transcriber = self.services.load_transcriber()  # type: ignore[misc]
+        except BaseException as exc:
+            self._transcriber.set_exception(exc)
+            raise
+        self._transcriber.set_result(transcriber)
+
+    @on(Worker.StateChanged)
+    def _model_worker_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "models" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        ok = event.state == WorkerState.SUCCESS
+        if worker.name == "embedder":
+            self.grader_state = "ready" if ok else "failed"
+            if not ok:
+                self.show_error("The grading model did not load", error_text(worker.error) +
+                                "\n\nYour answers are still saved as you submit them; grade them later with "
+                                "`interviewer resume`.")
+        elif worker.name == "speech":
+            self.speech_state = "ready" if ok else "failed"
+            if not ok:
+                self.speech_failed(error_text(worker.error))
+        if self.speech_state in ("ready", "off") and self.grader_state == "ready":
+            self.trace("models-ready")
+
+    # -- models, from worker threads --------------------------------------------------------------------
+    def grader_blocking(self) -> Grader:
+        """The grader for the round's bank; waits for the model. Call from a worker thread only."""
+        embedder = self._embedder.result()
+        bank = self.bank
+        assert bank is not None
+        with self._graders_lock:
+            if id(bank) not in self._graders:
+                self._graders[id(bank)] = self.services.grader(embedder, bank)
+            return self._graders[id(bank)]
+
+    def transcriber_blocking(self) -> Transcriber:
+        """Whisper; waits for it. Call from a worker thread only."""
+        return self._transcriber.result()
+
+    def transcriber_ready(self) -> Transcriber | None:
+        if self._transcriber.done() and self._transcriber.exception() is None:
+            return self._transcriber.result()
+        return None
+
+    # -- errors -----------------------------------------------------------------------------------------
+    def show_error(self, title: str, message: str) -> None:
+        """An error modal (each distinct message once)."""
+        from interviewer.tui.screens.error import ErrorModal
+
+        if message in self._shown_errors:
+            return
+        self._shown_errors.add(message)
+        self.push_screen(ErrorModal(title, message), lambda _: self._modal_closed())
+
+    def speech_failed(self, message: str) -> None:
+        """Speech cannot be used (no microphone, no PortAudio, Whisper failed): say so and offer typing."""
+        from interviewer.tui.screens.error import ErrorModal
+
+        def chosen(type_instead: bool | None) -> None:
+            if type_instead:
+                self.answer_mode = "typed"
+            self._modal_closed()
+
+        self.speech_state = "failed"
+        if message in self._shown_errors:
+            return
+        self._shown_errors.add(message)
+        self.push_screen(ErrorModal("Spoken answers are not available", message, offer_typing=True), chosen)
+
+    # -- the round --------------------------------------------------------------------------------------
+    def load_bank(self, options: RoundOptions) -> Bank:
+        from interviewer.rubrics.loader import load_bank
+
+        return load_bank(options.bank or self.services.settings.bank_dir())
+
+    def begin(self, options: RoundOptions) -> bool:
+        """Start a new round. A bad bank, id or count shows an error modal and stays on the start screen."""
+        try:
+            bank = self.load_bank(options)
+            rubrics = choose_questions(bank, list(options.questions) or None, options.count, options.seed)
+            bank_name = "bundled" if (options.bank or self.services.settings.bank) is None \
+                else str(options.bank or self.services.settings.bank)
+            self.interview = Interview.start(self.services.store, rubrics, bank_name=bank_name, mode=options.mode,
+                                             timed=options.timed)
+        except InterviewerError as exc:
+            self.show_error("Cannot start the round", exc.message)
+            return False
+        self.bank = bank
+        self.answer_mode = options.mode
+        self.next_question()
+        return True
+
+    def resume_session(self, session_id: int) -> bool:
+        """Carry on with a stored session: grade its saved but ungraded answers, then ask what is left."""
+        from pathlib import Path
+
+        from interviewer.locations import bundled_bank_dir
+        from interviewer.rubrics.loader import load_bank
+
+        try:
+            record = self.services.store.session(session_id)
+            bank = load_bank(bundled_bank_dir() if record.bank == "bundled" else Path(record.bank))
+            self.interview = Interview.resume(self.services.store, bank, session_id)
+        except InterviewerError as exc:
+            self.show_error("Cannot resume the session", exc.message)
+            return False
+        self.bank = bank
+        self.answer_mode = self.interview.mode
+        ungraded = self.interview.ungraded
+        if ungraded:
+            self.notify(f"Grading {len(ungraded)} saved answer(s) in the background…", timeout=4)
+            self._grade_saved(ungraded)
+        self.next_question()
+        return True
+
+    @work(thread=True, exit_on_error=False, group="regrade", description="grading saved answers")
+    def _grade_saved(self, turns: list[Turn]) -> None:
+        grader = self.grader_blocking()
+        for turn in turns:
+            grade = grader.grade(turn.rubric, turn.answer or "")
+            self.call_from_thread(self._record_saved_grade, turn, grade)
+
+    def _record_saved_grade(self, turn: Turn, grade: Any) -> None:
+        assert self.interview is not None
+        self.interview.record_grade(turn, grade)
+
+    @on(Worker.StateChanged)
+    def _regrade_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "regrade" and event.state == WorkerState.ERROR:
+            self.show_error("Grading the saved answers failed", error_text(event.worker.error))
+
+    def next_question(self) -> None:
+        """The next unanswered question, or the summary when none is left."""
+        from interviewer.tui.screens.interview import InterviewScreen
+        from interviewer.tui.screens.summary import SummaryScreen
+
+        assert self.interview is not None
+        pending = self.interview.pending
+        if not pending:
+            self.interview.finish()
+            self._replace(SummaryScreen())
+            return
+        self._replace(InterviewScreen(pending[0]))
+
+    def show_feedback(self, turn: Turn) -> None:
+        from interviewer.tui.screens.feedback import FeedbackScreen
+
+        self._replace(FeedbackScreen(turn))
+
+    def new_round(self) -> None:
+        from interviewer.tui.screens.start import StartScreen
+
+        self.interview = None
+        self._replace(StartScreen())
+
+    def _replace(self, screen: Screen[Any]) -> None:
+        """Show ``screen`` in place of the round's current screen; if a modal is open, once it closes."""
+        if self.screen_stack and self.screen_stack[-1].is_modal:
+            self._pending_screen = screen
+            return
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def _modal_closed(self) -> None:
+        pending, self._pending_screen = self._pending_screen, None
+        if pending is not None:
+            self._replace(pending)
+
+    # -- the command palette ----------------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("New round", "Leave this round (answers are saved) and choose another", self.new_round)
+        if self.answer_mode == "voice":
+            yield SystemCommand("Type answers", "Answer by typing instead of speaking",
+                                lambda: setattr(self, "answer_mode", "typed"))
+
+
+def make_app(services: Services, options: RoundOptions | None = None, *, resume: int | None = None,
+             still: bool = False) -> InterviewerApp:
+    """The app for the CLI and the tests.
+
+    ``options``: start this round at once (else the start screen); ``resume``: carry on with that stored
+    session; ``still``: no cursor blink or animation (stable screenshots).
+    """
+    return InterviewerApp(services, options, resume=resume, still=still)

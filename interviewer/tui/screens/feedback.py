@@ -1,0 +1,106 @@
+"""Feedback on one answer: the grade explained, the model answer beside it on demand, and follow-ups.
+
+"Answer a follow-up" asks the rubric's follow-up question for the most important concept the answer
+missed (then partly covered); that answer is graded against that concept alone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from interviewer.interview import Turn
+from interviewer.scoring.result import Grade
+from interviewer.tui.widgets.grade_view import GradeView
+
+if TYPE_CHECKING:
+    from interviewer.tui.app import InterviewerApp
+
+
+class FeedbackScreen(Screen[None]):
+    BINDINGS = [
+        Binding("n", "next", "Next"),
+        Binding("enter", "next", "Next", show=False),
+        Binding("m", "model_answer", "Model answer"),
+        Binding("f", "follow_up", "Follow-up"),
+    ]
+
+    def __init__(self, turn: Turn) -> None:
+        super().__init__()
+        assert isinstance(turn.grade, Grade)
+        self.turn = turn
+
+    @property
+    def interviewer(self) -> InterviewerApp:
+        return cast("InterviewerApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        interview = self.interviewer.interview
+        assert interview is not None and isinstance(self.turn.grade, Grade)
+        mode = "spoken" if self.turn.mode == "voice" else "typed"
+        yield Static(f"Feedback  ·  question {self.turn.position} of {len(interview.turns)}  ·  {self.turn.rubric.id}"
+                     f"  ·  {mode} answer", id="feedback-bar")
+        yield Static(self.turn.rubric.question, id="feedback-question", markup=False)
+        with Horizontal(id="feedback-body"):
+            with VerticalScroll(id="feedback-main"):
+                yield GradeView(self.turn.grade, self.turn.delivery if self.turn.mode == "voice" else None,
+                                id="grade")
+                yield Static("", id="follow-ups", markup=False)
+                yield Static("Your answer", classes="heading")
+                yield Static(self.turn.answer or "(no answer)", id="your-answer", markup=False)
+            with VerticalScroll(id="model-answer"):
+                yield Static("Model answer", classes="heading")
+                yield Static(self.turn.rubric.model_answer, markup=False)
+        yield Static("", id="feedback-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#model-answer").display = False
+        self.query_one("#feedback-main").focus()
+        self.show_follow_ups()
+
+    def show_follow_ups(self) -> None:
+        interview = self.interviewer.interview
+        assert interview is not None
+        lines = []
+        for follow in self.turn.follow_ups:
+            score = follow.grade.score if isinstance(follow.grade, Grade) else None
+            shown = f"{score:.1f}/10" if score is not None else "not graded"
+            lines.append(f"Follow-up ({shown}): {follow.question}")
+        self.query_one("#follow-ups", Static).update("\n".join(lines))
+        self.query_one("#follow-ups").display = bool(lines)
+        nxt = interview.follow_up_for(self.turn)
+        last = not [t for t in interview.pending]
+        hint = "n: summary" if last else "n: next question"
+        if nxt is not None:
+            hint = f"f: answer a follow-up ({nxt[1]})   " + hint
+        self.query_one("#feedback-hint", Static).update(hint)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "follow_up":
+            interview = self.interviewer.interview
+            return interview is not None and interview.follow_up_for(self.turn) is not None
+        return True
+
+    def action_next(self) -> None:
+        self.interviewer.next_question()
+
+    def action_model_answer(self) -> None:
+        pane = self.query_one("#model-answer")
+        pane.display = not pane.display
+
+    def action_follow_up(self) -> None:
+        from interviewer.tui.screens.follow_up import FollowUpScreen
+
+        interview = self.interviewer.interview
+        assert interview is not None
+        asked = interview.follow_up_for(self.turn)
+        if asked is None:
+            return
+        self.app.push_screen(FollowUpScreen(self.turn, *asked), lambda _: self.show_follow_ups())

@@ -1,0 +1,171 @@
+"""One question: the question, the clock, the answer (typed, or recorded and transcribed), submit.
+
+Submitting commits the answer to the session store at once (on the UI thread, a short SQLite
+transaction); grading then runs in a thread worker, waiting for the grading model if it is still loading,
+and the feedback screen follows. A grading failure leaves the answer saved and says so.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from interviewer.interview import Turn
+from interviewer.scoring.result import Grade
+from interviewer.tui.widgets.answer_timer import DEFAULT_LIMIT_SECONDS, AnswerTimer
+from interviewer.tui.widgets.model_status import ModelStatus
+from interviewer.tui.widgets.voice_panel import VoicePanel
+
+if TYPE_CHECKING:
+    from interviewer.tui.app import InterviewerApp
+
+
+class InterviewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit", priority=True),
+        Binding("ctrl+r", "record", "Record/stop", priority=True),
+        Binding("ctrl+t", "type_instead", "Type instead", priority=True),
+    ]
+
+    def __init__(self, turn: Turn) -> None:
+        super().__init__()
+        self.turn = turn
+        self.voice = self.interviewer.answer_mode == "voice"
+        self.grading = False
+        self._take: VoicePanel.Transcribed | None = None
+        self._started_at = self.interviewer.services.now().astimezone().isoformat(timespec="seconds")
+
+    @property
+    def interviewer(self) -> InterviewerApp:
+        return cast("InterviewerApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        interview = self.interviewer.interview
+        assert interview is not None
+        rubric = self.turn.rubric
+        limit = (rubric.time_limit_seconds or DEFAULT_LIMIT_SECONDS) if interview.timed else None
+        details = " · ".join(x for x in (rubric.id, rubric.difficulty or "") if x)
+        with Horizontal(id="question-bar"):
+            yield Static(f"Question {self.turn.position} of {len(interview.turns)}  ·  {details}", id="position")
+            yield AnswerTimer(limit, self.interviewer.services.clock, id="timer")
+        yield Static(rubric.question, id="question", markup=False)
+        with Vertical(id="answer"):
+            yield VoicePanel(id="voice")
+            editor = TextArea(id="editor", soft_wrap=True, show_line_numbers=False,
+                              placeholder="Type your answer here. ctrl+s submits it.")
+            if self.interviewer.still:
+                editor.cursor_blink = False
+            yield editor
+        yield Static("", id="status")
+        yield ModelStatus(id="models")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_mode()
+        self.watch(self.interviewer, "answer_mode", self._mode_changed, init=False)
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        self.interviewer.trace("question")
+        self.interviewer.ensure_models()
+
+    def _show_mode(self) -> None:
+        panel = self.query_one(VoicePanel)
+        editor = self.query_one("#editor", TextArea)
+        panel.display = self.voice
+        editor.display = not self.voice or self._take is not None
+        if self.voice and self._take is None:
+            panel.query_one("#record").focus()
+        else:
+            editor.focus()
+        self.refresh_bindings()
+
+    def _mode_changed(self, mode: str) -> None:
+        if mode == "typed" and self.voice:
+            self.query_one(VoicePanel).discard()
+            self.voice = False
+            self._take = None
+            self._show_mode()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("record", "type_instead"):
+            return self.voice and not self.grading
+        if action == "submit":
+            return not self.grading
+        return True
+
+    # -- voice ------------------------------------------------------------------------------------------
+    def action_record(self) -> None:
+        if self.voice and not self.grading:
+            self.query_one(VoicePanel).toggle()
+
+    def action_type_instead(self) -> None:
+        self.interviewer.answer_mode = "typed"
+
+    @on(VoicePanel.Transcribed)
+    def _transcribed(self, message: VoicePanel.Transcribed) -> None:
+        self._take = message
+        editor = self.query_one("#editor", TextArea)
+        editor.text = message.transcript.text
+        if message.transcript.no_speech:
+            self.query_one("#status", Static).update(
+                "No speech detected in the recording: record again (ctrl+r), or type your answer.")
+        self._show_mode()
+
+    # -- submit and grade -------------------------------------------------------------------------------
+    def action_submit(self) -> None:
+        if self.grading:
+            return
+        status = self.query_one("#status", Static)
+        if self.voice and self.query_one(VoicePanel).state in ("starting", "recording", "transcribing"):
+            status.update("Stop the recording first (ctrl+r), then check the transcript and submit.")
+            return
+        interview = self.interviewer.interview
+        assert interview is not None
+        seconds = self.query_one(AnswerTimer).stop()
+        text = self.query_one("#editor", TextArea).text
+        take = self._take if self.voice else None
+        interview.submit(self.turn, text, mode="voice" if take else "typed",
+                         audio_path=str(take.path) if take else None,
+                         transcript=take.transcript if take else None, delivery=take.delivery if take else None,
+                         started_at=self._started_at, seconds=round(seconds, 1))
+        self.grading = True
+        self.query_one("#editor", TextArea).read_only = True
+        self.refresh_bindings()
+        waiting = "" if self.interviewer.grader_state == "ready" else " (waiting for the grading model to load)"
+        status.update(f"◌ Answer saved. Grading it…{waiting}")
+        self._grade(self.turn)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="grade", description="grading the answer")
+    def _grade(self, turn: Turn) -> Grade:
+        return self.interviewer.grader_blocking().grade(turn.rubric, turn.answer or "")
+
+    @on(Worker.StateChanged)
+    def _graded(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "grade":
+            return
+        app = self.interviewer
+        if event.state == WorkerState.SUCCESS:
+            assert app.interview is not None
+            grade: Any = event.worker.result
+            app.interview.record_grade(self.turn, grade)
+            app.show_feedback(self.turn)
+        elif event.state == WorkerState.ERROR:
+            from interviewer.tui.app import error_text
+
+            session = app.interview.session_id if app.interview else "?"
+            self.query_one("#status", Static).update(
+                f"Grading failed. Your answer is saved (session {session}); ctrl+q quits, and "
+                f"`interviewer resume {session}` grades it later.")
+            app.show_error("Grading failed", error_text(event.worker.error))
+
+    def on_unmount(self) -> None:
+        for panel in self.query(VoicePanel):
+            panel.discard()

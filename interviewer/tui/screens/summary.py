@@ -1,0 +1,73 @@
+"""The end of a round: per-question scores, strongest and weakest points, what to practise next."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from interviewer.interview import RoundSummary
+
+if TYPE_CHECKING:
+    from interviewer.tui.app import InterviewerApp
+
+
+def summary_text(summary: RoundSummary) -> Text:
+    out = Text()
+    if summary.mean is None:
+        out.append("No answers graded.\n")
+        return out
+    out.append(f"Mean score {summary.mean:.1f} / 10\n", style="bold")
+    if summary.strongest:
+        out.append("\nStrongest\n", style="bold green")
+        for tally in summary.strongest:
+            out.append(f" ✔ {tally.label} ({tally.rubric_id})\n")
+    if summary.weakest:
+        out.append("\nWeakest\n", style="bold red")
+        for tally in summary.weakest:
+            out.append(f" ✘ {tally.label} ({tally.rubric_id})\n")
+    if summary.practise_next:
+        out.append("\nPractise next\n", style="bold")
+        for item in summary.practise_next:
+            out.append(f" → {item}\n")
+    return out
+
+
+class SummaryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("n", "new_round", "New round"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    @property
+    def interviewer(self) -> InterviewerApp:
+        return cast("InterviewerApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        interview = self.interviewer.interview
+        assert interview is not None
+        yield Static(f"Round summary  ·  session {interview.session_id}", id="summary-bar")
+        with VerticalScroll(id="summary-body"):
+            yield DataTable(id="scores", cursor_type="row", zebra_stripes=True)
+            yield Static(summary_text(interview.summary()), id="summary-text")
+            yield Static(f"Saved in {interview.store.path}", id="saved-in", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        interview = self.interviewer.interview
+        assert interview is not None
+        table = self.query_one(DataTable)
+        table.add_columns("#", "id", "score", "question")
+        for turn in interview.turns:
+            score = "–" if turn.score is None else f"{turn.score:.1f}"
+            question = turn.rubric.question
+            table.add_row(str(turn.position), turn.rubric.id, score, question[:52] + ("…" if len(question) > 52 else ""))
+        table.focus()
+
+    def action_new_round(self) -> None:
+        self.interviewer.new_round()

@@ -1,0 +1,102 @@
+"""What the app is given to work with: the round the candidate asked for, and the things that load models,
+open the microphone and tell the time. The CLI builds the real ones; tests pass fakes (a hashing embedder, a
+frozen clock). No Textual here, and nothing heavy at import: every model import happens inside a loader.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from interviewer.config import Settings
+from interviewer.store import Store
+
+if TYPE_CHECKING:
+    from interviewer.rubrics.loader import Bank
+    from interviewer.scoring.embedder import Embedder
+    from interviewer.scoring.grader import Grader
+    from interviewer.speech.transcriber import Transcriber
+
+MODES = ("typed", "voice")
+
+
+@dataclass(frozen=True)
+class RoundOptions:
+    """A round as chosen on the start screen or on the command line."""
+
+    bank: Path | None = None
+    """Folder of rubric files; None: the settings' bank (the bundled one unless configured)."""
+    questions: tuple[str, ...] = ()
+    """Rubric ids to ask, in order; empty: ``count`` at random."""
+    count: int | None = None
+    mode: str = "typed"
+    timed: bool = False
+    seed: int | None = None
+
+
+def _load_embedder(settings: Settings) -> Embedder:
+    # sentence-transformers + torch: ~4 s and ~500 MB; only ever called in a worker thread.
+    from interviewer.scoring.embedder import load_embedder
+
+    return load_embedder(settings.embedding_model, settings.embedding_precision)
+
+
+def _load_transcriber(settings: Settings) -> Transcriber:
+    # faster-whisper + CTranslate2 + the Whisper base weights: ~0.5 s and ~400 MB; a worker thread only.
+    from interviewer.speech.commands import load_configured_transcriber
+
+    return load_configured_transcriber(settings)
+
+
+def _check_microphone(settings: Settings) -> str:
+    """The name of the input device recording will use; ``AudioDeviceError`` says why there is none."""
+    from interviewer.speech.devices import resolve_input_device
+
+    return resolve_input_device(settings.input_device).name
+
+
+def _recordings_dir() -> Path:
+    from interviewer import locations
+
+    folder = locations.recordings_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@dataclass
+class Services:
+    """The app's dependencies. Every callable that loads something runs in a worker thread."""
+
+    settings: Settings
+    store: Store
+    load_embedder: Callable[[], Embedder] | None = None
+    load_transcriber: Callable[[], Transcriber] | None = None
+    check_microphone: Callable[[], str] | None = None
+    recordings_dir: Callable[[], Path] = _recordings_dir
+    clock: Callable[[], float] = time.monotonic
+    """Seconds, for the answer timer and elapsed times (tests freeze it)."""
+    now: Callable[[], datetime] = datetime.now
+
+    def __post_init__(self) -> None:
+        settings = self.settings
+        if self.load_embedder is None:
+            self.load_embedder = lambda: _load_embedder(settings)
+        if self.load_transcriber is None:
+            self.load_transcriber = lambda: _load_transcriber(settings)
+        if self.check_microphone is None:
+            self.check_microphone = lambda: _check_microphone(settings)
+
+    def grader(self, embedder: Embedder, bank: Bank) -> Grader:
+        """A grader for one bank (cheap once the embedder is loaded: the bank is for off-topic checks)."""
+        from interviewer import locations
+        from interviewer.scoring.grader import Grader
+
+        return Grader(embedder, bank=bank, max_answer_words=self.settings.max_answer_words,
+                      cache_dir=locations.cache_dir())
+
+    def recording_path(self) -> Path:
+        return self.recordings_dir() / f"answer-{self.now():%Y%m%d-%H%M%S-%f}.wav"

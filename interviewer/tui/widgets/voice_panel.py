@@ -1,0 +1,181 @@
+"""Record a spoken answer: record / stop / re-record, a live level meter and the time recorded, then the
+transcript (the screen puts it in its editor, to be checked before it is submitted).
+
+The recorder and live transcriber run in one thread worker. They report back only with messages: the
+level (about ten a second, replaceable), started, transcribing, transcribed. If Whisper is ready when
+recording starts, the answer is transcribed while it is spoken (``LiveTranscriber``); otherwise the saved
+file is transcribed when recording stops. The WAV file is written as it is recorded and kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Button, Static
+from textual.worker import Worker, WorkerState
+
+from interviewer.tui.widgets.level_meter import LevelMeter
+
+if TYPE_CHECKING:
+    from interviewer.tui.app import InterviewerApp
+
+_HINT = {
+    "idle": "Press ctrl+r (or the button) to record your answer.",
+    "starting": "Opening the microphone…",
+    "recording": "Recording: speak your answer; ctrl+r stops.",
+    "transcribing": "◌ Transcribing…",
+    "done": "Check the transcript below, edit it if needed, then ctrl+s submits. ctrl+r records again.",
+}
+_BUTTON = {"idle": "● Record", "starting": "● Record", "recording": "■ Stop", "transcribing": "■ Stop",
+           "done": "↺ Re-record"}
+
+
+class VoicePanel(Widget):
+    """Recording controls. ``toggle()`` records, stops, or records again."""
+
+    @dataclass
+    class Started(Message, bubble=False):
+        device: str
+
+    @dataclass
+    class LevelMeasured(Message, bubble=False):
+        level: float
+        seconds: float
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, VoicePanel.LevelMeasured)
+
+    @dataclass
+    class TranscribingStarted(Message):
+        seconds: float
+
+    @dataclass
+    class Transcribed(Message):
+        """The recording is transcribed: ``text`` goes into the editor."""
+
+        path: Path
+        seconds: float
+        transcript: Any
+        delivery: Any
+
+    state: reactive[str] = reactive("idle")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._stop = threading.Event()
+        self._discard = threading.Event()
+
+    @property
+    def interviewer(self) -> InterviewerApp:
+        return cast("InterviewerApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static(_HINT["idle"], id="voice-hint")
+        meter = LevelMeter(id="level-meter")
+        meter.limit = self.interviewer.services.settings.max_record_seconds
+        yield meter
+        yield Button(_BUTTON["idle"], id="record", compact=True)
+
+    def watch_state(self, state: str) -> None:
+        self.query_one("#voice-hint", Static).update(_HINT[state])
+        self.query_one("#record", Button).label = _BUTTON[state]
+        self.query_one(LevelMeter).display = state in ("starting", "recording")
+        self.set_class(state == "recording", "-recording")
+
+    @on(Button.Pressed, "#record")
+    def _pressed(self) -> None:
+        self.toggle()
+
+    def toggle(self) -> None:
+        if self.state in ("idle", "done"):
+            self.start()
+        elif self.state in ("starting", "recording"):
+            self._stop.set()
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._discard.clear()
+        self.state = "starting"
+        self._record(self.interviewer.services.recording_path())
+
+    def discard(self) -> None:
+        """Stop and delete a recording under way (the screen is closing)."""
+        self._discard.set()
+        self._stop.set()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="record", description="recording")
+    def _record(self, path: Path) -> None:
+        from interviewer.speech.delivery import measure_delivery
+        from interviewer.speech.recorder import Recorder
+        from interviewer.speech.transcriber import transcribe_file
+
+        app = self.interviewer
+        settings = app.services.settings
+        whisper = app.transcriber_ready()
+        live = None
+        if whisper is not None:  # transcribe while the candidate speaks
+            from interviewer.speech.live import LiveTranscriber
+
+            live = LiveTranscriber(whisper)
+        recorder: Recorder | None = None
+
+        def level(db: float) -> None:
+            self.post_message(self.LevelMeasured(db, recorder.seconds if recorder else 0.0))
+
+        recorder = Recorder(path, device=settings.input_device, max_seconds=settings.max_record_seconds,
+                            on_level=level, on_audio=live.feed if live else None)
+        try:
+            recorder.start()
+        except BaseException:
+            if live is not None:
+                live.finish()
+            raise
+        self.post_message(self.Started(recorder.device.name if recorder.device else "?"))
+        while not self._stop.is_set() and not recorder.wait(0.1):
+            pass
+        if self._discard.is_set():
+            recorder.cancel()
+            if live is not None:
+                live.finish()
+            return
+        recording = recorder.stop()
+        self.post_message(self.TranscribingStarted(recording.seconds))
+        transcript = live.finish() if live is not None else transcribe_file(app.transcriber_blocking(), recording.path)
+        self.post_message(self.Transcribed(recording.path, recording.seconds, transcript, measure_delivery(transcript)))
+
+    @on(Started)
+    def _started(self) -> None:
+        self.state = "recording"
+
+    @on(LevelMeasured)
+    def _level(self, message: LevelMeasured) -> None:
+        meter = self.query_one(LevelMeter)
+        meter.level, meter.seconds = message.level, message.seconds
+
+    @on(TranscribingStarted)
+    def _transcribing(self) -> None:
+        self.state = "transcribing"
+
+    @on(Transcribed)
+    def _transcribed(self) -> None:
+        self.state = "done"  # the message bubbles on to the screen, which fills its editor
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "record":
+            return
+        if event.state == WorkerState.ERROR:
+            from interviewer.tui.app import error_text
+
+            self.state = "idle"
+            self.interviewer.speech_failed(error_text(event.worker.error))
+        elif event.state == WorkerState.SUCCESS and self.state in ("starting", "recording"):
+            self.state = "idle"  # discarded

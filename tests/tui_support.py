@@ -1,0 +1,62 @@
+"""Building the Textual app for tests: a fake grader (HashingEmbedder), a store in a temp folder, a clock
+that moves only when told, and a fixed date, so runs and screenshots are repeatable."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from interviewer.config import Settings
+from interviewer.store import Store
+from interviewer.tui import RoundOptions, Services, make_app
+from interviewer.tui.app import InterviewerApp
+
+from .conftest import FIXTURES, HashingEmbedder
+
+SCALING_ANSWER = ("Feature scaling puts features on comparable ranges. Distance-based models such as KNN and SVM "
+                  "need scaling. Fit the scaler on the training data only.")
+LEAKAGE_ANSWER = "Data leakage is when information from the test set leaks into training."
+
+
+class FakeClock:
+    """Seconds that advance only by ``advance``."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def services(tmp_path: Path, *, bank: Path | None = None, clock: FakeClock | None = None, **kwargs: Any) -> Services:
+    settings = Settings(bank=bank or FIXTURES / "bank", database=tmp_path / "sessions.db")
+    if "settings" in kwargs:
+        settings = replace(settings, **kwargs.pop("settings"))
+    recordings = tmp_path / "recordings"
+    recordings.mkdir(exist_ok=True)
+    kwargs.setdefault("load_embedder", HashingEmbedder)
+    return Services(settings=settings, store=Store(settings.database_path()), clock=clock or FakeClock(),
+                    now=lambda: datetime(2026, 11, 28, 9, 30, 0), recordings_dir=lambda: recordings, **kwargs)
+
+
+def app(tmp_path: Path, options: RoundOptions | None = None, **kwargs: Any) -> InterviewerApp:
+    resume = kwargs.pop("resume", None)
+    return make_app(services(tmp_path, **kwargs), options, resume=resume, still=True)
+
+
+async def wait_for(pilot: Any, condition: Any, timeout: float = 30.0, what: str = "") -> None:
+    """Pause the pilot until ``condition()`` holds (workers run in threads meanwhile)."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause(0.05)
+    await asyncio.sleep(0)
