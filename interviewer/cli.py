@@ -56,6 +56,30 @@ def _grader(settings: Settings, bank: Bank | None = None, calibration: Path | No
 
 
 # -- commands ------------------------------------------------------------------------------------------
+def _use_app(args: argparse.Namespace) -> bool:
+    """The Textual app runs when stdin and stdout are terminals and ``--plain`` was not given."""
+    if getattr(args, "plain", False):
+        return False
+    return bool(sys.stdin is not None and sys.stdin.isatty() and sys.stdout is not None and sys.stdout.isatty())
+
+
+def _run_app(args: argparse.Namespace, settings: Settings) -> int:
+    """Open the app: the round the flags describe at once, else the start screen (with the bank given)."""
+    from interviewer.store import open_store
+    from interviewer.tui import RoundOptions, Services, make_app
+
+    ids = tuple(i.strip() for i in args.questions.split(",") if i.strip()) if args.questions else ()
+    options = RoundOptions(bank=Path(args.bank) if args.bank else None, questions=ids, count=args.count,
+                           mode=args.mode or "typed", timed=args.timed, seed=args.seed)
+    start = bool(ids or args.count is not None or args.mode is not None or args.timed)
+    with open_store(settings.database_path()) as store:
+        app = make_app(Services(settings, store), options, start=start)
+        app.run()
+    if app.interview is not None and app.interview.pending and any(t.answered for t in app.interview.turns):
+        print(f"Your answers are saved: `interviewer resume {app.interview.session_id}` carries on.")
+    return 0
+
+
 def cmd_practice(args: argparse.Namespace) -> int:
     from interviewer.background import BackgroundGrader
     from interviewer.interview import Interview, choose_questions
@@ -63,13 +87,17 @@ def cmd_practice(args: argparse.Namespace) -> int:
     from interviewer.store import open_store
 
     settings = _settings(args)
+    if _use_app(args):
+        return _run_app(args, settings)
+    if args.mode == "voice":
+        raise InputError("--mode voice: spoken answers need the app, which runs in a terminal (without --plain)")
     bank = _bank(settings)
     ids = [i.strip() for i in args.questions.split(",") if i.strip()] if args.questions else None
     rubrics = choose_questions(bank, ids, args.count, args.seed)
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become "?" rather than a crash
     with open_store(settings.database_path()) as store:
-        interview = Interview.start(store, rubrics, bank_name=_bank_name(settings), mode="typed")
+        interview = Interview.start(store, rubrics, bank_name=_bank_name(settings), mode="typed", timed=args.timed)
         background = BackgroundGrader(lambda: _grader(settings, bank))
         try:
             run_round(interview, background)
@@ -328,11 +356,15 @@ def build_parser() -> argparse.ArgumentParser:
     def bank_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--bank", metavar="DIR", help="folder of rubric files (default: the bundled bank)")
 
-    p = sub.add_parser("practice", help="a practice round in the terminal (the default command)")
+    p = sub.add_parser("practice", help="a practice round: the app on a terminal (the default command)")
     bank_option(p)
     p.add_argument("--questions", metavar="IDS", help="comma-separated rubric ids to ask, in order (e.g. q01,q05)")
     p.add_argument("--count", type=int, help=f"how many random questions (default {3})")
     p.add_argument("--seed", type=int, help="random seed for choosing questions")
+    p.add_argument("--mode", choices=("typed", "voice"), help="type the answers (default) or speak them (the app only)")
+    p.add_argument("--timed", action="store_true", help="a clock per question (the rubric's time limit), with a warning "
+                   "near the end")
+    p.add_argument("--plain", action="store_true", help="the plain line-by-line round instead of the app")
     p.set_defaults(func=cmd_practice)
 
     p = sub.add_parser("grade", help="grade one answer against a rubric")

@@ -33,8 +33,10 @@ class FakeClock:
         self.now += seconds
 
 
-def services(tmp_path: Path, *, bank: Path | None = None, clock: FakeClock | None = None, **kwargs: Any) -> Services:
-    settings = Settings(bank=bank or FIXTURES / "bank", database=tmp_path / "sessions.db")
+def services(tmp_path: Path, *, bank: Path | None = FIXTURES / "bank", clock: FakeClock | None = None,
+             **kwargs: Any) -> Services:
+    """Test services: the fixture bank (``bank=None``: the bundled one), a store in ``tmp_path``."""
+    settings = Settings(bank=bank, database=tmp_path / "sessions.db")
     if "settings" in kwargs:
         settings = replace(settings, **kwargs.pop("settings"))
     recordings = tmp_path / "recordings"
@@ -44,9 +46,10 @@ def services(tmp_path: Path, *, bank: Path | None = None, clock: FakeClock | Non
                     now=lambda: datetime(2026, 11, 28, 9, 30, 0), recordings_dir=lambda: recordings, **kwargs)
 
 
-def app(tmp_path: Path, options: RoundOptions | None = None, **kwargs: Any) -> InterviewerApp:
-    resume = kwargs.pop("resume", None)
-    return make_app(services(tmp_path, **kwargs), options, resume=resume, still=True)
+def app(tmp_path: Path, options: RoundOptions | None = None, *, start: bool = True, resume: int | None = None,
+        **kwargs: Any) -> InterviewerApp:
+    """The app with test services; ``options`` start at once unless ``start`` is False."""
+    return make_app(services(tmp_path, **kwargs), options, start=start, resume=resume, still=True)
 
 
 async def wait_for(pilot: Any, condition: Any, timeout: float = 30.0, what: str = "") -> None:

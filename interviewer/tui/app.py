@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -63,11 +63,12 @@ class InterviewerApp(App[int]):
     answer_mode: reactive[str] = reactive("typed")
     """How answers are given now: voice falls back to typed when speech fails."""
 
-    def __init__(self, services: Services, options: RoundOptions | None = None, *, resume: int | None = None,
-                 still: bool = False) -> None:
+    def __init__(self, services: Services, options: RoundOptions | None = None, *, start: bool = False,
+                 resume: int | None = None, still: bool = False) -> None:
         super().__init__()
         self.services = services
         self.options = options
+        self.start_at_once = start and options is not None
         self.resume_id = resume
         self.still = still
         """Tests: no cursor blink, no animation, so screenshots are stable."""
@@ -93,7 +94,7 @@ class InterviewerApp(App[int]):
         started = False
         if self.resume_id is not None:
             started = self.resume_session(self.resume_id)
-        elif self.options is not None:
+        elif self.options is not None and self.start_at_once:
             started = self.begin(self.options)
         if not started:
             self._replace(StartScreen(self.options))
@@ -125,6 +126,13 @@ class InterviewerApp(App[int]):
     def _load_embedder(self) -> None:
         try:
             embedder = self.services.load_embedder()  # type: ignore[misc]
+            bank = self.bank
+            if bank is not None:  # embed the bank's rubrics now (or read them from the disk cache), not at
+                grader = self.services.grader(embedder, bank)  # the first submit: off-topic checks need them all
+                for rubric in bank.values():
+                    grader.prepare(rubric)
+                with self._graders_lock:
+                    self._graders[id(bank)] = grader
         except BaseException as exc:
             self._embedder.set_exception(exc)
             raise
@@ -135,6 +143,9 @@ class InterviewerApp(App[int]):
     def _load_speech(self) -> None:
         try:
             self.microphone = self.services.check_microphone()  # type: ignore[misc]
+            # Whisper after the embedder: loading both at once fights over the GIL and two cores
+            # (both ready after ~7.8 s instead of ~5 s); recording needs neither.
+            wait([self._embedder])
             transcriber = self.services.load_transcriber()  # type: ignore[misc]
         except BaseException as exc:
             self._transcriber.set_exception(exc)
@@ -147,6 +158,7 @@ class InterviewerApp(App[int]):
         if worker.group != "models" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
         ok = event.state == WorkerState.SUCCESS
+        self.trace(f"{worker.name}-{'ready' if ok else 'failed'}")
         if worker.name == "embedder":
             self.grader_state = "ready" if ok else "failed"
             if not ok:
@@ -158,7 +170,7 @@ class InterviewerApp(App[int]):
             if not ok:
                 self.speech_failed(error_text(worker.error))
         if self.speech_state in ("ready", "off") and self.grader_state == "ready":
-            self.trace("models-ready")
+            self.trace("models-ready")  # every model this round needs
 
     # -- models, from worker threads --------------------------------------------------------------------
     def grader_blocking(self) -> Grader:
@@ -315,11 +327,11 @@ class InterviewerApp(App[int]):
                                 lambda: setattr(self, "answer_mode", "typed"))
 
 
-def make_app(services: Services, options: RoundOptions | None = None, *, resume: int | None = None,
-             still: bool = False) -> InterviewerApp:
+def make_app(services: Services, options: RoundOptions | None = None, *, start: bool = False,
+             resume: int | None = None, still: bool = False) -> InterviewerApp:
     """The app for the CLI and the tests.
 
-    ``options``: start this round at once (else the start screen); ``resume``: carry on with that stored
-    session; ``still``: no cursor blink or animation (stable screenshots).
+    ``options``: the round to offer on the start screen, or with ``start`` to begin at once; ``resume``:
+    carry on with that stored session; ``still``: no cursor blink or animation (stable screenshots).
     """
-    return InterviewerApp(services, options, resume=resume, still=still)
+    return InterviewerApp(services, options, start=start, resume=resume, still=still)

@@ -164,7 +164,8 @@ class InterviewScreen(Screen[None]):
             self.query_one("#status", Static).update(
                 f"Grading failed. Your answer is saved (session {session}); ctrl+q quits, and "
                 f"`interviewer resume {session}` grades it later.")
-            app.show_error("Grading failed", error_text(event.worker.error))
+            if app.grader_state != "failed":  # a model that did not load has had its modal already
+                app.show_error("Grading failed", error_text(event.worker.error))
 
     def on_unmount(self) -> None:
         for panel in self.query(VoicePanel):

@@ -136,7 +136,10 @@ class StartScreen(Screen[None]):
         self.action_start()
 
     def action_focus_resume(self) -> None:
-        self.query_one("#resume", OptionList).focus()
+        listing = self.query_one("#resume", OptionList)
+        listing.focus()
+        if listing.highlighted is None and listing.option_count:
+            listing.highlighted = 0
 
     @on(OptionList.OptionSelected, "#resume")
     def _resume(self, event: OptionList.OptionSelected) -> None:
