@@ -19,3 +19,17 @@ def test_import_does_not_load_heavy_libraries(module: str) -> None:
     code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "", f"{module} imports {result.stdout.strip()}"
+
+
+# The app loads Textual, of course, but never a model library: those load in worker threads after the
+# first screen is painted (the first question is on screen in well under a second).
+APP_HEAVY = tuple(m for m in HEAVY if m != "textual")
+
+
+@pytest.mark.parametrize("module", ["interviewer.tui", "interviewer.tui.app", "interviewer.tui.screens.interview",
+                                    "interviewer.tui.screens.feedback", "interviewer.tui.screens.start",
+                                    "interviewer.tui.widgets.voice_panel"])
+def test_importing_the_app_does_not_load_models(module: str) -> None:
+    code = f"import sys, {module}; print(','.join(m for m in {APP_HEAVY!r} if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "", f"{module} imports {result.stdout.strip()}"

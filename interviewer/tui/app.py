@@ -211,6 +211,10 @@ class InterviewerApp(App[int]):
                 self.answer_mode = "typed"
             self._modal_closed()
 
+        from interviewer.speech.devices import TYPED_FALLBACK
+
+        message = message.replace("; " + TYPED_FALLBACK, "").replace(TYPED_FALLBACK, "").rstrip("; ")
+        message += ".\n\nYou can type your answers instead: press t (or ctrl+t on the question later)."
         self.speech_state = "failed"
         if message in self._shown_errors:
             return

@@ -41,7 +41,7 @@ def summary_text(summary: RoundSummary) -> Text:
 class SummaryScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "new_round", "New round"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "app.quit", "Quit", show=False),
     ]
 
     @property

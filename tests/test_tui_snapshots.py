@@ -1,0 +1,170 @@
+"""Screenshots of every screen at 80x24 (and the side-by-side model answer at 100x30), compared with the
+committed SVGs in ``__snapshots__``. The clock is frozen, the cursor does not blink, models are fakes that
+are ready before the picture is taken. After an intended change: ``pytest tests/test_tui_snapshots.py
+--snapshot-update``, then look at the new SVGs before committing them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from interviewer.tui import RoundOptions
+from interviewer.tui.app import InterviewerApp
+from interviewer.tui.screens.feedback import FeedbackScreen
+from interviewer.tui.screens.follow_up import FollowUpScreen
+from interviewer.tui.screens.summary import SummaryScreen
+from interviewer.tui.widgets.level_meter import LevelMeter
+from interviewer.tui.widgets.voice_panel import VoicePanel
+
+from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, FakeClock, app, wait_for
+
+
+class FakeTranscriber:
+    engine = "fake"
+    model = "fake"
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in ``tmp_path`` with a relative database path, so the screens show the same path every time."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def snapshot_app(here: Path, options: RoundOptions | None = None, **kwargs: Any) -> InterviewerApp:
+    kwargs.setdefault("check_microphone", lambda: "test microphone")
+    kwargs.setdefault("load_transcriber", FakeTranscriber)
+    the_app = app(here, options, **kwargs)
+    the_app.services.store.close()
+    from dataclasses import replace
+
+    from interviewer.store import Store
+
+    the_app.services.settings = replace(the_app.services.settings, database=Path("sessions.db"))
+    the_app.services.store = Store(Path("sessions.db"))
+    return the_app
+
+
+async def models_ready(pilot: Any) -> None:
+    the_app = pilot.app
+    await wait_for(pilot, lambda: the_app.grader_state == "ready" and the_app.speech_state in ("off", "ready"))
+    await pilot.pause()
+
+
+async def answer(pilot: Any, text: str) -> None:
+    await models_ready(pilot)
+    pilot.app.screen.query_one("#editor").insert(text)
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, FeedbackScreen))
+    await pilot.pause()
+
+
+class TestStartScreen:
+    def test_start(self, here: Path, snap_compare: Any) -> None:
+        assert snap_compare(snapshot_app(here, start=False), run_before=models_ready)
+
+    def test_start_prefilled_voice_timed(self, here: Path, snap_compare: Any) -> None:
+        options = RoundOptions(questions=("leakage",), mode="voice", timed=True)
+        assert snap_compare(snapshot_app(here, options, start=False), run_before=models_ready)
+
+
+class TestInterviewScreen:
+    def test_typed(self, here: Path, snap_compare: Any) -> None:
+        the_app = snapshot_app(here, RoundOptions(questions=("scaling", "leakage")))
+
+        async def run_before(pilot: Any) -> None:
+            await models_ready(pilot)
+            await pilot.press(*"Scaling")
+
+        assert snap_compare(the_app, run_before=run_before)
+
+    def test_timed_warning(self, here: Path, snap_compare: Any) -> None:
+        clock = FakeClock()
+        the_app = snapshot_app(here, RoundOptions(questions=("scaling",), timed=True), clock=clock)
+
+        async def run_before(pilot: Any) -> None:
+            await models_ready(pilot)
+            clock.advance(130)
+            await pilot.pause(0.6)
+
+        assert snap_compare(the_app, run_before=run_before)
+
+    def test_voice_ready_to_record(self, here: Path, snap_compare: Any) -> None:
+        the_app = snapshot_app(here, RoundOptions(questions=("scaling",), mode="voice"))
+        assert snap_compare(the_app, run_before=models_ready)
+
+    def test_voice_recording(self, here: Path, snap_compare: Any) -> None:
+        """The look while recording (the state and level are set by hand: no microphone here)."""
+        the_app = snapshot_app(here, RoundOptions(questions=("scaling",), mode="voice"))
+
+        async def run_before(pilot: Any) -> None:
+            await models_ready(pilot)
+            pilot.app.screen.query_one(VoicePanel).state = "recording"
+            meter = pilot.app.screen.query_one(LevelMeter)
+            meter.level, meter.seconds = -18.0, 12.3
+            await pilot.pause()
+
+        assert snap_compare(the_app, run_before=run_before)
+
+
+class TestFeedbackScreen:
+    def test_feedback(self, here: Path, snap_compare: Any) -> None:
+        the_app = snapshot_app(here, RoundOptions(questions=("scaling", "leakage")))
+        assert snap_compare(the_app, run_before=lambda pilot: answer(pilot, SCALING_ANSWER))
+
+    def test_model_answer_side_by_side(self, here: Path, snap_compare: Any) -> None:
+        the_app = snapshot_app(here, RoundOptions(questions=("scaling",)))
+
+        async def run_before(pilot: Any) -> None:  # with a wrong claim and its correction
+            await answer(pilot, "Scaling puts features on comparable ranges for KNN. You fit on all the data, "
+                                "then split.")
+            await pilot.press("m")
+
+        assert snap_compare(the_app, run_before=run_before, terminal_size=(100, 30))
+
+    def test_follow_up_graded(self, here: Path, snap_compare: Any) -> None:
+        the_app = snapshot_app(here, RoundOptions(questions=("scaling",)))
+
+        async def run_before(pilot: Any) -> None:
+            await answer(pilot, SCALING_ANSWER)
+            await pilot.press("f")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, FollowUpScreen))
+            pilot.app.screen.query_one("#editor").insert("Standardization subtracts the mean.")
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: pilot.app.screen.follow is not None and not pilot.app.screen.grading)
+            await pilot.pause()
+
+        assert snap_compare(the_app, run_before=run_before)
+
+
+class TestSummaryScreen:
+    def test_summary(self, here: Path, snap_compare: Any) -> None:
+        the_app = snapshot_app(here, RoundOptions(questions=("scaling", "leakage")))
+
+        async def run_before(pilot: Any) -> None:
+            await answer(pilot, SCALING_ANSWER)
+            await pilot.press("n")
+            await answer(pilot, LEAKAGE_ANSWER)
+            await pilot.press("n")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+            await pilot.pause()
+
+        assert snap_compare(the_app, run_before=run_before)
+
+
+class TestErrorModal:
+    def test_no_microphone(self, here: Path, snap_compare: Any) -> None:
+        from interviewer.speech.devices import NO_INPUT, AudioDeviceError
+
+        def no_microphone() -> str:
+            raise AudioDeviceError(NO_INPUT)
+
+        the_app = snapshot_app(here, RoundOptions(questions=("scaling",), mode="voice"), check_microphone=no_microphone)
+
+        async def run_before(pilot: Any) -> None:
+            await wait_for(pilot, lambda: pilot.app.speech_state == "failed" and pilot.app.grader_state == "ready")
+            await pilot.pause()
+
+        assert snap_compare(the_app, run_before=run_before)
