@@ -77,7 +77,23 @@ def _run_app(args: argparse.Namespace, settings: Settings) -> int:
         app.run()
     if app.interview is not None and app.interview.pending and any(t.answered for t in app.interview.turns):
         print(f"Your answers are saved: `interviewer resume {app.interview.session_id}` carries on.")
+    _exit_without_waiting_for_workers()
     return 0
+
+
+def _exit_without_waiting_for_workers() -> None:
+    """Quit now even if a model is still loading in a worker thread.
+
+    Python joins worker threads at exit, and an import of torch cannot be interrupted: quitting during
+    start-up waited ~8 s. Every submitted answer is already committed and the store is closed.
+    """
+    import os
+    import threading
+
+    if any(t.is_alive() and t is not threading.main_thread() and not t.daemon for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def cmd_practice(args: argparse.Namespace) -> int:

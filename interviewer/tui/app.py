@@ -15,7 +15,8 @@ import os
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import Future, wait
+import asyncio
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -35,6 +36,15 @@ if TYPE_CHECKING:
     from interviewer.speech.transcriber import Transcriber
 
 TRACE_ENV = "INTERVIEWER_TUI_TRACE"  # a file: the app appends "event wall-clock-seconds" lines (the benchmark)
+
+
+class _NoWaitExecutor(ThreadPoolExecutor):
+    """The event loop's default executor (where thread workers run) that does not wait for its threads
+    when the app closes: an import of torch cannot be interrupted, and quitting while a model loaded took
+    ~8 s. Every submitted answer is already committed by then; the CLI exits without joining the threads."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=False, cancel_futures=True)
 
 
 def error_text(error: BaseException | None) -> str:
@@ -90,6 +100,7 @@ class InterviewerApp(App[int]):
     def on_mount(self) -> None:
         from interviewer.tui.screens.start import StartScreen
 
+        asyncio.get_running_loop().set_default_executor(_NoWaitExecutor(thread_name_prefix="interviewer-worker"))
         self.trace("mounted")
         started = False
         if self.resume_id is not None:
