@@ -117,25 +117,32 @@ class InterviewerApp(App[int]):
                 out.write(f"{event} {time.time():.6f}\n")
 
     def ensure_models(self) -> None:
-        """Start loading the grading model (once). Screens call this after their first paint."""
-        if self.grader_state == "idle":
-            self.grader_state = "loading"
-            self._load_embedder()
+        """Start loading what the round needs (once each). Screens call this after their first paint.
+
+        The models load one after the other, never together: two loads at once fight over two cores, and
+        Whisper's load has a transient peak (~110 MB over what it keeps) that should not land on top of a
+        loaded embedder. A spoken round loads Whisper first (0.5 s), then the embedder.
+        """
         if self.answer_mode == "voice":
             self.ensure_speech()
+        if self.grader_state == "idle":
+            self.grader_state = "loading"
+            self._load_embedder(self._transcriber if self._speech_started else None)
 
     def ensure_speech(self) -> None:
-        """Start loading Whisper and checking the microphone (once)."""
+        """Start checking the microphone and loading Whisper (once)."""
         if self._speech_started:
             return
         self._speech_started = True
         self.speech_state = "loading"
-        self._load_speech()
+        self._load_speech(self._embedder if self.grader_state == "loading" else None)
 
     @work(thread=True, exit_on_error=False, group="models", name="embedder",
           description="loading the grading model")
-    def _load_embedder(self) -> None:
+    def _load_embedder(self, after: Future[Any] | None) -> None:
         try:
+            if after is not None:
+                wait([after])
             embedder = self.services.load_embedder()  # type: ignore[misc]
             bank = self.bank
             if bank is not None:  # embed the bank's rubrics now (or read them from the disk cache), not at
@@ -150,13 +157,12 @@ class InterviewerApp(App[int]):
         self._embedder.set_result(embedder)
 
     @work(thread=True, exit_on_error=False, group="models", name="speech",
-          description="loading Whisper and checking the microphone")
-    def _load_speech(self) -> None:
+          description="checking the microphone and loading Whisper")
+    def _load_speech(self, after: Future[Any] | None) -> None:
         try:
             self.microphone = self.services.check_microphone()  # type: ignore[misc]
-            # Whisper after the embedder: loading both at once fights over the GIL and two cores
-            # (both ready after ~7.8 s instead of ~5 s); recording needs neither.
-            wait([self._embedder])
+            if after is not None:
+                wait([after])
             transcriber = self.services.load_transcriber()  # type: ignore[misc]
         except BaseException as exc:
             self._transcriber.set_exception(exc)
