@@ -109,6 +109,52 @@ class TestInterviewScreen:
         assert snap_compare(the_app, run_before=run_before)
 
 
+def spoken_take(text: str) -> VoicePanel.Transcribed:
+    """What the voice panel reports after a recording: a transcript with word times (0.4 s a word, a 2 s
+    pause after the first sentence) and its delivery figures."""
+    from interviewer.speech.delivery import measure_delivery
+    from interviewer.speech.transcript import Segment, Transcript, Word
+
+    words, at = [], 0.5
+    for token in text.split():
+        words.append(Word(" " + token, round(at, 2), round(at + 0.35, 2), 0.9))
+        at += 2.4 if token.endswith(".") and len(words) < 10 else 0.4
+    segment = Segment(words[0].start, words[-1].end, text, tuple(words))
+    transcript = Transcript(text, (segment,), "en", round(at + 0.5, 2), "fake", "fake")
+    return VoicePanel.Transcribed(Path("answer.wav"), transcript.duration, transcript, measure_delivery(transcript))
+
+
+class TestSpokenAnswer:
+    def test_transcript_to_check_before_submitting(self, here: Path, snap_compare: Any) -> None:
+        the_app = snapshot_app(here, RoundOptions(questions=("scaling",), mode="voice"))
+
+        async def run_before(pilot: Any) -> None:
+            await models_ready(pilot)
+            panel = pilot.app.screen.query_one(VoicePanel)
+            panel.post_message(spoken_take("So basically scaling puts features on comparable ranges. Like, KNN "
+                                           "and SVM need it."))
+            await wait_for(pilot, lambda: panel.state == "done")
+            await pilot.pause()
+
+        assert snap_compare(the_app, run_before=run_before)
+
+    def test_feedback_with_delivery(self, here: Path, snap_compare: Any) -> None:
+        the_app = snapshot_app(here, RoundOptions(questions=("scaling",), mode="voice"))
+
+        async def run_before(pilot: Any) -> None:
+            await models_ready(pilot)
+            panel = pilot.app.screen.query_one(VoicePanel)
+            panel.post_message(spoken_take("So basically scaling puts features on comparable ranges. Like, KNN "
+                                           "and SVM need it."))
+            await wait_for(pilot, lambda: panel.state == "done")
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, FeedbackScreen))
+            pilot.app.screen.query_one("#feedback-main").scroll_end(animate=False)
+            await pilot.pause()
+
+        assert snap_compare(the_app, run_before=run_before)
+
+
 class TestFeedbackScreen:
     def test_feedback(self, here: Path, snap_compare: Any) -> None:
         the_app = snapshot_app(here, RoundOptions(questions=("scaling", "leakage")))
