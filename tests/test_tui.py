@@ -25,7 +25,7 @@ from interviewer.tui.screens.summary import SummaryScreen
 from interviewer.tui.widgets.answer_timer import AnswerTimer
 
 from .conftest import FIXTURES, HashingEmbedder
-from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, FakeClock, app, wait_for
+from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, FakeClock, FakeTranscriber, app, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -79,6 +79,8 @@ async def test_the_answer_is_in_the_store_before_it_is_graded(tmp_path: Path) ->
     the_app = app(tmp_path, RoundOptions(questions=("scaling",)), load_embedder=slow_embedder)
     async with the_app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: the_app.grader_state == "loading")
+        await pilot.pause()
+        assert "loading the grading model" in str(the_app.screen.query_one("#models").render())
         the_app.screen.query_one("#editor").insert(SCALING_ANSWER)  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -225,3 +227,22 @@ async def test_a_typed_round_with_the_real_model(tmp_path: Path, real_embedder) 
         assert "Covered" in str(the_app.screen.query_one("#grade").render())
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(the_app.screen, SummaryScreen), what="summary")
+
+
+async def test_the_command_palette_switches_a_spoken_round_to_typing(tmp_path: Path) -> None:
+    the_app = app(tmp_path, RoundOptions(questions=("scaling",), mode="voice"),
+                  check_microphone=lambda: "test microphone", load_transcriber=FakeTranscriber)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: the_app.speech_state == "ready")
+        await pilot.press("ctrl+s")  # nothing recorded yet: nothing is submitted
+        await pilot.pause()
+        assert "Record your answer first" in str(the_app.screen.query_one("#status").render())
+        assert the_app.interview is not None and not the_app.interview.turns[0].answered
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_answer(pilot, "Type answers")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: the_app.answer_mode == "typed", what="typed mode")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen))
+        assert the_app.screen.query_one("#editor").display and not the_app.screen.query_one("#voice").display

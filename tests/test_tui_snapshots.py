@@ -18,12 +18,7 @@ from interviewer.tui.screens.summary import SummaryScreen
 from interviewer.tui.widgets.level_meter import LevelMeter
 from interviewer.tui.widgets.voice_panel import VoicePanel
 
-from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, FakeClock, app, wait_for
-
-
-class FakeTranscriber:
-    engine = "fake"
-    model = "fake"
+from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, FakeClock, FakeTranscriber, app, wait_for
 
 
 @pytest.fixture

@@ -33,6 +33,13 @@ class FakeClock:
         self.now += seconds
 
 
+class FakeTranscriber:
+    """Stands in for Whisper where nothing is transcribed (the screens only need it loaded)."""
+
+    engine = "fake"
+    model = "fake"
+
+
 def services(tmp_path: Path, *, bank: Path | None = FIXTURES / "bank", clock: FakeClock | None = None,
              **kwargs: Any) -> Services:
     """Test services: the fixture bank (``bank=None``: the bundled one), a store in ``tmp_path``."""

@@ -127,6 +127,9 @@ class InterviewScreen(Screen[None]):
         if self.voice and self.query_one(VoicePanel).state in ("starting", "recording", "transcribing"):
             status.update("Stop the recording first (ctrl+r), then check the transcript and submit.")
             return
+        if self.voice and self._take is None:
+            status.update("Record your answer first (ctrl+r), or type it instead (ctrl+t).")
+            return
         interview = self.interviewer.interview
         assert interview is not None
         seconds = self.query_one(AnswerTimer).stop()
