@@ -65,7 +65,12 @@ def cmd_practice(args: argparse.Namespace) -> int:
     settings = _settings(args)
     bank = _bank(settings)
     ids = [i.strip() for i in args.questions.split(",") if i.strip()] if args.questions else None
-    rubrics = choose_questions(bank, ids, args.count, args.seed)
+    if args.drill:
+        from interviewer.session_commands import drill_rubrics
+
+        rubrics = drill_rubrics(settings, bank, args.count, args.questions)
+    else:
+        rubrics = choose_questions(bank, ids, args.count, args.seed)
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become "?" rather than a crash
     with open_store(settings.database_path()) as store:
@@ -316,6 +321,24 @@ def cmd_rubric_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_resume(args: argparse.Namespace) -> int:
+    from interviewer.session_commands import cmd_resume as run
+
+    return run(args, _settings(args), lambda settings, bank: _grader(settings, bank))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from interviewer.session_commands import cmd_report as run
+
+    return run(args, _settings(args))
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from interviewer.session_commands import cmd_history as run
+
+    return run(args, _settings(args))
+
+
 # -- parser --------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -333,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", metavar="IDS", help="comma-separated rubric ids to ask, in order (e.g. q01,q05)")
     p.add_argument("--count", type=int, help=f"how many random questions (default {3})")
     p.add_argument("--seed", type=int, help="random seed for choosing questions")
+    p.add_argument("--drill", action="store_true", help="ask the questions with your lowest recent scores")
     p.set_defaults(func=cmd_practice)
 
     p = sub.add_parser("grade", help="grade one answer against a rubric")
@@ -404,7 +428,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = rsub.add_parser("list", help="list the rubrics in the bank")
     bank_option(p)
     p.set_defaults(func=cmd_rubric_list)
+    _session_parsers(sub, bank_option)
     return parser
+
+
+def _session_parsers(sub: Any, bank_option: Any) -> None:
+    """``resume``, ``report`` and ``history`` (in ``interviewer.session_commands``)."""
+    p = sub.add_parser("resume", help="carry on an unfinished session (default: the newest)")
+    bank_option(p)
+    p.add_argument("session", nargs="?", metavar="SESSION", help="session number (see `interviewer history`)")
+    p.set_defaults(func=cmd_resume)
+
+    p = sub.add_parser("report", help="a feedback report of a session (Markdown, HTML or JSON)")
+    bank_option(p)
+    p.add_argument("session", nargs="?", metavar="SESSION", help="session number (default: the latest)")
+    p.add_argument("--format", choices=("md", "html", "json"),
+                   help="report format (default: from the -o suffix, else md)")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write it; '-' for stdout (default: stdout for "
+                   "md and json, interviewer-session-N.html for html)")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument("--from-batch", metavar="OUT.jsonl", help="report on grade-batch output instead of a session")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("history", help="past sessions with their mean scores and trend")
+    p.add_argument("--concepts", action="store_true", help="progress per key point across sessions")
+    p.add_argument("--limit", type=int, metavar="N", help="only the last N sessions")
+    p.set_defaults(func=cmd_history, bank=None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
