@@ -61,7 +61,8 @@ class HtmlWriter(ReportWriter):
         noun = "questions" if report.kind == "session" else "answers"
         rows = "".join(
             f'<tr><td>{i.number}</td><td><a href="#item-{i.number}">{e(i.label)}</a></td><td>{e(i.question)}</td>'
-            f"<td>{e(score_text(i.score, i.max_score))}</td><td>{len(i.covered)} / {len(i.partial)} / {len(i.missed)}</td></tr>"
+            f'<td class="num">{e(score_text(i.score, i.max_score))}</td>'
+            f'<td class="num">{len(i.covered)} / {len(i.partial)} / {len(i.missed)}</td></tr>'
             for i in report.items)
         return (f'<p><span class="big">{mean}</span> / 10 mean score · {report.graded} graded of {report.answered} answered'
                 f" · {len(report.items)} {noun}</p>"
