@@ -48,8 +48,9 @@ def session_bank(record: SessionRecord, bank_dir: Path | None, bundled: Path) ->
 
 
 def resume_plain(store: Store, bank: Bank, session_id: int, grader_factory: Callable[[], object],
-                 stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    """Resume ``session_id`` in the plain terminal round; returns the CLI exit code."""
+                 stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Resume ``session_id`` in the plain terminal round (stdin and stdout by default); returns the exit code."""
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     from interviewer.background import BackgroundGrader
     from interviewer.interview import Interview
     from interviewer.practice import run_round

@@ -149,6 +149,7 @@ def test_hostile_text_is_escaped_everywhere(tmp_path: Path) -> None:
     assert not page.named("script") and not page.named("img"), "hostile markup became elements"
     assert all(not k.startswith("on") for _, attrs in page.tags for k in attrs)
     assert "<script>" not in html and "$title" in html  # escaped, and string.Template did not expand it
+    assert "&quot;quoted&quot; &#x27;single&#x27;" in html and "&amp; &quot;" in html  # quotes too (safe in attributes)
     # the text reads back exactly as typed, in each place it appears
     text = page.all_text
     places = (item.question, item.model_answer, item.answer, item.summary, item.next_time, item.wrong_claims[0].claim,
