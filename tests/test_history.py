@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,12 @@ def test_practice_drill_asks_the_weakest_question(capsys, three_sessions: Path, 
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     with Store(three_sessions) as store:
         weakest = drill(store, load_bank(fixture_bank), 1)[0]
-    monkeypatch.setattr("sys.stdin", io.StringIO("Some answer.\n\n"))
+    import interviewer.practice
+
+    plain_round = interviewer.practice.run_round  # its stdin default was bound at import: pass one explicitly
+    monkeypatch.setattr(interviewer.practice, "run_round",
+                        lambda interview, grader: plain_round(interview, grader, io.StringIO("Some answer.\n\n"),
+                                                              sys.stdout))
     assert cli.main(["practice", "--bank", str(fixture_bank), "--drill", "--count", "1"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Drill: the questions with your lowest recent scores.")
