@@ -1,8 +1,9 @@
 """The ``interviewer`` command line.
 
 Commands: ``practice`` (also the default), ``grade`` (typed or ``--audio``), ``grade-batch``, ``eval``,
-``rubric derive|check|list``, and the speech commands ``devices``, ``record``, ``transcribe``
-(in ``interviewer.speech.commands``).
+``rubric derive|check|list``, the speech commands ``devices``, ``record``, ``transcribe``
+(in ``interviewer.speech.commands``), and ``resume``, ``report``, ``history`` (in
+``interviewer.session_commands``).
 Every error a user can cause prints one line, ``interviewer: error: …``, and exits non-zero (2 for bad
 input); nothing here prints a traceback for those.
 """

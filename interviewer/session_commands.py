@@ -166,7 +166,7 @@ def _print_sessions(store: Any, limit: int | None) -> int:
         mean = "    –" if s.mean is None else f"{s.mean:5.1f}"
         state = "" if s.finished else "  (unfinished: `interviewer resume " + str(s.id) + "`)"
         print(f"{s.id:>7}  {s.started_at.replace('T', ' ')[:16]:16}  {s.mode:5}  "
-              f"{f'{s.answered}/{s.asked}':>8}  {mean}  {_trend(s.change):7}{state}")
+              f"{f'{s.answered}/{s.asked}':>8}  {mean}  {_trend(s.change):7}{state}".rstrip())
     means = [s.mean for s in lines if s.mean is not None]
     if len(means) >= 2:
         print(f"\nMean score over {len(means)} sessions: {sparkline(means)}  {means[0]:.1f} → {means[-1]:.1f}")
@@ -181,10 +181,11 @@ def _print_concepts(store: Any) -> int:
         print(f"No graded answers yet in {store.path}; `interviewer practice` starts a session.")
         return 0
     marks = {"covered": "✔", "partial": "◐", "missed": "✘"}
+    width = max(len(p.rubric_id) for p in progress)
     print("Key points, weakest recently first (✔ covered, ◐ partial, ✘ missed; oldest → newest):")
     for p in progress:
         history = " ".join(marks.get(s, "?") for s in p.statuses[-8:])
-        print(f"  {p.rubric_id:6} {p.label[:52]:52}  {history:15}  {p.covered}/{len(p.statuses)} covered")
+        print(f"  {p.rubric_id:{width}}  {p.label[:52]:52}  {history:15}  {p.covered}/{len(p.statuses)} covered")
     return 0
 
 

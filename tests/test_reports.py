@@ -165,6 +165,19 @@ def test_hostile_text_is_escaped_everywhere(tmp_path: Path) -> None:
     assert json.loads(get_writer("json").render(report))["items"][0]["answer"] == answer
 
 
+def test_export_session_infers_the_format_and_refuses_to_overwrite(session_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from interviewer.reports import export_session
+
+    db, bank_dir, sid = session_db
+    with Store(db) as store:
+        path = export_session(store, sid, tmp_path / "r.json", load_bank(bank_dir))
+        assert json.loads(path.read_text(encoding="utf-8"))["meta"]["session"] == sid
+        with pytest.raises(InputError, match="already exists"):
+            export_session(store, sid, path)
+        export_session(store, sid, path, fmt="md", force=True)
+    assert path.read_text(encoding="utf-8").startswith("# Interview practice")
+
+
 def test_an_unanswered_question_and_an_ungraded_answer_still_report(fixture_bank: Path, tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     sid = graded_session(db, fixture_bank, {"scaling": None, "leakage": None}, finish=False)

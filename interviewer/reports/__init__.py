@@ -17,6 +17,8 @@ from interviewer.reports.html import HtmlWriter
 from interviewer.reports.jsonfile import JsonWriter
 from interviewer.reports.markdown import MarkdownWriter
 from interviewer.reports.model import Report, session_report
+from interviewer.rubrics.loader import Bank
+from interviewer.store import Store
 
 WRITERS: dict[str, type[ReportWriter]] = {w.format: w for w in (MarkdownWriter, HtmlWriter, JsonWriter)}
 FORMATS = tuple(WRITERS)
@@ -38,4 +40,15 @@ def format_for_path(path: Path) -> str | None:
     return name if name in WRITERS else None
 
 
-__all__ = ["FORMATS", "Report", "ReportWriter", "batch_report", "format_for_path", "get_writer", "session_report"]
+def export_session(store: Store, session_id: int, path: Path, bank: Bank | None = None, *, fmt: str | None = None,
+                   force: bool = False) -> Path:
+    """Write session ``session_id``'s report to ``path`` (format from ``fmt``, else the suffix, else Markdown);
+    an existing file is an error unless ``force``. For the app's export button; the CLI adds stdout and temp files."""
+    if path.exists() and not force:
+        raise InputError(f"{path}: already exists; use --force to overwrite")
+    writer = get_writer(fmt or format_for_path(path) or "md", path.parent)
+    writer.write(session_report(store.session(session_id), bank), path)
+    return path
+
+
+__all__ = ["FORMATS", "Report", "ReportWriter", "batch_report", "export_session", "format_for_path", "get_writer", "session_report"]
