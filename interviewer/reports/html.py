@@ -98,7 +98,7 @@ class HtmlWriter(ReportWriter):
             out.append("<h3>Concepts</h3><ul>" + "".join(_concept(c) for c in item.concepts) + "</ul>")
         if item.wrong_claims:
             claims = "".join(
-                f'<li class="wrong">✘ {e(c.claim)}'
+                f'<li><span class="wrong">✘ {e(c.claim)}</span>'
                 + (f' <span class="muted">(you said: <span class="evidence">“{e(c.evidence)}”</span>)</span>' if c.evidence else "")
                 + f"<br><strong>Correct:</strong> {e(c.correction)}</li>" for c in item.wrong_claims)
             out.append(f"<h3>Wrong claims</h3><ul>{claims}</ul>")
