@@ -1,8 +1,9 @@
 """The ``interviewer`` command line.
 
 Commands: ``practice`` (also the default), ``grade`` (typed or ``--audio``), ``grade-batch``, ``eval``,
-``rubric derive|check|list``, and the speech commands ``devices``, ``record``, ``transcribe``
-(in ``interviewer.speech.commands``).
+``rubric derive|check|list``, the speech commands ``devices``, ``record``, ``transcribe``
+(in ``interviewer.speech.commands``), and ``resume``, ``report``, ``history`` (in
+``interviewer.session_commands``).
 Every error a user can cause prints one line, ``interviewer: error: …``, and exits non-zero (2 for bad
 input); nothing here prints a traceback for those.
 """
@@ -69,6 +70,10 @@ def _run_app(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.tui import RoundOptions, Services, make_app
 
     ids = tuple(i.strip() for i in args.questions.split(",") if i.strip()) if args.questions else ()
+    if getattr(args, "drill", False):
+        from interviewer.session_commands import drill_rubrics
+
+        ids = tuple(r.id for r in drill_rubrics(settings, _bank(settings), args.count, args.questions))
     options = RoundOptions(bank=Path(args.bank) if args.bank else None, questions=ids, count=args.count,
                            mode=args.mode or "typed", timed=args.timed, seed=args.seed)
     start = bool(ids or args.count is not None or args.mode is not None or args.timed)
@@ -109,7 +114,12 @@ def cmd_practice(args: argparse.Namespace) -> int:
         raise InputError("--mode voice: spoken answers need the app, which runs in a terminal (without --plain)")
     bank = _bank(settings)
     ids = [i.strip() for i in args.questions.split(",") if i.strip()] if args.questions else None
-    rubrics = choose_questions(bank, ids, args.count, args.seed)
+    if args.drill:
+        from interviewer.session_commands import drill_rubrics
+
+        rubrics = drill_rubrics(settings, bank, args.count, args.questions)
+    else:
+        rubrics = choose_questions(bank, ids, args.count, args.seed)
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become "?" rather than a crash
     with open_store(settings.database_path()) as store:
@@ -360,6 +370,49 @@ def cmd_rubric_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_resume(args: argparse.Namespace) -> int:
+    from interviewer.session_commands import cmd_resume as run
+
+    settings = _settings(args)
+    if _use_app(args):
+        return _resume_in_app(args, settings)
+    return run(args, settings, lambda settings, bank: _grader(settings, bank))
+
+
+def _resume_in_app(args: argparse.Namespace, settings: Settings) -> int:
+    """``interviewer resume`` on a terminal: the session (default: the newest unfinished) in the app."""
+    from interviewer import locations
+    from interviewer.resume import NothingToResume, resumable_session, session_bank
+    from interviewer.session_commands import _session_id
+    from interviewer.store import open_store
+    from interviewer.tui import RoundOptions, Services, make_app
+
+    bank_dir = Path(args.bank) if args.bank else None
+    with open_store(settings.database_path()) as store:
+        try:
+            record = resumable_session(store, _session_id(args.session))
+        except NothingToResume as exc:
+            print(f"interviewer: {exc.message}")
+            return 0
+        session_bank(record, bank_dir, locations.bundled_bank_dir())  # a missing bank: one line, before the app
+        app = make_app(Services(settings, store), RoundOptions(bank=bank_dir), resume=record.id)
+        app.run()
+    _exit_without_waiting_for_workers()
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from interviewer.session_commands import cmd_report as run
+
+    return run(args, _settings(args))
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from interviewer.session_commands import cmd_history as run
+
+    return run(args, _settings(args))
+
+
 # -- parser --------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -377,6 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", metavar="IDS", help="comma-separated rubric ids to ask, in order (e.g. q01,q05)")
     p.add_argument("--count", type=int, help=f"how many random questions (default {3})")
     p.add_argument("--seed", type=int, help="random seed for choosing questions")
+    p.add_argument("--drill", action="store_true", help="ask the questions with your lowest recent scores")
     p.add_argument("--mode", choices=("typed", "voice"), help="type the answers (default) or speak them (the app only)")
     p.add_argument("--timed", action="store_true", help="a clock per question (the rubric's time limit), with a warning "
                    "near the end")
@@ -452,7 +506,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = rsub.add_parser("list", help="list the rubrics in the bank")
     bank_option(p)
     p.set_defaults(func=cmd_rubric_list)
+    _session_parsers(sub, bank_option)
     return parser
+
+
+def _session_parsers(sub: Any, bank_option: Any) -> None:
+    """``resume``, ``report`` and ``history`` (in ``interviewer.session_commands``)."""
+    p = sub.add_parser("resume", help="carry on an unfinished session (default: the newest)")
+    bank_option(p)
+    p.add_argument("session", nargs="?", metavar="SESSION", help="session number (see `interviewer history`)")
+    p.add_argument("--plain", action="store_true", help="the plain line-by-line round instead of the app")
+    p.set_defaults(func=cmd_resume)
+
+    p = sub.add_parser("report", help="a feedback report of a session (Markdown, HTML or JSON)")
+    bank_option(p)
+    p.add_argument("session", nargs="?", metavar="SESSION", help="session number (default: the latest)")
+    p.add_argument("--format", choices=("md", "html", "json"),
+                   help="report format (default: from the -o suffix, else md)")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write it; '-' for stdout (default: stdout for "
+                   "md and json, interviewer-session-N.html for html)")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument("--from-batch", metavar="OUT.jsonl", help="report on grade-batch output instead of a session")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("history", help="past sessions with their mean scores and trend")
+    p.add_argument("--concepts", action="store_true", help="progress per key point across sessions")
+    p.add_argument("--limit", type=int, metavar="N", help="only the last N sessions")
+    p.set_defaults(func=cmd_history, bank=None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

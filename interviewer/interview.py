@@ -9,19 +9,24 @@ are asked. No Textual, no torch: grading itself is the caller's (it owns the wor
 
 from __future__ import annotations
 
+import json
 import random
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interviewer.errors import InputError
+from interviewer import locations
+from interviewer.errors import InputError, InterviewerError
 from interviewer.rubrics.loader import Bank
 from interviewer.rubrics.model import Rubric
 from interviewer.scoring.result import Grade
 from interviewer.store import SessionRecord, Store
+from interviewer.store.db import now
 
 DEFAULT_COUNT = 3
+RESCUE_FILE = "unsaved-answers.jsonl"  # where an answer goes when the database refuses it (locked, disk full)
 
 
 def choose_questions(bank: Bank, ids: Sequence[str] | None, count: int | None, seed: int | None) -> list[Rubric]:
@@ -157,12 +162,33 @@ class Interview:
                seconds: float | None = None) -> int:
         """Commit the answer now (before grading). Re-submitting a question keeps the earlier answer too."""
         mode = mode or self.mode
-        turn.answer_id = self.store.save_answer(self.session_id, turn.position, answer, mode=mode,
-                                                audio_path=audio_path, transcript=transcript, delivery=delivery,
-                                                started_at=started_at, seconds=seconds)
+        try:
+            turn.answer_id = self.store.save_answer(self.session_id, turn.position, answer, mode=mode,
+                                                    audio_path=audio_path, transcript=transcript, delivery=delivery,
+                                                    started_at=started_at, seconds=seconds)
+        except InterviewerError as exc:  # locked, full or vanished database: keep the answer somewhere else
+            raise InterviewerError(f"{exc.message}. Your answer was kept in {self._rescue(turn, answer, audio_path)}",
+                                   exit_code=exc.exit_code) from None
         turn.answer, turn.mode, turn.grade, turn.follow_ups = answer, mode, None, []
         turn.delivery = delivery if isinstance(delivery, dict) or delivery is None else _as_dict(delivery)
         return turn.answer_id
+
+    def _rescue(self, turn: Turn, answer: str, audio_path: str | Path | None) -> str:
+        """Append an answer the store refused to ``unsaved-answers.jsonl`` (data folder, else the temp folder)."""
+        record = {"session": self.session_id, "position": turn.position, "rubric": turn.rubric.id,
+                  "question": turn.rubric.question, "answer": answer,
+                  "audio_path": None if audio_path is None else str(audio_path), "time": now()}
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        for folder in (self.store.path.parent, locations.data_dir(), Path(tempfile.gettempdir())):
+            target = folder / RESCUE_FILE
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                with target.open("a", encoding="utf-8") as handle:
+                    handle.write(line)
+                return str(target)
+            except OSError:
+                continue
+        return "no file either (every folder refused it); here it is: " + json.dumps(answer, ensure_ascii=False)
 
     def record_grade(self, turn: Turn, grade: Grade) -> None:
         if turn.answer_id is None:

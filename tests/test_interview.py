@@ -47,3 +47,26 @@ def test_summary_names_scores_strengths_and_what_to_practise(fixture_bank: Path,
     assert summary.scores[0][2] > summary.scores[1][2]
     assert summary.strongest and all(c.rubric_id == "scaling" for c in summary.strongest[:1])
     assert any("leakage" in item for item in summary.practise_next)
+
+
+def test_an_answer_the_database_refuses_is_kept_in_a_rescue_file(fixture_bank: Path, tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    import pytest
+
+    from interviewer.errors import InterviewerError
+
+    bank = load_bank(fixture_bank)
+    interview = Interview.start(Store(tmp_path / "s.db"), [bank["scaling"]], bank_name="fixture")
+    blocker = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    interview.store._db.execute("PRAGMA busy_timeout = 100")  # fail fast instead of waiting 5 s
+    try:
+        with pytest.raises(InterviewerError, match="locked.*Your answer was kept in .*unsaved-answers.jsonl"):
+            interview.submit(interview.turns[0], "an answer typed for ten minutes")
+    finally:
+        blocker.execute("ROLLBACK")
+    kept = json.loads((tmp_path / "unsaved-answers.jsonl").read_text())
+    assert kept["answer"] == "an answer typed for ten minutes" and kept["rubric"] == "scaling"
+    assert not interview.turns[0].answered

@@ -130,6 +130,21 @@ class SessionSummary:
     mean_score: float | None
 
 
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    """A question's latest answer in some session, with its grade: one row of the history."""
+
+    session_id: int
+    session_started_at: str
+    position: int
+    rubric_id: str
+    question: str
+    answer_id: int
+    submitted_at: str
+    score: float | None
+    grade: dict[str, Any] | None
+
+
 class Store:
     """One SQLite database file. Use as a context manager, or call ``close()``."""
 
@@ -327,6 +342,17 @@ class Store:
             rows = self._db.execute(query + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
         return [SessionSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], None if r[7] is None else round(r[7], 1))
                 for r in rows]
+
+    def answered_questions(self) -> list[AnsweredQuestion]:
+        """Every answered question's latest answer, oldest session first (for history and drills)."""
+        query = """
+            SELECT s.id, s.started_at, q.position, q.rubric_id, q.question, a.id, a.submitted_at, a.score, a.grade
+            FROM answers a JOIN questions q ON q.id = a.question_id JOIN sessions s ON s.id = q.session_id
+            WHERE a.id = (SELECT max(b.id) FROM answers b WHERE b.question_id = q.id)
+            ORDER BY s.id, q.position"""
+        with self._guard():
+            rows = self._db.execute(query).fetchall()
+        return [AnsweredQuestion(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], _unjson(r[8])) for r in rows]
 
     def latest_session_id(self) -> int | None:
         with self._guard():

@@ -263,14 +263,13 @@ class InterviewerApp(App[int]):
 
     def resume_session(self, session_id: int) -> bool:
         """Carry on with a stored session: grade its saved but ungraded answers, then ask what is left."""
-        from pathlib import Path
-
         from interviewer.locations import bundled_bank_dir
-        from interviewer.rubrics.loader import load_bank
+        from interviewer.resume import session_bank
 
+        override = self.options.bank if self.options is not None and session_id == self.resume_id else None
         try:
             record = self.services.store.session(session_id)
-            bank = load_bank(bundled_bank_dir() if record.bank == "bundled" else Path(record.bank))
+            bank = session_bank(record, override, bundled_bank_dir())
             self.interview = Interview.resume(self.services.store, bank, session_id)
         except InterviewerError as exc:
             self.show_error("Cannot resume the session", exc.message)
@@ -296,9 +295,13 @@ class InterviewerApp(App[int]):
         self.interview.record_grade(turn, grade)
 
     @on(Worker.StateChanged)
-    def _regrade_failed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "regrade" and event.state == WorkerState.ERROR:
+    def _regraded(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "regrade":
+            return
+        if event.state == WorkerState.ERROR:
             self.show_error("Grading the saved answers failed", error_text(event.worker.error))
+        elif event.state == WorkerState.SUCCESS and self.interview is not None and not self.interview.pending:
+            self.next_question()  # every question was answered before: the summary, now that all are graded
 
     def next_question(self) -> None:
         """The next unanswered question, or the summary when none is left."""
@@ -307,6 +310,9 @@ class InterviewerApp(App[int]):
 
         assert self.interview is not None
         pending = self.interview.pending
+        if not pending and self.interview.ungraded:
+            self.notify("Grading your saved answers; the summary follows.", timeout=4)
+            return
         if not pending:
             self.interview.finish()
             self._replace(SummaryScreen())
@@ -317,6 +323,13 @@ class InterviewerApp(App[int]):
         from interviewer.tui.screens.feedback import FeedbackScreen
 
         self._replace(FeedbackScreen(turn))
+
+    def action_history(self) -> None:
+        """The history screen, over whatever is showing; Esc comes back."""
+        from interviewer.tui.screens.history import HistoryScreen
+
+        if not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen())
 
     def new_round(self) -> None:
         from interviewer.tui.screens.start import StartScreen
@@ -343,6 +356,7 @@ class InterviewerApp(App[int]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("New round", "Leave this round (answers are saved) and choose another", self.new_round)
+        yield SystemCommand("History", "Your past sessions: mean scores, trend, key points", self.action_history)
         if self.answer_mode == "voice":
             yield SystemCommand("Type answers", "Answer by typing instead of speaking",
                                 lambda: setattr(self, "answer_mode", "typed"))

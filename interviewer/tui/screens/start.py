@@ -30,6 +30,7 @@ class StartScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "start", "Start", priority=True),
         Binding("ctrl+o", "focus_resume", "Resume…"),
+        Binding("f2", "app.history", "History"),
     ]
 
     def __init__(self, options: RoundOptions | None = None) -> None:

@@ -41,6 +41,8 @@ def summary_text(summary: RoundSummary) -> Text:
 class SummaryScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "new_round", "New round"),
+        Binding("e", "export", "Export report"),
+        Binding("h", "app.history", "History"),
         Binding("q", "app.quit", "Quit", show=False),
     ]
 
@@ -71,3 +73,19 @@ class SummaryScreen(Screen[None]):
 
     def action_new_round(self) -> None:
         self.interviewer.new_round()
+
+    def action_export(self) -> None:
+        from pathlib import Path
+
+        from interviewer.tui.screens.export import ExportModal
+
+        interview = self.interviewer.interview
+        assert interview is not None
+
+        def written(path: Path | None) -> None:
+            if path is not None:
+                self.query_one("#saved-in", Static).update(f"Saved in {interview.store.path}\nReport written to {path}")
+                self.notify(f"Report written to {path}", title="Export")
+
+        default = Path.cwd() / f"interviewer-session-{interview.session_id}.html"
+        self.app.push_screen(ExportModal(interview.session_id, default), written)

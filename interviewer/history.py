@@ -1,0 +1,127 @@
+"""Progress across sessions: the sessions with their mean scores and trend, each concept's record, and
+the drill (the questions with the lowest recent scores, and the concepts they missed).
+
+Domain code over the session store: no Textual, no torch. The CLI prints these; the app can chart them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from interviewer.errors import InputError
+from interviewer.rubrics.loader import Bank
+from interviewer.rubrics.model import Rubric
+from interviewer.store import AnsweredQuestion, Store
+
+RECENT = 2  # a question's "recent score" is the mean of its last this-many graded answers
+CREDIT = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    id: int
+    started_at: str
+    mode: str
+    asked: int
+    answered: int
+    mean: float | None
+    change: float | None
+    """Mean minus the mean of the previous session that had one (None for the first)."""
+    finished: bool
+
+
+@dataclass(frozen=True)
+class ConceptProgress:
+    rubric_id: str
+    concept_id: str
+    label: str
+    statuses: tuple[str, ...]
+    """One status per graded answer to its question, oldest first."""
+
+    @property
+    def latest(self) -> str:
+        return self.statuses[-1]
+
+    @property
+    def recent_credit(self) -> float:
+        recent = self.statuses[-RECENT:]
+        return sum(CREDIT.get(s, 0.0) for s in recent) / len(recent)
+
+    @property
+    def covered(self) -> int:
+        return sum(s == "covered" for s in self.statuses)
+
+
+@dataclass(frozen=True)
+class DrillPick:
+    rubric: Rubric
+    recent_score: float
+    attempts: int
+    weak_concepts: tuple[str, ...]
+    """Labels of the concepts missed (then partial) in the latest answer, the heaviest first."""
+
+
+def session_lines(store: Store, limit: int | None = None) -> list[SessionLine]:
+    """Sessions oldest first (the last ``limit`` of them), each with its change of mean score."""
+    lines: list[SessionLine] = []
+    previous: float | None = None
+    for s in reversed(store.sessions()):
+        change = None if s.mean_score is None or previous is None else round(s.mean_score - previous, 1)
+        lines.append(SessionLine(s.id, s.started_at, s.mode, s.asked, s.answered, s.mean_score, change,
+                                 s.finished_at is not None))
+        if s.mean_score is not None:
+            previous = s.mean_score
+    return lines[-limit:] if limit else lines
+
+
+def sparkline(values: Sequence[float], low: float = 0.0, high: float = 10.0) -> str:
+    """One block character per value, ``low``…``high`` mapped onto ▁…█."""
+    span = (high - low) or 1.0
+    return "".join(SPARKS[min(len(SPARKS) - 1, max(0, int((v - low) / span * len(SPARKS))))] for v in values)
+
+
+def _graded(store: Store) -> list[AnsweredQuestion]:
+    return [a for a in store.answered_questions() if a.grade is not None and a.score is not None]
+
+
+def concept_progress(store: Store) -> list[ConceptProgress]:
+    """Every concept ever graded, with its statuses over time; the weakest recently first."""
+    statuses: dict[tuple[str, str], list[str]] = {}
+    labels: dict[tuple[str, str], str] = {}
+    for answer in _graded(store):
+        for concept in (answer.grade or {}).get("concepts") or ():
+            key = (answer.rubric_id, str(concept.get("concept_id")))
+            statuses.setdefault(key, []).append(str(concept.get("status")))
+            labels[key] = str(concept.get("label") or key[1])
+    progress = [ConceptProgress(r, c, labels[(r, c)], tuple(s)) for (r, c), s in statuses.items()]
+    return sorted(progress, key=lambda p: (p.recent_credit, p.rubric_id, p.concept_id))
+
+
+def drill(store: Store, bank: Bank, count: int) -> list[DrillPick]:
+    """The ``count`` questions of ``bank`` with the lowest recent scores, each naming its weak concepts.
+
+    Only questions answered before can be chosen (there is nothing to drill on otherwise); an empty
+    history is a one-line error saying to practise first.
+    """
+    if count <= 0:
+        raise InputError(f"--count: expected a positive number, got {count}")
+    by_rubric: dict[str, list[AnsweredQuestion]] = {}
+    for answer in _graded(store):
+        if answer.rubric_id in bank:
+            by_rubric.setdefault(answer.rubric_id, []).append(answer)
+    if not by_rubric:
+        raise InputError("nothing to drill yet: no graded answers to this bank's questions; "
+                         "`interviewer practice` first")
+    picks = []
+    for rubric_id, answers in by_rubric.items():
+        recent = [float(a.score or 0.0) for a in answers[-RECENT:]]
+        latest = answers[-1].grade or {}
+        weak = sorted((c for c in latest.get("concepts") or () if c.get("status") in ("missed", "partial")),
+                      key=lambda c: (c.get("status") != "missed", -float(c.get("weight") or 1.0)))
+        picks.append(DrillPick(bank[rubric_id], round(sum(recent) / len(recent), 1), len(answers),
+                               tuple(str(c.get("label")) for c in weak)))
+    order = list(bank)
+    picks.sort(key=lambda p: (p.recent_score, order.index(p.rubric.id)))
+    return picks[:count]

@@ -1,0 +1,54 @@
+"""Feedback reports of a practice session or of grade-batch output: Markdown, self-contained HTML and JSON.
+
+A report is built once (``session_report``, ``batch_report``, in ``model`` and ``batch``) and handed to a
+writer picked by format name with ``get_writer``; every writer reads the same ``Report``, so the formats
+agree. PDF is not offered: every route to it (WeasyPrint, a LaTeX toolchain, a headless browser) is a heavy
+dependency; the HTML report prints cleanly to PDF from any browser instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from interviewer.errors import InputError
+from interviewer.reports.base import ReportWriter
+from interviewer.reports.batch import batch_report
+from interviewer.reports.html import HtmlWriter
+from interviewer.reports.jsonfile import JsonWriter
+from interviewer.reports.markdown import MarkdownWriter
+from interviewer.reports.model import Report, session_report
+from interviewer.rubrics.loader import Bank
+from interviewer.store import Store
+
+WRITERS: dict[str, type[ReportWriter]] = {w.format: w for w in (MarkdownWriter, HtmlWriter, JsonWriter)}
+FORMATS = tuple(WRITERS)
+_ALIASES = {"markdown": "md", "htm": "html"}
+
+
+def get_writer(fmt: str, link_base: Path | None = None) -> ReportWriter:
+    """The writer for ``fmt`` ("md", "html" or "json"); an unknown format is a one-line error listing them."""
+    name = _ALIASES.get(fmt.lower(), fmt.lower())
+    if name not in WRITERS:
+        raise InputError(f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    return WRITERS[name](link_base)
+
+
+def format_for_path(path: Path) -> str | None:
+    """The format a file name implies (``report.html`` → "html"), or None."""
+    suffix = path.suffix.lower().lstrip(".")
+    name = _ALIASES.get(suffix, suffix)
+    return name if name in WRITERS else None
+
+
+def export_session(store: Store, session_id: int, path: Path, bank: Bank | None = None, *, fmt: str | None = None,
+                   force: bool = False) -> Path:
+    """Write session ``session_id``'s report to ``path`` (format from ``fmt``, else the suffix, else Markdown);
+    an existing file is an error unless ``force``. For the app's export button; the CLI adds stdout and temp files."""
+    if path.exists() and not force:
+        raise InputError(f"{path}: already exists; use --force to overwrite")
+    writer = get_writer(fmt or format_for_path(path) or "md", path.parent)
+    writer.write(session_report(store.session(session_id), bank), path)
+    return path
+
+
+__all__ = ["FORMATS", "Report", "ReportWriter", "batch_report", "export_session", "format_for_path", "get_writer", "session_report"]

@@ -1,0 +1,90 @@
+"""A coach's report from ``grade-batch`` output: every graded line of OUT.jsonl as one report item.
+
+Each line is the input record plus ``predicted_score`` and ``grade`` (``Grade.to_dict()``). A line that is
+not such a record is refused with ``FILE:LINE: what is wrong``: a report that silently left answers out
+would mislead the coach reading it, so nothing is written until every line reads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from interviewer.errors import InputError
+from interviewer.reports.model import Report, _mean, item_from_grade, practise_next
+from interviewer.rubrics.loader import Bank
+
+LABEL_FIELDS = ("id", "candidate", "answer_id")  # a record's own name for charts, if it has one
+
+
+def _check_grade(grade: Any) -> str | None:
+    """What is wrong with a grade dict, or None."""
+    if not isinstance(grade, Mapping):
+        return "field 'grade': expected the grade object grade-batch writes"
+    score = grade.get("score")
+    if not isinstance(score, (int, float)) or isinstance(score, bool):
+        return "field 'grade.score': expected a number"
+    concepts = grade.get("concepts", [])
+    if not isinstance(concepts, list) or not all(isinstance(c, Mapping) for c in concepts):
+        return "field 'grade.concepts': expected a list of objects"
+    misconceptions = grade.get("misconceptions", [])
+    if not isinstance(misconceptions, list) or not all(isinstance(m, Mapping) for m in misconceptions):
+        return "field 'grade.misconceptions': expected a list of objects"
+    if not isinstance(grade.get("feedback", {}), Mapping):
+        return "field 'grade.feedback': expected an object"
+    return None
+
+
+def read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, record) for every non-blank line; the first bad line is an InputError ``FILE:LINE: …``."""
+    try:
+        raw_lines = path.read_bytes().splitlines()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    records = []
+    for number, raw in enumerate(raw_lines, start=1):
+        where = f"{path}:{number}"
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{where}: not UTF-8 text") from None
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(record, dict):
+            raise InputError(f"{where}: expected a JSON object (a line of grade-batch output)")
+        if "grade" not in record:
+            raise InputError(f"{where}: no field 'grade': is this grade-batch output (`interviewer grade-batch IN -o OUT`)?")
+        problem = _check_grade(record["grade"])
+        if problem is None and not isinstance(record.get("answer", ""), str):
+            problem = "field 'answer': expected the answer text (string)"
+        if problem:
+            raise InputError(f"{where}: {problem}")
+        records.append((number, record))
+    if not records:
+        raise InputError(f"{path}: no graded lines")
+    return records
+
+
+def batch_report(path: Path, bank: Bank | None = None) -> Report:
+    """One report of every line of a grade-batch output file."""
+    items = []
+    for number, (line, record) in enumerate(read_batch(path), start=1):
+        grade = record["grade"]
+        rubric_id = str(grade.get("rubric_id") or record.get("rubric") or record.get("question_id") or f"line {line}")
+        label = next((str(record[f]) for f in LABEL_FIELDS if record.get(f) not in (None, "")), rubric_id)
+        model_answer = record.get("reference_answer")
+        if not isinstance(model_answer, str) or not model_answer.strip():
+            model_answer = bank[rubric_id].model_answer.strip() if bank is not None and rubric_id in bank else None
+        question = str(grade.get("question") or record.get("question") or "")
+        items.append(item_from_grade(number, label, question, record.get("answer", ""), grade, rubric_id=rubric_id,
+                                     model_answer=model_answer))
+    practise, strongest = practise_next(items)
+    return Report(title=f"Graded answers: {path.name}", subtitle=f"{len(items)} answers from {path}",
+                  items=tuple(items), mean=_mean(items), answered=len(items), graded=len(items),
+                  practise_next=practise, strongest=strongest, kind="batch", meta={"source": str(path)})

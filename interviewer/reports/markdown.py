@@ -1,0 +1,103 @@
+"""The Markdown report: readable as plain text, and renders well on GitHub or in any Markdown viewer.
+
+The candidate's text is escaped for Markdown (``*``, ``_``, ``<``, backticks…), so an answer can neither
+break the layout nor smuggle HTML into a viewer that renders it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from interviewer.reports.base import ReportWriter, audio_link
+from interviewer.reports.model import ConceptLine, Report, ReportItem
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
+_MARK = {"covered": "✔", "partial": "◐", "missed": "✘"}
+
+
+def md(text: str) -> str:
+    """Text escaped for Markdown, on one line."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def quote_block(text: str) -> str:
+    """A block quote keeping the paragraphs of ``text``."""
+    paragraphs = [p for p in re.split(r"\n\s*\n|\n", text.strip()) if p.strip()]
+    return "\n>\n".join(f"> {md(p)}" for p in paragraphs) if paragraphs else "> _(empty)_"
+
+
+def score_text(score: float | None, max_score: float = 10.0) -> str:
+    return "not graded" if score is None else f"{score:.1f} / {max_score:.0f}"
+
+
+def _concept(c: ConceptLine) -> str:
+    line = f"- {_MARK.get(c.status, '?')} **{md(c.label)}** ({c.status}{', ' + c.note if c.note else ''})"
+    if c.evidence:
+        line += f": “{md(c.evidence)}”"
+    elif c.status == "missed" and c.statement:
+        line += f". The model answer says: {md(c.statement)}"
+    return line
+
+
+class MarkdownWriter(ReportWriter):
+    format = "md"
+    extension = "md"
+
+    def render(self, report: Report) -> str:
+        out = [f"# {md(report.title)}", "", f"_{md(report.subtitle)}_", "", "## Summary", ""]
+        mean = "no answers graded" if report.mean is None else f"**{report.mean:.1f} / 10**"
+        out.append(f"- Mean score: {mean} ({report.graded} graded of {report.answered} answered, "
+                   f"{len(report.items)} {'questions' if report.kind == 'session' else 'answers'})")
+        out += ["", "| # | id | score | covered | partial | missed |", "|---|---|---|---|---|---|"]
+        for item in report.items:
+            out.append(f"| {item.number} | {md(item.label)} | {score_text(item.score, item.max_score)} | "
+                       f"{len(item.covered)} | {len(item.partial)} | {len(item.missed)} |")
+        out.append("")
+        if report.strongest:
+            out += ["**Strongest points:** " + "; ".join(md(s) for s in report.strongest), ""]
+        out += ["## What to practise next", ""]
+        out += [f"- {md(p)}" for p in report.practise_next] or ["- Nothing stands out: keep practising new questions."]
+        out.append("")
+        for item in report.items:
+            out += self._item(item, report.kind)
+        return "\n".join(out).rstrip() + "\n"
+
+    def _item(self, item: ReportItem, kind: str) -> list[str]:
+        noun = "Question" if kind == "session" else "Answer"
+        out = [f"## {noun} {item.number}: {md(item.label)}", "", f"**{md(item.question)}**", ""]
+        if item.answer is None:
+            return out + ["_Not answered._", ""]
+        heading = "Transcript" if item.mode == "voice" else "Answer"
+        out += [f"### {heading}", ""]
+        if item.audio_path:
+            out += [f"Recording: [{md(item.audio_path)}](<{audio_link(item.audio_path, self.link_base)}>)", ""]
+        out += [quote_block(item.answer), ""]
+        out += [f"### Score: {score_text(item.score, item.max_score)}", ""]
+        if item.summary:
+            out += [md(item.summary), ""]
+        out += [f"- warning: {md(w)}" for w in item.warnings] + ([""] if item.warnings else [])
+        if item.concepts:
+            out += ["### Concepts", ""] + [_concept(c) for c in item.concepts] + [""]
+        if item.wrong_claims:
+            out += ["### Wrong claims", ""]
+            for claim in item.wrong_claims:
+                said = f" (you said: “{md(claim.evidence)}”)" if claim.evidence else ""
+                out.append(f"- ✘ {md(claim.claim)}{said} **Correct:** {md(claim.correction)}")
+            out.append("")
+        if item.follow_ups:
+            out += ["### Follow-ups", ""]
+            for f in item.follow_ups:
+                out.append(f"- **{md(f.question)}** ({score_text(f.score)}): {md(f.answer) or '_(no answer)_'}")
+            out.append("")
+        if item.delivery:
+            d = item.delivery
+            pace = "too short to measure" if d.words_per_minute is None else f"{d.words_per_minute:.0f} words/min ({d.pace})"
+            fillers = ", ".join(f"{md(f)} ×{n}" for f, n in d.fillers) or "none"
+            out += ["### Delivery", "", f"- Pace: {pace}", f"- Fillers: {fillers} ({d.fillers_per_100_words:.1f} per 100 words)",
+                    f"- Long pauses: {d.long_pauses} (longest {d.longest_pause:.1f} s)"]
+            out += [f"- → {md(s)}" for s in d.suggestions] + [""]
+        if item.next_time:
+            out += [f"**Next time:** {md(item.next_time)}", ""]
+        if item.model_answer:
+            out += ["### Model answer", "", quote_block(item.model_answer), ""]
+        return out

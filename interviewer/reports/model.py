@@ -1,0 +1,224 @@
+"""What a report says, independent of its format: built from a stored session or from grade-batch output.
+
+Every writer (Markdown, HTML, JSON) reads only these frozen dataclasses, so the three formats always agree.
+Grades are kept as the plain dicts ``Grade.to_dict()`` produces (that is how the store and grade-batch keep
+them); the helpers here pick out what a reader needs: concepts covered with the candidate's own words as
+evidence, concepts missed with what the model answer says, wrong claims with their corrections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from interviewer.rubrics.loader import Bank
+from interviewer.store import AnswerRecord, SessionRecord
+
+LOW_SCORE = 5.0  # an answer below this is worth answering again
+PRACTISE_CONCEPTS = 3  # how many missed concepts "what to practise next" names
+PRACTISE_QUESTIONS = 2  # how many low-scored questions it names
+
+
+@dataclass(frozen=True)
+class ConceptLine:
+    concept_id: str
+    label: str
+    status: str
+    """"covered", "partial" or "missed"."""
+    weight: float
+    evidence: str | None
+    """The candidate's own words that cover it (None when missed)."""
+    statement: str
+    """What the model answer says about it."""
+    note: str = ""
+    """"named, not explained", "said the opposite" or ""."""
+
+
+@dataclass(frozen=True)
+class WrongClaim:
+    claim: str
+    correction: str
+    evidence: str | None
+
+
+@dataclass(frozen=True)
+class FollowUpLine:
+    question: str
+    answer: str
+    score: float | None
+
+
+@dataclass(frozen=True)
+class DeliveryLine:
+    words_per_minute: float | None
+    pace: str
+    fillers: tuple[tuple[str, int], ...]
+    fillers_per_100_words: float
+    long_pauses: int
+    longest_pause: float
+    suggestions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """One question and what became of its answer."""
+
+    number: int
+    label: str
+    """A short name for charts: the rubric id, or a batch record's id."""
+    rubric_id: str
+    question: str
+    answer: str | None
+    """The answer text (for a spoken answer: its transcript as submitted); None when not answered."""
+    mode: str = "typed"
+    audio_path: str | None = None
+    score: float | None = None
+    max_score: float = 10.0
+    summary: str = ""
+    concepts: tuple[ConceptLine, ...] = ()
+    wrong_claims: tuple[WrongClaim, ...] = ()
+    follow_ups: tuple[FollowUpLine, ...] = ()
+    delivery: DeliveryLine | None = None
+    model_answer: str | None = None
+    next_time: str = ""
+    warnings: tuple[str, ...] = ()
+    seconds: float | None = None
+
+    @property
+    def covered(self) -> tuple[ConceptLine, ...]:
+        return tuple(c for c in self.concepts if c.status == "covered")
+
+    @property
+    def partial(self) -> tuple[ConceptLine, ...]:
+        return tuple(c for c in self.concepts if c.status == "partial")
+
+    @property
+    def missed(self) -> tuple[ConceptLine, ...]:
+        return tuple(c for c in self.concepts if c.status == "missed")
+
+    def coverage(self) -> tuple[float, float, float]:
+        """Shares of the concept weight (covered, partial, missed), summing to 1; zeros when not graded."""
+        total = sum(c.weight for c in self.concepts)
+        if not total:
+            return 0.0, 0.0, 0.0
+        return tuple(sum(c.weight for c in self.concepts if c.status == s) / total  # type: ignore[return-value]
+                     for s in ("covered", "partial", "missed"))
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    subtitle: str
+    """When and what: "Session 3 · 2026-11-28 12:47 · typed · bundled bank"."""
+    items: tuple[ReportItem, ...]
+    mean: float | None
+    answered: int
+    graded: int
+    practise_next: tuple[str, ...]
+    strongest: tuple[str, ...]
+    kind: str = "session"
+    """"session" or "batch"."""
+    meta: dict[str, Any] = field(default_factory=dict)
+    """Session id, dates, mode, bank (or the batch file): copied into the JSON report."""
+
+
+# -- from grade dicts ----------------------------------------------------------------------------------
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _evidence(value: Any) -> str | None:
+    if isinstance(value, Mapping) and value.get("text"):
+        return str(value["text"])
+    return None
+
+
+def concept_lines(grade: Mapping[str, Any]) -> tuple[ConceptLine, ...]:
+    lines = []
+    for c in grade.get("concepts") or ():
+        status = str(c.get("status", "missed"))
+        note = ("said the opposite" if c.get("contradicted") else
+                "named, not explained" if status == "partial" and c.get("explained") is False else "")
+        lines.append(ConceptLine(_text(c.get("concept_id")), _text(c.get("label") or c.get("concept_id")), status,
+                                 float(c.get("weight") or 1.0),
+                                 _evidence(c.get("evidence")) if status != "missed" else None,
+                                 _text(c.get("statement")), note))
+    return tuple(lines)
+
+
+def wrong_claims(grade: Mapping[str, Any]) -> tuple[WrongClaim, ...]:
+    return tuple(WrongClaim(_text(m.get("claim")), _text(m.get("correction")), _evidence(m.get("evidence")))
+                 for m in grade.get("misconceptions") or ())
+
+
+def delivery_line(delivery: Mapping[str, Any] | None) -> DeliveryLine | None:
+    if not delivery or not delivery.get("word_count"):
+        return None
+    wpm = delivery.get("words_per_minute")
+    return DeliveryLine(None if wpm is None else float(wpm), _text(delivery.get("pace") or "unknown"),
+                        tuple((_text(f.get("filler")), int(f.get("count", 0))) for f in delivery.get("fillers") or ()),
+                        float(delivery.get("fillers_per_100_words") or 0.0), len(delivery.get("pauses") or ()),
+                        float(delivery.get("longest_pause") or 0.0), tuple(map(_text, delivery.get("suggestions") or ())))
+
+
+def item_from_grade(number: int, label: str, question: str, answer: str | None, grade: Mapping[str, Any] | None,
+                    **extra: Any) -> ReportItem:
+    """A report item from a question, its answer and its grade dict (None when not graded)."""
+    if grade is None:
+        return ReportItem(number, label, extra.pop("rubric_id", label), question, answer, **extra)
+    feedback = grade.get("feedback") or {}
+    return ReportItem(
+        number, label, extra.pop("rubric_id", _text(grade.get("rubric_id")) or label), question, answer,
+        score=float(grade["score"]), max_score=float(grade.get("max_score") or 10.0),
+        summary=_text(feedback.get("summary")), concepts=concept_lines(grade), wrong_claims=wrong_claims(grade),
+        next_time=_text(feedback.get("next_time")), warnings=tuple(map(_text, grade.get("warnings") or ())), **extra)
+
+
+def practise_next(items: Iterable[ReportItem]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(what to practise next, strongest points): the heaviest missed concepts, then the low-scored questions."""
+    graded = [i for i in items if i.score is not None]
+    missed = sorted(((c.weight, i.rubric_id, c.label) for i in graded for c in i.missed), key=lambda m: -m[0])
+    seen: set[str] = set()
+    practise: list[str] = []
+    for _, rubric_id, label in missed:
+        if label not in seen and len(practise) < PRACTISE_CONCEPTS:
+            seen.add(label)
+            practise.append(f"{label} ({rubric_id})")
+    low = sorted((i for i in graded if (i.score or 0.0) < LOW_SCORE), key=lambda i: i.score or 0.0)
+    practise.extend(f"re-answer {i.rubric_id}: {i.question}" for i in low[:PRACTISE_QUESTIONS])
+    strong = [f"{c.label} ({i.rubric_id})" for i in sorted(graded, key=lambda i: -(i.score or 0.0)) for c in i.covered]
+    return tuple(practise), tuple(strong[:5])
+
+
+def _mean(items: Iterable[ReportItem]) -> float | None:
+    scores = [i.score for i in items if i.score is not None]
+    return round(sum(scores) / len(scores), 1) if scores else None
+
+
+# -- from a stored session -----------------------------------------------------------------------------
+def session_report(record: SessionRecord, bank: Bank | None = None) -> Report:
+    """The report of a stored session. ``bank`` (when its rubrics are there) supplies the model answers."""
+    items = []
+    for q in record.questions:
+        answer: AnswerRecord | None = q.answer
+        rubric = bank[q.rubric_id] if bank is not None and q.rubric_id in bank else None
+        extra: dict[str, Any] = {"rubric_id": q.rubric_id,
+                                 "model_answer": rubric.model_answer.strip() if rubric is not None else None}
+        if answer is not None:
+            extra.update(mode=answer.mode, audio_path=answer.audio_path, delivery=delivery_line(answer.delivery),
+                         seconds=answer.seconds,
+                         follow_ups=tuple(FollowUpLine(f.question, f.text, f.score) for f in answer.follow_ups))
+        items.append(item_from_grade(q.position, q.rubric_id, q.question, None if answer is None else answer.text,
+                                     None if answer is None else answer.grade, **extra))
+    practise, strongest = practise_next(items)
+    started = record.started_at.replace("T", " ")[:16]
+    status = "finished" if record.finished_at else "unfinished"
+    bank_name = "bundled bank" if record.bank == "bundled" else f"bank {record.bank}"
+    return Report(
+        title=f"Interview practice: session {record.id}",
+        subtitle=f"{started} · {record.mode} answers · {bank_name} · {status}",
+        items=tuple(items), mean=_mean(items), answered=sum(i.answer is not None for i in items),
+        graded=sum(i.score is not None for i in items), practise_next=practise, strongest=strongest,
+        meta={"session": record.id, "started_at": record.started_at, "finished_at": record.finished_at,
+              "mode": record.mode, "bank": record.bank, "timed": record.timed})

@@ -1,0 +1,65 @@
+"""Carrying on an unfinished session: which session, with which bank, and the plain terminal round for it.
+
+``resume_plain`` is the terminal entry point (the app can route ``interviewer resume`` to its own screens
+and keep using ``resumable_session`` and ``session_bank``). Answers saved but never graded (the process
+died while grading) are graded first; then the questions not yet answered are asked.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from interviewer.errors import InputError, InterviewerError
+from interviewer.rubrics.loader import Bank, load_bank
+from interviewer.store import SessionRecord, Store
+
+
+class NothingToResume(InterviewerError):
+    """There is no unfinished session (or the one named is finished): not a failure, but nothing was done."""
+
+
+def resumable_session(store: Store, session_id: int | None = None) -> SessionRecord:
+    """The session to resume: ``session_id`` (an unknown or finished one is a one-line error), else the
+    newest unfinished session."""
+    if session_id is None:
+        unfinished = store.unfinished()
+        if not unfinished:
+            raise NothingToResume(f"nothing to resume: no unfinished session in {store.path}; "
+                                  "`interviewer practice` starts a new one")
+        session_id = unfinished[0].id
+    record = store.session(session_id)  # an unknown id is an InputError naming it
+    if record.finished_at is not None and not record.remaining and not record.ungraded:
+        raise NothingToResume(f"nothing to resume: session {record.id} is finished; "
+                              f"`interviewer report {record.id}` shows it")
+    return record
+
+
+def session_bank(record: SessionRecord, bank_dir: Path | None, bundled: Path) -> Bank:
+    """The bank the session was asked from (``bank_dir`` overrides it)."""
+    if bank_dir is None:
+        bank_dir = bundled if record.bank == "bundled" else Path(record.bank)
+    if not bank_dir.exists():
+        raise InputError(f"session {record.id} was asked from the bank {bank_dir}, which is not there; "
+                         "pass the bank with --bank")
+    return load_bank(bank_dir)
+
+
+def resume_plain(store: Store, bank: Bank, session_id: int, grader_factory: Callable[[], object],
+                 stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Resume ``session_id`` in the plain terminal round (stdin and stdout by default); returns the exit code."""
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    from interviewer.background import BackgroundGrader
+    from interviewer.interview import Interview
+    from interviewer.practice import run_round
+
+    interview = Interview.resume(store, bank, session_id)
+    background = BackgroundGrader(grader_factory)  # type: ignore[arg-type]
+    try:
+        run_round(interview, background, stdin, stdout)
+    except KeyboardInterrupt:
+        print(f"\nRound stopped. Your answers are saved: `interviewer resume {session_id}`.", file=stdout)
+        return 130
+    return 0

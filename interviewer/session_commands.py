@@ -1,0 +1,208 @@
+"""The CLI side of sessions: ``resume``, ``report``, ``history`` and ``practice --drill``.
+
+``cli.py`` only declares the flags and calls these, so the commands' logic stays out of the parser.
+Every user error is an ``InterviewerError`` (one line, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from interviewer.config import Settings
+from interviewer.errors import InputError
+from interviewer.rubrics.loader import Bank
+from interviewer.rubrics.model import Rubric
+
+GraderFactory = Callable[[Settings, Bank], Any]
+
+
+def _session_id(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value.lstrip("#"))
+    except ValueError:
+        raise InputError(f"session: expected a session number (see `interviewer history`), got {value!r}") from None
+
+
+def _bank_override(args: argparse.Namespace) -> Path | None:
+    return Path(args.bank) if getattr(args, "bank", None) else None
+
+
+# -- resume --------------------------------------------------------------------------------------------
+def cmd_resume(args: argparse.Namespace, settings: Settings, grader: GraderFactory) -> int:
+    from interviewer import locations
+    from interviewer.resume import NothingToResume, resumable_session, resume_plain, session_bank
+    from interviewer.store import open_store
+
+    with open_store(settings.database_path()) as store:
+        try:
+            record = resumable_session(store, _session_id(args.session))
+        except NothingToResume as exc:
+            print(f"interviewer: {exc.message}")
+            return 0
+        bank = session_bank(record, _bank_override(args), locations.bundled_bank_dir())
+        if hasattr(sys.stdin, "reconfigure"):
+            sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+        return resume_plain(store, bank, record.id, lambda: grader(settings, bank))
+
+
+# -- report --------------------------------------------------------------------------------------------
+def _report_bank(record_bank: str | None, args: argparse.Namespace, settings: Settings) -> Bank | None:
+    """The bank for model answers; None (with a note) when it cannot be read: the report is still useful."""
+    from interviewer import locations
+    from interviewer.rubrics.loader import load_bank
+
+    override = _bank_override(args)
+    if override is not None:
+        return load_bank(override)  # asked for explicitly: a bad one is an error
+    if record_bank is None:  # a batch file: the configured bank
+        folder = settings.bank_dir()
+    else:
+        folder = locations.bundled_bank_dir() if record_bank == "bundled" else Path(record_bank)
+    try:
+        return load_bank(folder)
+    except InputError as exc:
+        print(f"interviewer: note: model answers left out ({exc.message})", file=sys.stderr)
+        return None
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from interviewer.reports import batch_report, format_for_path, get_writer, session_report
+
+    output = None if args.output in (None, "-") else Path(args.output)
+    fmt = args.format or (format_for_path(output) if output else None) or "md"
+    if args.from_batch and args.session:
+        raise InputError("give a SESSION or --from-batch FILE, not both")
+    writer = get_writer(fmt, link_base=(output.parent if output else Path.cwd()))
+    if output is not None:
+        _check_target(output, args.force)
+    if args.from_batch:
+        source = Path(args.from_batch)
+        if not source.is_file():
+            raise InputError(f"{source}: no such file")
+        report = batch_report(source, _report_bank(None, args, settings))
+        default_name = f"{source.stem}-report.{writer.extension}"
+    else:
+        from interviewer.store import open_store
+
+        with open_store(settings.database_path()) as store:
+            session_id = _session_id(args.session) or store.latest_session_id()
+            if session_id is None:
+                raise InputError(f"no sessions yet in {store.path}; `interviewer practice` starts one")
+            record = store.session(session_id)
+        report = session_report(record, _report_bank(record.bank, args, settings))
+        default_name = f"interviewer-session-{record.id}.{writer.extension}"
+    text = writer.render(report)
+    if output is None and (args.output == "-" or writer.for_terminal):
+        sys.stdout.write(text)
+        return 0
+    if output is None:  # HTML without -o: a file in the current folder, never dumped on the terminal
+        output = Path(default_name)
+        _check_target(output, args.force)
+    _write_atomically(output, text)
+    print(f"wrote {output}", file=sys.stderr)
+    return 0
+
+
+def _check_target(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise InputError(f"{path}: already exists; use --force to overwrite")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: the folder {path.parent} does not exist")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file next to ``path``, then rename: a failure never leaves half a report."""
+    try:
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+# -- history -------------------------------------------------------------------------------------------
+def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    from interviewer.store import open_store
+
+    with open_store(settings.database_path()) as store:
+        if args.concepts:
+            return _print_concepts(store)
+        return _print_sessions(store, args.limit)
+
+
+def _trend(change: float | None) -> str:
+    if change is None:
+        return ""
+    if abs(change) < 0.05:
+        return "= 0.0"
+    return f"{'↑' if change > 0 else '↓'} {change:+.1f}"
+
+
+def _print_sessions(store: Any, limit: int | None) -> int:
+    from interviewer.history import session_lines, sparkline
+
+    lines = session_lines(store, limit)
+    if not lines:
+        print(f"No sessions yet in {store.path}; `interviewer practice` starts one.")
+        return 0
+    print(f"{'session':>7}  {'date':16}  {'mode':5}  {'answered':>8}  {'mean':>5}  trend")
+    for s in lines:
+        mean = "    –" if s.mean is None else f"{s.mean:5.1f}"
+        state = "" if s.finished else "  (unfinished: `interviewer resume " + str(s.id) + "`)"
+        print(f"{s.id:>7}  {s.started_at.replace('T', ' ')[:16]:16}  {s.mode:5}  "
+              f"{f'{s.answered}/{s.asked}':>8}  {mean}  {_trend(s.change):7}{state}".rstrip())
+    means = [s.mean for s in lines if s.mean is not None]
+    if len(means) >= 2:
+        print(f"\nMean score over {len(means)} sessions: {sparkline(means)}  {means[0]:.1f} → {means[-1]:.1f}")
+    return 0
+
+
+def _print_concepts(store: Any) -> int:
+    from interviewer.history import concept_progress
+
+    progress = concept_progress(store)
+    if not progress:
+        print(f"No graded answers yet in {store.path}; `interviewer practice` starts a session.")
+        return 0
+    marks = {"covered": "✔", "partial": "◐", "missed": "✘"}
+    width = max(len(p.rubric_id) for p in progress)
+    print("Key points, weakest recently first (✔ covered, ◐ partial, ✘ missed; oldest → newest):")
+    for p in progress:
+        history = " ".join(marks.get(s, "?") for s in p.statuses[-8:])
+        print(f"  {p.rubric_id:{width}}  {p.label[:52]:52}  {history:15}  {p.covered}/{len(p.statuses)} covered")
+    return 0
+
+
+# -- practice --drill ----------------------------------------------------------------------------------
+def drill_rubrics(settings: Settings, bank: Bank, count: int | None, questions: str | None) -> list[Rubric]:
+    """The questions with the lowest recent scores, announcing each with the concepts to work on."""
+    from interviewer.history import RECENT, drill
+    from interviewer.interview import DEFAULT_COUNT
+    from interviewer.store import open_store
+
+    if questions:
+        raise InputError("--drill chooses the questions itself; leave out --questions")
+    with open_store(settings.database_path()) as store:
+        picks = drill(store, bank, DEFAULT_COUNT if count is None else count)
+    print("Drill: the questions with your lowest recent scores.")
+    for p in picks:
+        weak = f"; work on: {', '.join(p.weak_concepts[:3])}" if p.weak_concepts else ""
+        print(f"  {p.rubric.id}  recent {p.recent_score:.1f}/10 over {min(p.attempts, RECENT)} answer(s){weak}")
+    print()
+    return [p.rubric for p in picks]

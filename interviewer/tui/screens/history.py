@@ -1,0 +1,72 @@
+"""Progress across sessions: a small chart of each session's mean score, the sessions, and the key points
+weakest recently (from ``interviewer.history``, the same figures as `interviewer history`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Sparkline, Static
+
+if TYPE_CHECKING:
+    from interviewer.tui.app import InterviewerApp
+
+MARKS = {"covered": "✔", "partial": "◐", "missed": "✘"}
+SESSIONS_SHOWN = 20  # the chart and the table show the last this-many sessions
+CONCEPTS_SHOWN = 8
+
+
+def trend(change: float | None) -> str:
+    if change is None:
+        return ""
+    return "=" if abs(change) < 0.05 else f"{'↑' if change > 0 else '↓'} {change:+.1f}"
+
+
+class HistoryScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    @property
+    def interviewer(self) -> InterviewerApp:
+        return cast("InterviewerApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        from interviewer.history import concept_progress, session_lines
+
+        store = self.interviewer.services.store
+        lines = session_lines(store, SESSIONS_SHOWN)
+        means = [s.mean for s in lines if s.mean is not None]
+        yield Static("History  ·  your sessions and key points", id="history-bar")
+        with VerticalScroll(id="history-body"):
+            if len(means) >= 2:
+                yield Static(f"Mean score per session (0–10), oldest → newest: {means[0]:.1f} → {means[-1]:.1f}",
+                             classes="heading")
+                yield Sparkline([0.0, *means, 10.0][1:-1], id="chart", min_color="red", max_color="green")
+            elif not lines:
+                yield Static("No sessions yet: a round you practise shows up here.", classes="heading")
+            yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            yield Static("Key points, weakest recently first (oldest → newest)", classes="heading")
+            yield DataTable(id="concepts", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from interviewer.history import concept_progress, session_lines
+
+        store = self.interviewer.services.store
+        sessions = self.query_one("#sessions", DataTable)
+        sessions.add_columns("session", "date", "mode", "answered", "mean", "trend")
+        for s in reversed(session_lines(store, SESSIONS_SHOWN)):
+            sessions.add_row(str(s.id), s.started_at.replace("T", " ")[:16], s.mode, f"{s.answered}/{s.asked}",
+                             "–" if s.mean is None else f"{s.mean:.1f}",
+                             trend(s.change) + ("" if s.finished else " unfinished"))
+        concepts = self.query_one("#concepts", DataTable)
+        concepts.add_columns("id", "key point", "answers", "covered")
+        for p in concept_progress(store)[:CONCEPTS_SHOWN]:
+            concepts.add_row(p.rubric_id, p.label[:40], " ".join(MARKS.get(s, "?") for s in p.statuses[-6:]),
+                             f"{p.covered}/{len(p.statuses)}")
+        sessions.focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
