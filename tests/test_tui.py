@@ -246,3 +246,65 @@ async def test_the_command_palette_switches_a_spoken_round_to_typing(tmp_path: P
         await wait_for(pilot, lambda: the_app.answer_mode == "typed", what="typed mode")
         await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen))
         assert the_app.screen.query_one("#editor").display and not the_app.screen.query_one("#voice").display
+
+
+async def _finish_round(pilot, the_app) -> None:  # type: ignore[no-untyped-def]
+    for text in (SCALING_ANSWER, LEAKAGE_ANSWER):
+        await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen))
+        the_app.screen.query_one("#editor").insert(text)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="feedback")
+        await pilot.press("n")
+    await wait_for(pilot, lambda: isinstance(the_app.screen, SummaryScreen), what="summary")
+
+
+async def test_export_the_report_from_the_summary(tmp_path: Path) -> None:
+    from interviewer.tui.screens.export import ExportModal
+
+    the_app = app(tmp_path, TWO)
+    target = tmp_path / "round.html"
+    target_md = tmp_path / "round.md"
+    target_md.write_text("keep me")
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        await _finish_round(pilot, the_app)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, ExportModal))
+        field = the_app.screen.query_one("#export-path")
+        field.value = str(target_md)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "already exists" in str(the_app.screen.query_one("#export-error").render()))
+        field.value = str(target)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, SummaryScreen), what="the modal closed")
+        assert f"Report written to {target}" in str(the_app.screen.query_one("#saved-in").render())
+    html = target.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html") and "What is data leakage?" in html
+    assert target_md.read_text() == "keep me"
+
+
+async def test_history_shows_sessions_and_a_chart(tmp_path: Path) -> None:
+    from textual.widgets import DataTable, Sparkline
+
+    from interviewer.tui.screens.history import HistoryScreen
+
+    bank = load_bank(FIXTURES / "bank")
+    store = Store(tmp_path / "sessions.db")
+    from interviewer.scoring.grader import Grader
+
+    earlier = Interview.start(store, [bank["scaling"]], bank_name="fixture")
+    earlier.submit(earlier.turns[0], "Scaling matters.")
+    earlier.record_grade(earlier.turns[0], Grader(HashingEmbedder()).grade(bank["scaling"], "Scaling matters."))
+    earlier.finish()
+    store.close()
+    the_app = app(tmp_path, TWO)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        await _finish_round(pilot, the_app)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, HistoryScreen))
+        sessions = the_app.screen.query_one("#sessions", DataTable)
+        assert sessions.row_count == 2
+        chart = the_app.screen.query_one(Sparkline)
+        assert len(chart.data or []) == 2 and chart.data[0] < chart.data[1]  # type: ignore[index]
+        assert the_app.screen.query_one("#concepts", DataTable).row_count > 0
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, SummaryScreen))

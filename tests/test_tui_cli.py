@@ -119,3 +119,19 @@ def test_the_plain_round_still_runs_when_input_is_piped(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "interviewer", "practice", "--bank", str(FIXTURES / "bank"),
                              "--questions", "leakage"], input="", capture_output=True, text=True, env=env, timeout=60)
     assert "Question 1/1 (leakage)" in result.stdout  # the plain round, not the app
+
+
+def test_resume_opens_the_newest_unfinished_session_in_the_app(on_a_terminal: list[Any]) -> None:
+    from interviewer.config import load_settings
+    from interviewer.interview import Interview
+    from interviewer.rubrics import load_bank
+    from interviewer.store import open_store
+
+    assert cli.main(["resume"]) == 0 and on_a_terminal == []  # nothing to resume: said so, no app
+    bank = load_bank(FIXTURES / "bank")
+    with open_store(load_settings().database_path()) as store:
+        first = Interview.start(store, [bank["scaling"]], bank_name=str(FIXTURES / "bank"))
+        second = Interview.start(store, [bank["leakage"]], bank_name=str(FIXTURES / "bank"))
+    assert cli.main(["resume"]) == 0
+    assert [app.resume_id for app in on_a_terminal] == [second.session_id]
+    assert cli.main(["resume", str(first.session_id)]) == 0 and on_a_terminal[-1].resume_id == first.session_id

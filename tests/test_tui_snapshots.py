@@ -209,3 +209,58 @@ class TestErrorModal:
             await pilot.pause()
 
         assert snap_compare(the_app, run_before=run_before)
+
+
+@pytest.fixture
+def fixed_dates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sessions and answers stored with one fixed time, so dates on screen do not change."""
+    import interviewer.store.db
+
+    monkeypatch.setattr(interviewer.store.db, "now", lambda: "2026-11-28T09:30:00+00:00")
+
+
+async def finished_round(pilot: Any) -> None:
+    await answer(pilot, SCALING_ANSWER)
+    await pilot.press("n")
+    await answer(pilot, LEAKAGE_ANSWER)
+    await pilot.press("n")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+
+
+class TestHistoryScreen:
+    def test_history(self, here: Path, fixed_dates: None, snap_compare: Any) -> None:
+        from interviewer.interview import Interview
+        from interviewer.rubrics import load_bank
+        from interviewer.scoring.grader import Grader
+        from interviewer.store import Store
+
+        from .conftest import FIXTURES, HashingEmbedder
+
+        bank = load_bank(FIXTURES / "bank")
+        with Store(Path("sessions.db")) as store:
+            for text in ("Scaling matters.", "Scaling puts features on comparable ranges."):
+                earlier = Interview.start(store, [bank["scaling"]], bank_name="fixture")
+                earlier.submit(earlier.turns[0], text)
+                earlier.record_grade(earlier.turns[0], Grader(HashingEmbedder()).grade(bank["scaling"], text))
+                earlier.finish()
+        the_app = snapshot_app(here, RoundOptions(questions=("scaling", "leakage")))
+
+        async def run_before(pilot: Any) -> None:
+            await finished_round(pilot)
+            await pilot.press("h")
+            await pilot.pause()
+
+        assert snap_compare(the_app, run_before=run_before)
+
+
+class TestExportModal:
+    def test_export(self, here: Path, fixed_dates: None, snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        the_app = snapshot_app(here, RoundOptions(questions=("scaling", "leakage")))
+
+        async def run_before(pilot: Any) -> None:
+            await finished_round(pilot)
+            monkeypatch.chdir("/")  # the default file is in the current folder: the same path every run
+            await pilot.press("e")
+            await pilot.pause()
+
+        assert snap_compare(the_app, run_before=run_before)

@@ -33,7 +33,7 @@ class HistoryScreen(Screen[None]):
         return cast("InterviewerApp", self.app)
 
     def compose(self) -> ComposeResult:
-        from interviewer.history import concept_progress, session_lines
+        from interviewer.history import session_lines
 
         store = self.interviewer.services.store
         lines = session_lines(store, SESSIONS_SHOWN)
@@ -41,9 +41,9 @@ class HistoryScreen(Screen[None]):
         yield Static("History  ·  your sessions and key points", id="history-bar")
         with VerticalScroll(id="history-body"):
             if len(means) >= 2:
-                yield Static(f"Mean score per session (0–10), oldest → newest: {means[0]:.1f} → {means[-1]:.1f}",
-                             classes="heading")
-                yield Sparkline([0.0, *means, 10.0][1:-1], id="chart", min_color="red", max_color="green")
+                yield Static(f"Mean score per session, oldest → newest: {means[0]:.1f} → {means[-1]:.1f} "
+                             f"(lowest {min(means):.1f}, highest {max(means):.1f})", classes="heading")
+                yield Sparkline(means, id="chart", min_color="red", max_color="green")
             elif not lines:
                 yield Static("No sessions yet: a round you practise shows up here.", classes="heading")
             yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
