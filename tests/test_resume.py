@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import sqlite3
@@ -223,8 +224,14 @@ def test_a_locked_database_is_one_line_and_nothing_is_overwritten(capsys, tmp_pa
             monkeypatch.setattr("sys.stdin", io.StringIO(WEAK_LEAKAGE + "\n\n"))
             assert cli.main([*argv, "--bank", str(fixture_bank)]) == 1
             err = capsys.readouterr().err
-            assert err == (f"interviewer: error: {db}: the database is locked by another program (another "
-                           "interviewer running?); close it and try again\n")
+            locked = (f"interviewer: error: {db}: the database is locked by another program (another "
+                      "interviewer running?); close it and try again")
+            if argv == ["resume"]:  # the answer was typed before the write failed: it is kept aside, not lost
+                assert err == f"{locked}. Your answer was kept in {tmp_path / 'unsaved-answers.jsonl'}\n"
+                kept = json.loads((tmp_path / "unsaved-answers.jsonl").read_text())
+                assert kept["answer"] == WEAK_LEAKAGE and kept["session"] == sid
+            else:  # the new session could not even start: nothing was asked
+                assert err == locked + "\n"
         other.execute("PRAGMA locking_mode = EXCLUSIVE")
         other.execute("COMMIT")
         other.execute("BEGIN EXCLUSIVE")  # now not even readers get in
