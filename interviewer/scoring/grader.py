@@ -43,6 +43,10 @@ SOFT_CREDIT_FLOOR = 0.30  # below this cosine a concept earns no soft credit
 # Length counts only up to this many words, and only in distinct units: saying more helps a little,
 # saying the same thing again does not.
 LENGTH_CAP_WORDS = 250
+# claim_margin / claim_contrast when there is nothing to compare with (no misconceptions in the rubric):
+# their medians over the dev-set answers with no false claim (86 answers; benchmarks/data/devset.jsonl).
+NO_CLAIM_MARGIN = 0.05
+NO_CLAIM_CONTRAST = 0.21
 
 __all__ = ["Grader", "PreparedRubric", "final_score", "split_answer"]
 
@@ -155,20 +159,25 @@ def claim_evidence(ready: PreparedRubric, parts: AnswerUnits, vectors: np.ndarra
     """
     claims = ready.claims
     if not len(vectors) or not len(claims):
-        return {"claim_margin": -0.5, "claim_contrast": -0.5}
+        # No answer, or a rubric that lists no misconceptions: no evidence either way, so the values an
+        # answer with no wrong claim typically has (not a bonus for rubrics without misconceptions).
+        return {"claim_margin": NO_CLAIM_MARGIN, "claim_contrast": NO_CLAIM_CONTRAST}
     statements = np.vstack(ready.statements)
     to_claims = vectors @ claims.T
     contrast = to_claims - vectors @ ready.corrections.T
     margin = to_claims - np.maximum(vectors @ ready.corrections.T, (vectors @ statements.T).max(axis=1)[:, None])
-    best_margin, best_contrast = -0.5, -0.5
+    best_margin: float | None = None
+    best_contrast: float | None = None
     for u in range(len(vectors)):
         for m, misconception in enumerate(ready.rubric.misconceptions):
-            if margin[u, m] <= best_margin and contrast[u, m] <= best_contrast:
+            if best_margin is not None and margin[u, m] <= best_margin and contrast[u, m] <= best_contrast:
                 continue
             if T.polarity_conflict(parts.units[u].text, misconception.claim):
                 continue
-            best_margin = max(best_margin, float(margin[u, m]))
-            best_contrast = max(best_contrast, float(contrast[u, m]))
+            best_margin = float(margin[u, m]) if best_margin is None else max(best_margin, float(margin[u, m]))
+            best_contrast = float(contrast[u, m]) if best_contrast is None else max(best_contrast, float(contrast[u, m]))
+    if best_margin is None or best_contrast is None:  # every unit negates every claim
+        return {"claim_margin": NO_CLAIM_MARGIN, "claim_contrast": NO_CLAIM_CONTRAST}
     return {"claim_margin": round(best_margin, 4), "claim_contrast": round(best_contrast, 4)}
 
 
