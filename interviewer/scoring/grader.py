@@ -7,7 +7,9 @@ How a grade is made:
    contradicted, with the best unit as evidence; a concept only named in a list earns partial credit.
 3. Wrong claims are detected (``detectors.py``): the rubric's misconceptions, and contradicted concepts.
 4. Relevance: the answer's fit to its own rubric against every other rubric of the bank (if given).
-5. The answer is aligned with the model answer sentence by sentence (precision / recall / F1).
+5. The answer is aligned with the model answer sentence by sentence (precision / recall / F1) and token by
+   token (also with the question's words demoted); graded wrong-claim evidence below the detector's
+   thresholds (``claim_margin``, ``claim_contrast``) is measured too.
 6. The interpretable features (wrong claims' penalties among them) go through the calibration profile
    (``calibration.json``) to a 0–10 score; a profile may instead deduct the penalties after its map
    (``deduct_penalties``); an off-topic answer is capped.
