@@ -24,6 +24,14 @@ from interviewer.scoring.result import ConceptResult, Evidence, MisconceptionHit
         ("Trees are invariant to scaling.", "Trees don't need scaling.", False),  # negation in other words: not seen
         ("Randomize at the request level.", "Randomize per user rather than per request.", True),
         ("Typically user level, not request level.", "Randomize per user rather than per request.", False),
+        # "not always" / "not necessarily" hedge a claim, they do not reverse it
+        ("You always need a strategy for missing data.",
+         "Some models handle missing values natively, so imputation is not always needed.", False),
+        ("Imputation is needed.", "Imputation is not needed.", True),
+        ("Scaling is not necessarily needed for trees.", "Scaling is needed for trees.", False),
+        # "non-" negates: "without ML" and "a non-ML baseline" agree
+        ("First try to solve it without ML.", "Start with a non-ML baseline such as rules.", False),
+        ("Start with an ML baseline.", "Start with a non-ML baseline such as rules.", True),
     ],
 )
 def test_polarity_conflict(unit: str, statement: str, conflict: bool) -> None:

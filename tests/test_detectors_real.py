@@ -73,3 +73,44 @@ def test_correct_answers_raise_no_false_alarms(grader: Grader, bundled_bank) -> 
         grade = grader.grade(rubric, rubric.model_answer)
         assert not grade.misconceptions, (rubric.id, ids(grade))
         assert grade.relevance is not None and grade.relevance.on_topic, rubric.id
+
+
+def test_a_story_with_a_negated_cue_word_is_not_a_contradiction(grader: Grader, bundled_bank) -> None:
+    # "no fallback" in a war story shares a cue word with the concept "have a fallback" but is not about
+    # it in meaning: the concept earns nothing from it, and it is not a contradiction either.
+    story = ("We had three outages. Third: a timeout cascade, because the checkout page waited on the model "
+             "with no fallback.")
+    grade = grader.grade(bundled_bank["q05"], story)
+    assert "contradicts:fallback" not in ids(grade)
+    fallback = {c.concept_id: c for c in grade.concepts}["fallback"]
+    assert fallback.credit == 0.0 and not fallback.contradicted
+
+
+def test_agreeing_negations_are_not_contradictions(grader: Grader, bundled_bank) -> None:
+    grade = grader.grade(bundled_bank["q12"], "The first thing I'd do is try to solve it without ML, with a few "
+                                              "rules or a simple threshold, and measure how far that gets.")
+    assert not [i for i in ids(grade) if i.startswith("contradicts:")], ids(grade)
+    hedged = grader.grade(bundled_bank["q02"], "Missing data is a very common problem in real-world datasets, so "
+                                               "you always need a strategy for it.")
+    assert "contradicts:native-handling" not in ids(hedged)
+
+
+def test_wrong_claim_evidence_below_the_detector_threshold(grader: Grader, bundled_bank) -> None:
+    # A wrong claim in other words than the rubric's cues: the detector's thresholds may miss it, but
+    # the graded evidence (claim_margin / claim_contrast) is higher than for the right statement.
+    q10 = bundled_bank["q10"]
+    wrong = grader.grade(q10, "Feature scaling brings features onto a comparable range. It's equally important "
+                              "for tree models like random forests and XGBoost.")
+    right = grader.grade(q10, "Feature scaling brings features onto a comparable range. Tree models like random "
+                              "forests and XGBoost don't need it, because they split on thresholds.")
+    assert wrong.features["claim_margin"] > right.features["claim_margin"]
+    assert wrong.features["claim_contrast"] > right.features["claim_contrast"]
+    assert wrong.score < right.score
+
+
+def test_confidently_wrong_answer_scores_low(grader: Grader, bundled_bank) -> None:
+    # Written for this test (not in the dev set the calibration was fitted on).
+    answer = ("Missing entries are just random gaps; they tell you nothing about the label, so I simply delete "
+              "every row that has one. When too many rows would go, I take the mean of each column across the "
+              "whole dataset, test rows included, and plug it in. Mean filling doesn't change the distribution.")
+    assert grader.grade(bundled_bank["q02"], answer).score <= 3.0

@@ -100,7 +100,13 @@ def match_concept(
     if evidence is not None:
         target = (concept.statement, *concept.alternatives)[best_row]
         if T.polarity_conflict(evidence.text, target):
-            status, contradicted = "missed", True
+            # Saying the opposite is a contradiction only when the unit is about the concept (close in
+            # meaning, not only sharing a cue word: "the page waited on the model with no fallback" tells a
+            # story, it does not deny that you need a fallback). Either way the concept earns nothing.
+            contradicted = evidence_unit == best_unit and best >= PARTIAL_SIMILARITY
+            status = "missed"
+            if not contradicted:
+                evidence = None
         else:
             explained = T.explains(evidence.text)
             if status == "covered" and not explained:

@@ -40,6 +40,8 @@ RUBRIC_FEATURES = (
     "token_recall",
     "token_precision",
     "token_f1",
+    "claim_margin",
+    "claim_contrast",
 )
 REFERENCE_FEATURES = (
     "best_concept_similarity",
@@ -61,8 +63,14 @@ REFERENCE_FEATURES = (
     "token_recall",
     "token_precision",
     "token_f1",
+    "short_answer",
+    "qd_token_recall",
+    "qd_token_precision",
 )
 RIDGE_ALPHA = 1.0
+# The ridge penalty is chosen among these by leave-one-question-out Pearson r on the training answers
+# (when they come from at least 3 questions); RIDGE_ALPHA otherwise.
+RIDGE_ALPHAS = (0.3, 1.0, 3.0)
 LOGISTIC_C = 1.0
 
 
@@ -76,7 +84,10 @@ def fit_rubric_profile(features: Sequence[Mapping[str, float]], scores: Sequence
     """Ridge regression of the human score, then an isotonic map fitted on out-of-fold predictions.
 
     Wrong claims enter as features, so their weight is learned. ``groups`` (the question of each
-    answer) makes the out-of-fold predictions leave one question out; without them, five folds.
+    answer) makes the out-of-fold predictions leave one question out, and picks the ridge penalty
+    among ``RIDGE_ALPHAS`` by the Pearson r of those predictions; without them, five folds and
+    ``RIDGE_ALPHA``. Under ``cross_validated_scores`` this choice is made again inside each fold, so the
+    held-out question never informs it.
     """
     from sklearn.isotonic import IsotonicRegression  # scikit-learn costs ~0.5 s to import
     from sklearn.linear_model import Ridge
@@ -84,16 +95,28 @@ def fit_rubric_profile(features: Sequence[Mapping[str, float]], scores: Sequence
 
     x = matrix(features, names)
     y = np.asarray(scores, dtype=float)
-    model = Ridge(alpha=RIDGE_ALPHA).fit(x, y)
     distinct = len(set(groups)) if groups is not None else 0
     folds = GroupKFold(n_splits=distinct) if distinct >= 3 else KFold(n_splits=min(5, len(y)))
-    held_out = cross_val_predict(Ridge(alpha=RIDGE_ALPHA), x, y, groups=groups, cv=folds)
+    alpha = RIDGE_ALPHA
+    if distinct >= 3:
+        alpha = max(RIDGE_ALPHAS, key=lambda a: _pearson(cross_val_predict(Ridge(alpha=a), x, y, groups=groups,
+                                                                           cv=folds), y))
+    model = Ridge(alpha=alpha).fit(x, y)
+    held_out = cross_val_predict(Ridge(alpha=alpha), x, y, groups=groups, cv=folds)
     iso = IsotonicRegression(y_min=0.0, y_max=10.0, out_of_bounds="clip").fit(held_out, y)
     xs = [round(float(v), 4) for v in iso.X_thresholds_]
     ys = [round(float(v), 4) for v in iso.y_thresholds_]
     coef = {n: round(float(c), 5) for n, c in zip(names, model.coef_, strict=True)}
+    if distinct >= 3:
+        source = f"{source}; ridge alpha {alpha:g} chosen by leave-one-question-out CV"
     return Calibration(coef, round(float(model.intercept_), 5), "linear", 5.0, source, deduct_penalties=False,
                        isotonic=(tuple(xs), tuple(ys)) if len(xs) >= 2 else None)
+
+
+def _pearson(a: np.ndarray, b: np.ndarray) -> float:
+    if np.std(a) == 0 or np.std(b) == 0:
+        return -1.0
+    return float(np.corrcoef(a, b)[0, 1])
 
 
 def fit_reference_profile(features: Sequence[Mapping[str, float]], correct: Sequence[bool], source: str,

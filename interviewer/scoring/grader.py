@@ -7,7 +7,9 @@ How a grade is made:
    contradicted, with the best unit as evidence; a concept only named in a list earns partial credit.
 3. Wrong claims are detected (``detectors.py``): the rubric's misconceptions, and contradicted concepts.
 4. Relevance: the answer's fit to its own rubric against every other rubric of the bank (if given).
-5. The answer is aligned with the model answer sentence by sentence (precision / recall / F1).
+5. The answer is aligned with the model answer sentence by sentence (precision / recall / F1) and token by
+   token (also with the question's words demoted); graded wrong-claim evidence below the detector's
+   thresholds (``claim_margin``, ``claim_contrast``) is measured too.
 6. The interpretable features (wrong claims' penalties among them) go through the calibration profile
    (``calibration.json``) to a 0–10 score; a profile may instead deduct the penalties after its map
    (``deduct_penalties``); an off-topic answer is capped.
@@ -43,6 +45,10 @@ SOFT_CREDIT_FLOOR = 0.30  # below this cosine a concept earns no soft credit
 # Length counts only up to this many words, and only in distinct units: saying more helps a little,
 # saying the same thing again does not.
 LENGTH_CAP_WORDS = 250
+# claim_margin / claim_contrast when there is nothing to compare with (no misconceptions in the rubric):
+# their medians over the dev-set answers with no false claim (86 answers; benchmarks/data/devset.jsonl).
+NO_CLAIM_MARGIN = 0.05
+NO_CLAIM_CONTRAST = 0.21
 
 __all__ = ["Grader", "PreparedRubric", "final_score", "split_answer"]
 
@@ -74,6 +80,13 @@ class PreparedRubric:
     """Per concept, per statement or alternative: its content tokens' vectors, (tokens, d)."""
     model_tokens: np.ndarray
     """The model answer's content tokens, (tokens, d)."""
+    question_tokens: np.ndarray | None = None
+    """The question's content tokens, (tokens, d): the model answer's tokens that only repeat the
+    question count less in the question-demoted token features."""
+
+    @property
+    def model_words(self) -> int:
+        return T.word_count(self.rubric.model_answer)
 
     @property
     def fingerprint(self) -> np.ndarray:
@@ -111,6 +124,63 @@ def _token_recall(reference: np.ndarray, answer: np.ndarray) -> float:
     if not len(reference) or not len(answer):
         return 0.0
     return float((reference @ answer.T).max(axis=1).mean())
+
+
+def _novelty(tokens: np.ndarray, question: np.ndarray | None) -> np.ndarray:
+    """Per token, how far it is from every question token: 1 - best cosine, at least 0.001."""
+    if question is None or not len(question) or not len(tokens):
+        return np.ones(len(tokens))
+    return np.clip(1.0 - (tokens @ question.T).max(axis=1), 0.0, None) + 1e-3
+
+
+def question_demoted(ready: PreparedRubric, answer: np.ndarray) -> dict[str, float]:
+    """Token alignment with the model answer in which words that only repeat the question count less.
+
+    ``qd_token_recall``: mean over the model answer's tokens, each weighted by how far it is from the
+    question, of its best cosine to an answer token; ``qd_token_precision``: the same over the answer's
+    tokens against the model answer. An answer that restates the question matches the model answer's
+    question words, which every answer to that question shares; what counts is the rest.
+    """
+    if not len(ready.model_tokens) or not len(answer):
+        return {"qd_token_recall": 0.0, "qd_token_precision": 0.0}
+    cosines = ready.model_tokens @ answer.T
+    weights = _novelty(ready.model_tokens, ready.question_tokens)
+    answer_weights = _novelty(answer, ready.question_tokens)
+    recall = float((cosines.max(axis=1) * weights).sum() / weights.sum())
+    precision = float((cosines.max(axis=0) * answer_weights).sum() / answer_weights.sum())
+    return {"qd_token_recall": round(recall, 4), "qd_token_precision": round(precision, 4)}
+
+
+def claim_evidence(ready: PreparedRubric, parts: AnswerUnits, vectors: np.ndarray) -> dict[str, float]:
+    """Graded evidence of a wrong claim, below the detector's thresholds (the calibration weighs it).
+
+    ``claim_margin``: over the answer's units and the rubric's misconceptions, the largest lead of a
+    unit's cosine to a claim over its cosine to that claim's correction and to every concept statement
+    (negative when every unit is closer to something correct); ``claim_contrast``: the same against the
+    correction only. A unit that negates the claim ("never shuffle a time series") is left out.
+    """
+    claims = ready.claims
+    if not len(vectors) or not len(claims):
+        # No answer, or a rubric that lists no misconceptions: no evidence either way, so the values an
+        # answer with no wrong claim typically has (not a bonus for rubrics without misconceptions).
+        return {"claim_margin": NO_CLAIM_MARGIN, "claim_contrast": NO_CLAIM_CONTRAST}
+    statements = np.vstack(ready.statements)
+    to_claims = vectors @ claims.T
+    contrast = to_claims - vectors @ ready.corrections.T
+    margin = to_claims - np.maximum(vectors @ ready.corrections.T, (vectors @ statements.T).max(axis=1)[:, None])
+    best_margin: float | None = None
+    best_contrast: float | None = None
+    for u in range(len(vectors)):
+        for m, misconception in enumerate(ready.rubric.misconceptions):
+            if best_margin is not None and margin[u, m] <= best_margin and contrast[u, m] <= best_contrast:
+                continue
+            if T.polarity_conflict(parts.units[u].text, misconception.claim):
+                continue
+            best_margin = float(margin[u, m]) if best_margin is None else max(best_margin, float(margin[u, m]))
+            best_contrast = float(contrast[u, m]) if best_contrast is None else max(best_contrast, float(contrast[u, m]))
+    if best_margin is None or best_contrast is None:  # every unit negates every claim
+        return {"claim_margin": NO_CLAIM_MARGIN, "claim_contrast": NO_CLAIM_CONTRAST}
+    return {"claim_margin": round(best_margin, 4), "claim_contrast": round(best_contrast, 4)}
 
 
 def token_features(ready: PreparedRubric, answer: np.ndarray) -> dict[str, float]:
@@ -230,7 +300,8 @@ class Grader:
         claims = take(len(rubric.misconceptions))[0]
         corrections = take(len(rubric.misconceptions))[0]
         model_vectors, model_token_list = take(len(model_units))
-        question = take(1)[0][0]
+        question_block, question_token_list = take(1)
+        question = question_block[0]
         dim = vectors.shape[1]
         model_tokens = np.vstack(model_token_list) if model_token_list else np.zeros((0, dim), dtype=np.float32)
         key_text = " ".join([rubric.model_answer, *(c.statement for c in rubric.concepts)])
@@ -239,7 +310,8 @@ class Grader:
         firsts = np.vstack([block[0] for block in statements])
         related = tuple(int(np.argmax(firsts @ c)) for c in corrections)
         prepared = PreparedRubric(rubric, statements, cues, claims, corrections, model_units, model_vectors,
-                                  key_lemmas, question_lemmas, related, question, statement_tokens, model_tokens)
+                                  key_lemmas, question_lemmas, related, question, statement_tokens, model_tokens,
+                                  question_token_list[0])
         self._prepared[key] = prepared
         return prepared
 
@@ -301,6 +373,8 @@ class Grader:
         similarity = self._similarity(ready, vectors)
         features = self._features(ready, concepts, wrong, topic, similarity, parts, vectors)
         features.update(token_features(ready, answer_tokens))
+        features.update(question_demoted(ready, answer_tokens))
+        features.update(claim_evidence(ready, parts, vectors))
         score = final_score(self.calibration, features, profile) if answered else 0.0
         if answered and not topic.on_topic and profile == "rubric":
             warnings.append(f"off-topic: {topic.reason}")
@@ -370,4 +444,6 @@ class Grader:
             "question_similarity": round(to_question, 4),
             "negation_mismatch": negation_mismatch,
             "log_words": round(float(np.log1p(min(_distinct_words(parts), LENGTH_CAP_WORDS))), 4),
+            # Shorter than the model answer (log ratio of word counts, 0 when at least as long).
+            "short_answer": round(min(0.0, float(np.log1p(len(parts.words)) - np.log1p(ready.model_words))), 4),
         }

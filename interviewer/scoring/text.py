@@ -205,7 +205,10 @@ _CLAUSE_BREAK_RE = re.compile(
 # Words that negate the clause they stand in. "avoid"/"prevent" are left out on purpose: "to prevent
 # leakage, fit on the training set" is a positive statement about fitting.
 NEGATORS = frozenset({"not", "no", "never", "cannot", "without", "nor", "neither", "none", "nothing",
-                      "lack", "lacks", "lacking"})
+                      "lack", "lacks", "lacking", "non"})
+# A negator followed by one of these hedges a claim ("imputation is not always needed", "not necessarily")
+# rather than reversing it: the negation is not counted.
+HEDGES = frozenset({"always", "necessarily"})
 # Words that signal reasoning: an answer that explains uses them, a list of terms does not.
 REASONING_MARKERS = frozenset(
     """because since so therefore thus otherwise means mean meaning which why when if unless whereas while
@@ -224,9 +227,15 @@ def is_negator(word: str) -> bool:
     return lower in NEGATORS or lower.endswith("n't")
 
 
+def _hedged(found: Sequence[str], index: int) -> bool:
+    """True if the negator at ``index`` only hedges: "not always", "not necessarily", "not only"."""
+    return index + 1 < len(found) and found[index + 1].lower() in HEDGES
+
+
 def negated(clause: str) -> bool:
-    """True if the clause is negated (an odd number of negating words)."""
-    return sum(is_negator(w) for w in words(clause)) % 2 == 1
+    """True if the clause is negated (an odd number of negating words, hedges such as "not always" left out)."""
+    found = words(clause)
+    return sum(is_negator(w) and not _hedged(found, i) for i, w in enumerate(found)) % 2 == 1
 
 
 def content_lemmas(text: str) -> set[str]:
@@ -256,8 +265,12 @@ def negation_flags(text: str) -> tuple[dict[str, set[bool]], set[str]]:
     for clause in clauses(text):
         recent: list[str] = []
         pending = False
-        for word in words(clause):
+        found = words(clause)
+        for index, word in enumerate(found):
             lower = word.lower()
+            if is_negator(word) and _hedged(found, index):
+                recent.append("")  # a hedge ("not always") negates nothing; keep the distance count
+                continue
             if is_negator(word) or (lower == "than" and recent and recent[-1].lower() == "rather"):
                 recent.append(word)
                 pending = True
