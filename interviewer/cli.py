@@ -57,85 +57,10 @@ def _grader(settings: Settings, bank: Bank | None = None, calibration: Path | No
 
 
 # -- commands ------------------------------------------------------------------------------------------
-def _use_app(args: argparse.Namespace) -> bool:
-    """The Textual app runs when stdin and stdout are terminals and ``--plain`` was not given."""
-    if getattr(args, "plain", False):
-        return False
-    return bool(sys.stdin is not None and sys.stdin.isatty() and sys.stdout is not None and sys.stdout.isatty())
-
-
-def _run_app(args: argparse.Namespace, settings: Settings) -> int:
-    """Open the app: the round the flags describe at once, else the start screen (with the bank given)."""
-    from interviewer.store import open_store
-    from interviewer.tui import RoundOptions, Services, make_app
-
-    ids = tuple(i.strip() for i in args.questions.split(",") if i.strip()) if args.questions else ()
-    if getattr(args, "drill", False):
-        from interviewer.session_commands import drill_rubrics
-
-        ids = tuple(r.id for r in drill_rubrics(settings, _bank(settings), args.count, args.questions))
-    options = RoundOptions(bank=Path(args.bank) if args.bank else None, questions=ids, count=args.count,
-                           mode=args.mode or "typed", timed=args.timed, seed=args.seed)
-    start = bool(ids or args.count is not None or args.mode is not None or args.timed)
-    with open_store(settings.database_path()) as store:
-        app = make_app(Services(settings, store), options, start=start)
-        app.run()
-    if app.interview is not None and app.interview.pending and any(t.answered for t in app.interview.turns):
-        print(f"Your answers are saved: `interviewer resume {app.interview.session_id}` carries on.")
-    _exit_without_waiting_for_workers()
-    return 0
-
-
-def _exit_without_waiting_for_workers() -> None:
-    """Quit now even if a model is still loading in a worker thread.
-
-    Python joins worker threads at exit, and an import of torch cannot be interrupted: quitting during
-    start-up waited ~8 s. Every submitted answer is already committed and the store is closed.
-    """
-    import os
-    import threading
-
-    if any(t.is_alive() and t is not threading.main_thread() and not t.daemon for t in threading.enumerate()):
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
-
-
 def cmd_practice(args: argparse.Namespace) -> int:
-    from interviewer.background import BackgroundGrader
-    from interviewer.interview import Interview, choose_questions
-    from interviewer.practice import run_round
-    from interviewer.store import open_store
+    from interviewer.session_commands import cmd_practice as run
 
-    settings = _settings(args)
-    if _use_app(args):
-        return _run_app(args, settings)
-    if args.mode == "voice":
-        raise InputError("--mode voice: spoken answers need the app, which runs in a terminal (without --plain)")
-    bank = _bank(settings)
-    ids = [i.strip() for i in args.questions.split(",") if i.strip()] if args.questions else None
-    if args.drill:
-        from interviewer.session_commands import drill_rubrics
-
-        rubrics = drill_rubrics(settings, bank, args.count, args.questions)
-    else:
-        rubrics = choose_questions(bank, ids, args.count, args.seed)
-    if hasattr(sys.stdin, "reconfigure"):
-        sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become "?" rather than a crash
-    with open_store(settings.database_path()) as store:
-        interview = Interview.start(store, rubrics, bank_name=_bank_name(settings), mode="typed", timed=args.timed)
-        background = BackgroundGrader(lambda: _grader(settings, bank))
-        try:
-            run_round(interview, background)
-        except KeyboardInterrupt:
-            print(f"\nRound stopped. Your answers are saved: `interviewer resume {interview.session_id}`.")
-            return 130
-    return 0
-
-
-def _bank_name(settings: Settings) -> str:
-    """How a session records its bank: the folder as given, or "bundled" for the bank shipped with the program."""
-    return "bundled" if settings.bank is None else str(settings.bank)
+    return run(args, _settings(args), lambda settings, bank: _grader(settings, bank))
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -373,32 +298,7 @@ def cmd_rubric_list(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     from interviewer.session_commands import cmd_resume as run
 
-    settings = _settings(args)
-    if _use_app(args):
-        return _resume_in_app(args, settings)
-    return run(args, settings, lambda settings, bank: _grader(settings, bank))
-
-
-def _resume_in_app(args: argparse.Namespace, settings: Settings) -> int:
-    """``interviewer resume`` on a terminal: the session (default: the newest unfinished) in the app."""
-    from interviewer import locations
-    from interviewer.resume import NothingToResume, resumable_session, session_bank
-    from interviewer.session_commands import _session_id
-    from interviewer.store import open_store
-    from interviewer.tui import RoundOptions, Services, make_app
-
-    bank_dir = Path(args.bank) if args.bank else None
-    with open_store(settings.database_path()) as store:
-        try:
-            record = resumable_session(store, _session_id(args.session))
-        except NothingToResume as exc:
-            print(f"interviewer: {exc.message}")
-            return 0
-        session_bank(record, bank_dir, locations.bundled_bank_dir())  # a missing bank: one line, before the app
-        app = make_app(Services(settings, store), RoundOptions(bank=bank_dir), resume=record.id)
-        app.run()
-    _exit_without_waiting_for_workers()
-    return 0
+    return run(args, _settings(args), lambda settings, bank: _grader(settings, bank))
 
 
 def cmd_report(args: argparse.Namespace) -> int:

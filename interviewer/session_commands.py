@@ -1,4 +1,4 @@
-"""The CLI side of sessions: ``resume``, ``report``, ``history`` and ``practice --drill``.
+"""The CLI side of sessions: ``practice`` (the app or the plain round), ``resume``, ``report``, ``history``.
 
 ``cli.py`` only declares the flags and calls these, so the commands' logic stays out of the parser.
 Every user error is an ``InterviewerError`` (one line, no traceback).
@@ -35,7 +35,84 @@ def _bank_override(args: argparse.Namespace) -> Path | None:
     return Path(args.bank) if getattr(args, "bank", None) else None
 
 
-# -- resume --------------------------------------------------------------------------------------------
+# -- practice and resume: the app on a terminal, else the plain round -----------------------------------
+def use_app(args: argparse.Namespace) -> bool:
+    """The Textual app runs when stdin and stdout are terminals and ``--plain`` was not given."""
+    if getattr(args, "plain", False):
+        return False
+    return bool(sys.stdin is not None and sys.stdin.isatty() and sys.stdout is not None and sys.stdout.isatty())
+
+
+def bank_name(settings: Settings) -> str:
+    """How a session records its bank: the folder as given, or "bundled" for the bank shipped with the program."""
+    return "bundled" if settings.bank is None else str(settings.bank)
+
+
+def cmd_practice(args: argparse.Namespace, settings: Settings, grader: GraderFactory) -> int:
+    from interviewer.background import BackgroundGrader
+    from interviewer.interview import Interview, choose_questions
+    from interviewer.practice import run_round
+    from interviewer.rubrics.loader import load_bank
+    from interviewer.store import open_store
+
+    if use_app(args):
+        return _practice_in_app(args, settings)
+    if args.mode == "voice":
+        raise InputError("--mode voice: spoken answers need the app, which runs in a terminal (without --plain)")
+    bank = load_bank(settings.bank_dir())
+    ids = [i.strip() for i in args.questions.split(",") if i.strip()] if args.questions else None
+    if args.drill:
+        rubrics = drill_rubrics(settings, bank, args.count, args.questions)
+    else:
+        rubrics = choose_questions(bank, ids, args.count, args.seed)
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become "?" rather than a crash
+    with open_store(settings.database_path()) as store:
+        interview = Interview.start(store, rubrics, bank_name=bank_name(settings), mode="typed", timed=args.timed)
+        background = BackgroundGrader(lambda: grader(settings, bank))
+        try:
+            run_round(interview, background)
+        except KeyboardInterrupt:
+            print(f"\nRound stopped. Your answers are saved: `interviewer resume {interview.session_id}`.")
+            return 130
+    return 0
+
+
+def _practice_in_app(args: argparse.Namespace, settings: Settings) -> int:
+    """Open the app: the round the flags describe at once, else the start screen (with the bank given)."""
+    from interviewer.rubrics.loader import load_bank
+    from interviewer.store import open_store
+    from interviewer.tui import RoundOptions, Services, make_app
+
+    ids = tuple(i.strip() for i in args.questions.split(",") if i.strip()) if args.questions else ()
+    if getattr(args, "drill", False):
+        ids = tuple(r.id for r in drill_rubrics(settings, load_bank(settings.bank_dir()), args.count, args.questions))
+    options = RoundOptions(bank=Path(args.bank) if args.bank else None, questions=ids, count=args.count,
+                           mode=args.mode or "typed", timed=args.timed, seed=args.seed)
+    start = bool(ids or args.count is not None or args.mode is not None or args.timed)
+    with open_store(settings.database_path()) as store:
+        app = make_app(Services(settings, store), options, start=start)
+        app.run()
+    if app.interview is not None and app.interview.pending and any(t.answered for t in app.interview.turns):
+        print(f"Your answers are saved: `interviewer resume {app.interview.session_id}` carries on.")
+    _exit_without_waiting_for_workers()
+    return 0
+
+
+def _exit_without_waiting_for_workers() -> None:
+    """Quit now even if a model is still loading in a worker thread.
+
+    Python joins worker threads at exit, and an import of torch cannot be interrupted: quitting during
+    start-up waited ~8 s. Every submitted answer is already committed and the store is closed.
+    """
+    import threading
+
+    if any(t.is_alive() and t is not threading.main_thread() and not t.daemon for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
 def cmd_resume(args: argparse.Namespace, settings: Settings, grader: GraderFactory) -> int:
     from interviewer import locations
     from interviewer.resume import NothingToResume, resumable_session, resume_plain, session_bank
@@ -47,10 +124,18 @@ def cmd_resume(args: argparse.Namespace, settings: Settings, grader: GraderFacto
         except NothingToResume as exc:
             print(f"interviewer: {exc.message}")
             return 0
-        bank = session_bank(record, _bank_override(args), locations.bundled_bank_dir())
-        if hasattr(sys.stdin, "reconfigure"):
-            sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
-        return resume_plain(store, bank, record.id, lambda: grader(settings, bank))
+        bank = session_bank(record, _bank_override(args), locations.bundled_bank_dir())  # missing: one line
+        if use_app(args):
+            from interviewer.tui import RoundOptions, Services, make_app
+
+            app = make_app(Services(settings, store), RoundOptions(bank=_bank_override(args)), resume=record.id)
+            app.run()
+        else:
+            if hasattr(sys.stdin, "reconfigure"):
+                sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+            return resume_plain(store, bank, record.id, lambda: grader(settings, bank))
+    _exit_without_waiting_for_workers()
+    return 0
 
 
 # -- report --------------------------------------------------------------------------------------------

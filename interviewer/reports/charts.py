@@ -28,7 +28,7 @@ def _score_colour(score: float) -> str:
 def score_chart(items: Sequence[ReportItem]) -> str:
     """Bars of score (0–10) per item, with the value above each bar and the label below it."""
     width = LEFT + len(items) * (BAR + GAP) + GAP + 48  # room for the last rotated label
-    top, bottom = 16, 16 + HEIGHT
+    bottom = 16 + HEIGHT
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{bottom + 58}"'
              f' viewBox="0 0 {width} {bottom + 58}"><title>Score per question</title>']
     for tick in (0, 5, 10):
