@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 import asyncio
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
@@ -84,7 +84,6 @@ class InterviewerApp(App[int]):
         """Tests: no cursor blink, no animation, so screenshots are stable."""
         self.interview: Interview | None = None
         self.bank: Bank | None = None
-        self.microphone: str | None = None
         self._embedder: Future[Any] = Future()
         self._transcriber: Future[Transcriber] = Future()
         self._graders: dict[int, Grader] = {}
@@ -160,7 +159,7 @@ class InterviewerApp(App[int]):
           description="checking the microphone and loading Whisper")
     def _load_speech(self, after: Future[Any] | None) -> None:
         try:
-            self.microphone = self.services.check_microphone()  # type: ignore[misc]
+            self.services.check_microphone()  # type: ignore[misc]
             if after is not None:
                 wait([after])
             transcriber = self.services.load_transcriber()  # type: ignore[misc]
@@ -210,14 +209,19 @@ class InterviewerApp(App[int]):
         return None
 
     # -- errors -----------------------------------------------------------------------------------------
-    def show_error(self, title: str, message: str) -> None:
-        """An error modal (each distinct message once)."""
+    def show_error(self, title: str, message: str, *, once: bool = True) -> None:
+        """An error modal (each distinct message once, unless ``once`` is False: a store write the candidate
+        retries fails with the same message each time)."""
         from interviewer.tui.screens.error import ErrorModal
 
-        if message in self._shown_errors:
+        if once and message in self._shown_errors:
             return
         self._shown_errors.add(message)
         self.push_screen(ErrorModal(title, message), lambda _: self._modal_closed())
+
+    def store_refused(self, what: str, error: InterviewerError) -> None:
+        """A store write failed (the database is locked, full or gone): say so; the screen lets the candidate retry."""
+        self.show_error(f"{what} was not saved", error.message + "\n\nClose this and try again (ctrl+s).", once=False)
 
     def speech_failed(self, message: str) -> None:
         """Speech cannot be used (no microphone, no PortAudio, Whisper failed): say so and offer typing."""
@@ -288,11 +292,19 @@ class InterviewerApp(App[int]):
         grader = self.grader_blocking()
         for turn in turns:
             grade = grader.grade(turn.rubric, turn.answer or "")
-            self.call_from_thread(self._record_saved_grade, turn, grade)
+            if not self.call_from_thread(self._record_saved_grade, turn, grade):
+                return  # the store refused it: the rest would be refused too
 
-    def _record_saved_grade(self, turn: Turn, grade: Any) -> None:
+    def _record_saved_grade(self, turn: Turn, grade: Any) -> bool:
+        """Store a saved answer's grade (UI thread); False, after an error modal, when the store refuses it."""
         assert self.interview is not None
-        self.interview.record_grade(turn, grade)
+        try:
+            self.interview.record_grade(turn, grade)
+        except InterviewerError as exc:
+            self.show_error("A grade was not saved", exc.message + f"\n\nThe answers are saved: `interviewer resume "
+                            f"{self.interview.session_id}` grades them later.")
+            return False
+        return True
 
     @on(Worker.StateChanged)
     def _regraded(self, event: Worker.StateChanged) -> None:
@@ -300,21 +312,33 @@ class InterviewerApp(App[int]):
             return
         if event.state == WorkerState.ERROR:
             self.show_error("Grading the saved answers failed", error_text(event.worker.error))
-        elif event.state == WorkerState.SUCCESS and self.interview is not None and not self.interview.pending:
-            self.next_question()  # every question was answered before: the summary, now that all are graded
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR) and self.interview is not None \
+                and not self.interview.pending:
+            self.next_question()  # every question was answered before: the summary, now that grading is over
+
+    def _regrading(self) -> bool:
+        return any(w.group == "regrade" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers)
 
     def next_question(self) -> None:
         """The next unanswered question, or the summary when none is left."""
         from interviewer.tui.screens.interview import InterviewScreen
         from interviewer.tui.screens.summary import SummaryScreen
 
-        assert self.interview is not None
-        pending = self.interview.pending
-        if not pending and self.interview.ungraded:
+        interview = self.interview
+        assert interview is not None
+        pending = interview.pending
+        if not pending and interview.ungraded and self._regrading():
             self.notify("Grading your saved answers; the summary follows.", timeout=4)
             return
+        if not pending and interview.ungraded:  # grading failed or was skipped: the session stays resumable
+            self.notify(f"{len(interview.ungraded)} answer(s) not graded: `interviewer resume {interview.session_id}`"
+                        " grades them.", severity="warning", timeout=8)
+        elif not pending:
+            try:
+                interview.finish()
+            except InterviewerError as exc:  # every answer is saved; only "finished" is missing
+                self.show_error("The round was not marked finished", exc.message)
         if not pending:
-            self.interview.finish()
             self._replace(SummaryScreen())
             return
         self._replace(InterviewScreen(pending[0]))
@@ -332,16 +356,69 @@ class InterviewerApp(App[int]):
             self.push_screen(HistoryScreen())
 
     def new_round(self) -> None:
+        """Leave this round for the start screen (after asking, if an answer is typed but not submitted)."""
+        self.confirm_discard(self._new_round_now)
+
+    def _new_round_now(self) -> None:
         from interviewer.tui.screens.start import StartScreen
 
+        self._leave_round()
         self.interview = None
         self._replace(StartScreen())
 
+    async def action_quit(self) -> None:
+        """Quit (after asking, if an answer is typed but not submitted; ctrl+q again in that modal quits)."""
+        from interviewer.tui.screens.confirm import ConfirmModal
+
+        if isinstance(self.screen, ConfirmModal):
+            self._quit_now()
+        else:
+            self.confirm_discard(self._quit_now)
+
+    def _quit_now(self) -> None:
+        self._leave_round()
+        self.exit()
+
+    def _leave_round(self) -> None:
+        """The candidate leaves the round: a session with no answer at all is not kept as unfinished."""
+        # Interview.discard_if_empty() (coming on main) is called here once merged.
+
+    def unsubmitted_answer(self) -> bool:
+        """Is an answer (or follow-up answer) typed on an open screen but not submitted?"""
+        from interviewer.tui.screens.follow_up import FollowUpScreen
+        from interviewer.tui.screens.interview import InterviewScreen
+
+        return any(s.unsubmitted() for s in self.screen_stack if isinstance(s, InterviewScreen | FollowUpScreen))
+
+    def confirm_discard(self, then: Callable[[], None]) -> None:
+        """Call ``then`` now, or, when an answer is typed but not submitted, once the candidate agrees to lose it."""
+        from interviewer.tui.screens.confirm import ConfirmModal
+
+        if not self.unsubmitted_answer():
+            then()
+            return
+
+        def chosen(discard: bool | None) -> None:
+            if discard:
+                self._pending_screen = None  # leaving: a screen due for the old round is not shown
+                then()
+            else:
+                self._modal_closed()
+
+        self.push_screen(ConfirmModal("Discard your unsubmitted answer?",
+                                      "What you typed has not been submitted (ctrl+s submits it)."), chosen)
+
     def _replace(self, screen: Screen[Any]) -> None:
-        """Show ``screen`` in place of the round's current screen; if a modal is open, once it closes."""
+        """Show ``screen`` in place of the round's current screen; if a modal is open, once it closes.
+
+        The round's screen is the one above Textual's default screen; screens pushed over it (history, a
+        follow-up) are closed first, so the stack never keeps a stale question under a new one.
+        """
         if self.screen_stack and self.screen_stack[-1].is_modal:
             self._pending_screen = screen
             return
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
         if len(self.screen_stack) > 1:
             self.switch_screen(screen)
         else:

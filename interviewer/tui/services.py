@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING
 
 from interviewer.config import Settings
 from interviewer.store import Store
+from interviewer.store.db import MODES as MODES  # the answer modes a round can use (one list, the store's)
 
 if TYPE_CHECKING:
     from interviewer.rubrics.loader import Bank
     from interviewer.scoring.embedder import Embedder
     from interviewer.scoring.grader import Grader
     from interviewer.speech.transcriber import Transcriber
-
-MODES = ("typed", "voice")
-
 
 @dataclass(frozen=True)
 class RoundOptions:

@@ -2,7 +2,9 @@
 
 Submitting commits the answer to the session store at once (on the UI thread, a short SQLite
 transaction); grading then runs in a thread worker, waiting for the grading model if it is still loading,
-and the feedback screen follows. A grading failure leaves the answer saved and says so.
+and the feedback screen follows. A blank answer is not submitted. If the store refuses the answer (locked,
+full), an error modal says so and the answer stays in the editor to submit again. If grading fails, the
+answer stays saved: ctrl+s grades it again, ctrl+n moves on to the next question.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from interviewer.errors import InterviewerError
 from interviewer.interview import Turn
 from interviewer.scoring.result import Grade
 from interviewer.tui.widgets.answer_timer import DEFAULT_LIMIT_SECONDS, AnswerTimer
@@ -32,6 +35,7 @@ class InterviewScreen(Screen[None]):
         Binding("ctrl+s", "submit", "Submit", priority=True),
         Binding("ctrl+r", "record", "Record/stop", priority=True),
         Binding("ctrl+t", "type_instead", "Type instead", priority=True),
+        Binding("ctrl+n", "next", "Next question", priority=True),
     ]
 
     def __init__(self, turn: Turn) -> None:
@@ -39,6 +43,11 @@ class InterviewScreen(Screen[None]):
         self.turn = turn
         self.voice = self.interviewer.answer_mode == "voice"
         self.grading = False
+        self.saved = False
+        """The answer is in the store (the editor is read-only from then on)."""
+        self.grade_failed = False
+        self._unrecorded: Grade | None = None
+        """A grade the store refused; submitting again stores it."""
         self._take: VoicePanel.Transcribed | None = None
         self._started_at = self.interviewer.services.now().astimezone().isoformat(timespec="seconds")
 
@@ -99,7 +108,13 @@ class InterviewScreen(Screen[None]):
             return self.voice and not self.grading
         if action == "submit":
             return not self.grading
+        if action == "next":
+            return self.grade_failed and not self.grading
         return True
+
+    def unsubmitted(self) -> bool:
+        """Is there typed (or transcribed) text that has not been saved?"""
+        return not self.saved and bool(self.query_one("#editor", TextArea).text.strip())
 
     # -- voice ------------------------------------------------------------------------------------------
     def action_record(self) -> None:
@@ -123,6 +138,9 @@ class InterviewScreen(Screen[None]):
     def action_submit(self) -> None:
         if self.grading:
             return
+        if self.saved:  # grading (or storing the grade) failed: try again with the saved answer
+            self._retry_grading()
+            return
         status = self.query_one("#status", Static)
         if self.voice and self.query_one(VoicePanel).state in ("starting", "recording", "transcribing"):
             status.update("Stop the recording first (ctrl+r), then check the transcript and submit.")
@@ -132,19 +150,46 @@ class InterviewScreen(Screen[None]):
             return
         interview = self.interviewer.interview
         assert interview is not None
-        seconds = self.query_one(AnswerTimer).stop()
-        text = self.query_one("#editor", TextArea).text
+        editor = self.query_one("#editor", TextArea)
+        text = editor.text
+        if not text.strip():
+            self.notify("The transcript is empty: record again (ctrl+r), or type your answer." if self.voice
+                        else "Nothing to submit: type your answer first.", severity="warning", timeout=4)
+            return
+        timer = self.query_one(AnswerTimer)
         take = self._take if self.voice else None
-        interview.submit(self.turn, text, mode="voice" if take else "typed",
-                         audio_path=str(take.path) if take else None,
-                         transcript=take.transcript if take else None, delivery=take.delivery if take else None,
-                         started_at=self._started_at, seconds=round(seconds, 1))
-        self.grading = True
-        self.query_one("#editor", TextArea).read_only = True
-        self.refresh_bindings()
+        try:
+            interview.submit(self.turn, text, mode="voice" if take else "typed",
+                             audio_path=str(take.path) if take else None,
+                             transcript=take.transcript if take else None, delivery=take.delivery if take else None,
+                             started_at=self._started_at, seconds=round(timer.elapsed, 1))
+        except InterviewerError as exc:  # the text stays in the editor; ctrl+s tries again
+            status.update("Your answer was not saved; it is still here. ctrl+s tries again.")
+            self.interviewer.store_refused("Your answer", exc)
+            return
+        timer.stop()
+        self.saved = True
+        editor.read_only = True
         waiting = "" if self.interviewer.grader_state == "ready" else " (waiting for the grading model to load)"
-        status.update(f"◌ Answer saved. Grading it…{waiting}")
+        self._start_grading(f"◌ Answer saved. Grading it…{waiting}")
+
+    def _start_grading(self, status: str) -> None:
+        self.grading = True
+        self.grade_failed = False
+        self.refresh_bindings()
+        self.query_one("#status", Static).update(status)
         self._grade(self.turn)
+
+    def _retry_grading(self) -> None:
+        if self._unrecorded is not None:
+            self._record(self._unrecorded)
+        else:
+            self._start_grading("◌ Grading your saved answer again…")
+
+    def action_next(self) -> None:
+        """Grading failed: leave this answer saved and ungraded (``interviewer resume`` grades it later)."""
+        if self.grade_failed and not self.grading:
+            self.interviewer.next_question()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="grade", description="grading the answer")
     def _grade(self, turn: Turn) -> Grade:
@@ -156,19 +201,38 @@ class InterviewScreen(Screen[None]):
             return
         app = self.interviewer
         if event.state == WorkerState.SUCCESS:
-            assert app.interview is not None
             grade: Any = event.worker.result
-            app.interview.record_grade(self.turn, grade)
-            app.show_feedback(self.turn)
+            self._record(grade)
         elif event.state == WorkerState.ERROR:
             from interviewer.tui.app import error_text
 
-            session = app.interview.session_id if app.interview else "?"
-            self.query_one("#status", Static).update(
-                f"Grading failed. Your answer is saved (session {session}); ctrl+q quits, and "
-                f"`interviewer resume {session}` grades it later.")
+            self._grading_failed("Grading failed")
             if app.grader_state != "failed":  # a model that did not load has had its modal already
                 app.show_error("Grading failed", error_text(event.worker.error))
+
+    def _record(self, grade: Grade) -> None:
+        """Store the grade and show the feedback; if the store refuses it, keep it for ctrl+s to store again."""
+        app = self.interviewer
+        assert app.interview is not None
+        try:
+            app.interview.record_grade(self.turn, grade)
+        except InterviewerError as exc:
+            self._unrecorded = grade
+            self._grading_failed("The grade was not saved")
+            app.store_refused("The grade", exc)
+            return
+        self._unrecorded = None
+        app.show_feedback(self.turn)
+
+    def _grading_failed(self, what: str) -> None:
+        app = self.interviewer
+        session = app.interview.session_id if app.interview else "?"
+        self.grading = False
+        self.grade_failed = True
+        self.refresh_bindings()
+        self.query_one("#status", Static).update(
+            f"{what}. Your answer is saved (session {session}): ctrl+s tries again, ctrl+n goes on to the next "
+            f"question, and `interviewer resume {session}` grades it later.")
 
     def on_unmount(self) -> None:
         for panel in self.query(VoicePanel):

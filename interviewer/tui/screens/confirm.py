@@ -1,0 +1,41 @@
+"""A yes/no question before something is thrown away (an answer typed but not submitted)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Dismissed with True when the candidate confirms (y), False when they keep what they have (n, Esc)."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(False)", "Keep it"),
+        Binding("n", "dismiss(False)", "Keep it", show=False),
+        Binding("y", "dismiss(True)", "Discard", show=False),
+    ]
+
+    def __init__(self, question: str, detail: str = "", *, yes: str = "Discard (y)", no: str = "Keep writing (n)") -> None:
+        super().__init__()
+        self.question = question
+        self.detail = detail
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self.question, id="confirm-question", markup=False)
+            if self.detail:
+                yield Static(self.detail, id="confirm-detail", markup=False)
+            with Horizontal(id="confirm-buttons"):
+                yield Button(self.yes, id="yes", variant="error")
+                yield Button(self.no, id="no", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
