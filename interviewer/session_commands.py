@@ -95,11 +95,12 @@ def _practice_in_app(args: argparse.Namespace, settings: Settings) -> int:
         app.run()
     if app.interview is not None and app.interview.pending and any(t.answered for t in app.interview.turns):
         print(f"Your answers are saved: `interviewer resume {app.interview.session_id}` carries on.")
-    _exit_without_waiting_for_workers()
-    return 0
+    code = app.return_code or 0
+    _exit_without_waiting_for_workers(code)
+    return code
 
 
-def _exit_without_waiting_for_workers() -> None:
+def _exit_without_waiting_for_workers(code: int = 0) -> None:
     """Quit now even if a model is still loading in a worker thread.
 
     Python joins worker threads at exit, and an import of torch cannot be interrupted: quitting during
@@ -110,7 +111,7 @@ def _exit_without_waiting_for_workers() -> None:
     if any(t.is_alive() and t is not threading.main_thread() and not t.daemon for t in threading.enumerate()):
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(0)
+        os._exit(code)
 
 
 def cmd_resume(args: argparse.Namespace, settings: Settings, grader: GraderFactory) -> int:
@@ -134,8 +135,9 @@ def cmd_resume(args: argparse.Namespace, settings: Settings, grader: GraderFacto
             if hasattr(sys.stdin, "reconfigure"):
                 sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
             return resume_plain(store, bank, record.id, lambda: grader(settings, bank))
-    _exit_without_waiting_for_workers()
-    return 0
+    code = app.return_code or 0
+    _exit_without_waiting_for_workers(code)
+    return code
 
 
 # -- report --------------------------------------------------------------------------------------------

@@ -135,3 +135,23 @@ def test_resume_opens_the_newest_unfinished_session_in_the_app(on_a_terminal: li
     assert cli.main(["resume"]) == 0
     assert [app.resume_id for app in on_a_terminal] == [second.session_id]
     assert cli.main(["resume", str(first.session_id)]) == 0 and on_a_terminal[-1].resume_id == first.session_id
+
+
+def test_the_exit_code_is_the_apps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An app that ended on an error (Textual's return code 1) makes practice and resume exit 1, not 0."""
+    from interviewer.config import load_settings
+    from interviewer.interview import Interview
+    from interviewer.rubrics import load_bank
+    from interviewer.store import open_store
+    from interviewer.tui.app import InterviewerApp
+
+    def crashed(self: InterviewerApp, **kw: Any) -> None:
+        self._return_code = 1
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(InterviewerApp, "run", crashed)
+    assert cli.main(["practice", "--bank", str(FIXTURES / "bank"), "--questions", "leakage"]) == 1
+    with open_store(load_settings().database_path()) as store:
+        Interview.start(store, [load_bank(FIXTURES / "bank")["scaling"]], bank_name=str(FIXTURES / "bank"))
+    assert cli.main(["resume"]) == 1
