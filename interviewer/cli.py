@@ -313,6 +313,16 @@ def cmd_history(args: argparse.Namespace) -> int:
     return run(args, _settings(args))
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
 # -- parser --------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -364,7 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cross-validate", action="store_true",
                    help="score each question with a calibration fitted on the other questions only")
     p.add_argument("--calibration", metavar="FILE", help="a calibration JSON file (default: the shipped one)")
-    p.add_argument("--limit", type=int, help="only the first N lines")
+    p.add_argument("--limit", type=_positive_int, help="only the first N lines")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_eval)
@@ -431,7 +441,7 @@ def _session_parsers(sub: Any, bank_option: Any) -> None:
 
     p = sub.add_parser("history", help="past sessions with their mean scores and trend")
     p.add_argument("--concepts", action="store_true", help="progress per key point across sessions")
-    p.add_argument("--limit", type=int, metavar="N", help="only the last N sessions")
+    p.add_argument("--limit", type=_positive_int, metavar="N", help="only the last N sessions")
     p.set_defaults(func=cmd_history, bank=None)
 
 

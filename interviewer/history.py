@@ -41,10 +41,6 @@ class ConceptProgress:
     """One status per graded answer to its question, oldest first."""
 
     @property
-    def latest(self) -> str:
-        return self.statuses[-1]
-
-    @property
     def recent_credit(self) -> float:
         recent = self.statuses[-RECENT:]
         return sum(CREDIT.get(s, 0.0) for s in recent) / len(recent)
@@ -74,6 +70,15 @@ def session_lines(store: Store, limit: int | None = None) -> list[SessionLine]:
         if s.mean_score is not None:
             previous = s.mean_score
     return lines[-limit:] if limit else lines
+
+
+def trend_label(change: float | None) -> str:
+    """A session's change of mean score against the one before: "↑ +1.2", "↓ -0.4", "= 0.0", or "" (first)."""
+    if change is None:
+        return ""
+    if abs(change) < 0.05:
+        return "= 0.0"
+    return f"{'↑' if change > 0 else '↓'} {change:+.1f}"
 
 
 def sparkline(values: Sequence[float], low: float = 0.0, high: float = 10.0) -> str:

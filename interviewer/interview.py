@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interviewer import locations
+from interviewer import advice, locations
 from interviewer.errors import InputError, InterviewerError
 from interviewer.rubrics.loader import Bank
 from interviewer.rubrics.model import Rubric
@@ -128,6 +128,8 @@ class Interview:
         self.turns = turns
         self.mode = mode
         self.timed = timed
+        self.resumed = False
+        """True when rebuilt from the store by ``resume``."""
 
     @classmethod
     def start(cls, store: Store, rubrics: Sequence[Rubric], *, bank_name: str, mode: str = "typed",
@@ -144,7 +146,9 @@ class Interview:
         """Rebuild a stored session. A question whose rubric is no longer in the bank is an error naming it."""
         record = store.session(session_id)
         turns = [_turn_from_record(bank, record, index) for index in range(len(record.questions))]
-        return cls(store, session_id, turns, record.mode, record.timed)
+        interview = cls(store, session_id, turns, record.mode, record.timed)
+        interview.resumed = True
+        return interview
 
     # -- the round --------------------------------------------------------------------------------------
     @property
@@ -156,6 +160,11 @@ class Interview:
     def ungraded(self) -> list[Turn]:
         """Answered but not graded (e.g. a resumed session whose process died while grading)."""
         return [t for t in self.turns if t.answered and t.grade is None]
+
+    @property
+    def ungraded_follow_ups(self) -> list[tuple[Turn, FollowUp]]:
+        """Follow-up answers saved but not graded (the process stopped while grading one)."""
+        return [(t, f) for t in self.turns for f in t.follow_ups if f.grade is None]
 
     def submit(self, turn: Turn, answer: str, *, mode: str | None = None, audio_path: str | Path | None = None,
                transcript: Any = None, delivery: Any = None, started_at: str | None = None,
@@ -223,6 +232,10 @@ class Interview:
     def finish(self) -> None:
         self.store.finish_session(self.session_id)
 
+    def discard_if_empty(self) -> bool:
+        """Forget the session if nothing was answered (the candidate left at once). True if it was deleted."""
+        return self.store.discard_if_empty(self.session_id)
+
     def summary(self) -> RoundSummary:
         return summarise(self.turns)
 
@@ -242,13 +255,16 @@ def summarise(turns: Sequence[Turn]) -> RoundSummary:
             elif status == "missed":
                 weakest.append((weights.get(concept_id, 1.0), tally))
     weakest.sort(key=lambda item: -item[0])
-    practise: list[str] = []
-    for _, tally in weakest[:3]:
-        practise.append(f"{tally.label} ({tally.rubric_id})")
-    low = [t for t in graded if (t.score or 0.0) < 5.0]
-    for turn in low[:2]:
-        practise.append(f"re-answer {turn.rubric.id}: {turn.rubric.question}")
-    return RoundSummary(scores, mean, tuple(strongest[:5]), tuple(t for _, t in weakest[:5]), tuple(practise))
+    practise, _ = advice.practise_next(_graded_answer(t) for t in graded)  # the same rule as the reports
+    return RoundSummary(scores, mean, tuple(strongest[:advice.STRONGEST]), tuple(t for _, t in weakest[:5]), practise)
+
+
+def _graded_answer(turn: Turn) -> advice.GradedAnswer:
+    weights = {c.id: c.weight for c in turn.rubric.concepts}
+    statuses = turn.concept_statuses()
+    return advice.GradedAnswer(turn.rubric.id, turn.rubric.question, turn.score or 0.0,
+                               tuple(label for _, label, status in statuses if status == "covered"),
+                               tuple((label, weights.get(cid, 1.0)) for cid, label, status in statuses if status == "missed"))
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

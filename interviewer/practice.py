@@ -12,7 +12,7 @@ import sys
 from typing import TextIO
 
 from interviewer.background import BackgroundGrader
-from interviewer.interview import Interview, RoundSummary, Turn, choose_questions
+from interviewer.interview import Interview, RoundSummary, Turn, choose_questions, follow_up_rubric
 from interviewer.render import render_grade
 from interviewer.scoring.result import Grade
 
@@ -49,26 +49,39 @@ def run_round(interview: Interview, grader: BackgroundGrader, stdin: TextIO = sy
     for turn in interview.ungraded:  # a resumed session: answers saved before the last process died
         print(f"Grading your saved answer to question {turn.position}/{total} ({turn.rubric.id})…", file=stdout)
         _grade(interview, turn, grader, stdout)
+    for turn, follow in interview.ungraded_follow_ups:
+        print(f"Grading your saved follow-up answer to question {turn.position}/{total}…", file=stdout)
+        sub = follow_up_rubric(turn.rubric, follow.concept_id)
+        interview.record_follow_up_grade(follow, grader.get().grade(sub, follow.answer))
     pending = interview.pending
-    if pending and len(pending) < total:
+    if interview.resumed:
         print(f"Resuming session {interview.session_id}: {len(pending)} of {total} question(s) left.\n", file=stdout)
     else:
         print(f"Practice round: {total} question(s). Type your answer; an empty line submits it.", file=stdout)
-        print("An empty answer skips the question; end of input (Ctrl-D) ends the round.\n", file=stdout)
+    print("An empty answer skips the question; end of input (Ctrl-D) ends the round.\n", file=stdout)
     ended_early = False
     for turn in pending:
         print(f"Question {turn.position}/{total} ({turn.rubric.id}): {turn.rubric.question}", file=stdout)
         answer = read_answer(stdin, stdout)
         if answer is None:
-            print(f"\nRound ended early. `interviewer resume {interview.session_id}` carries on.", file=stdout)
             ended_early = True
+            if interview.discard_if_empty():
+                print("\nRound ended before any answer: nothing was saved.", file=stdout)
+                return []
+            print(f"\nRound ended early. `interviewer resume {interview.session_id}` carries on.", file=stdout)
             break
+        if not answer.strip():
+            print("Skipped: nothing is saved or scored for this question.\n", file=stdout)
+            continue
         interview.submit(turn, answer)  # committed before grading: a failure below loses nothing typed
         grade = _grade(interview, turn, grader, stdout)
         print("", file=stdout)
         print(render_grade(grade), file=stdout)
         print("\n" + "-" * 60 + "\n", file=stdout)
     if not ended_early:
+        if interview.discard_if_empty():  # every question skipped
+            print("No answers given: nothing was saved.", file=stdout)
+            return []
         interview.finish()
     print(render_summary(interview.summary()), file=stdout)
     if any(t.answered for t in interview.turns):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import textwrap
 
+from interviewer.advice import STATUS_MARKS
 from interviewer.scoring.feedback import quote
 from interviewer.scoring.result import Grade
 from interviewer.speech.delivery import LONG_PAUSE_SECONDS, PACE_HIGH_WPM, PACE_LOW_WPM, Delivery
 from interviewer.speech.transcript import Transcript
 
 WIDTH = 88
-_MARK = {"covered": "✔", "partial": "◐", "missed": "✘"}
 
 
 def _wrap(text: str, indent: str = "  ", width: int = WIDTH) -> str:
@@ -28,7 +28,7 @@ def render_grade(grade: Grade, *, show_model_answer: str | None = None) -> str:
         status = "said the opposite" if concept.contradicted else concept.status
         if concept.status == "partial" and not concept.explained:
             status = "named, not explained"
-        line = f"{_MARK[concept.status]} {concept.label} [{status}]"
+        line = f"{STATUS_MARKS[concept.status]} {concept.label} [{status}]"
         if concept.evidence and concept.status != "missed":
             line += f": {quote(concept.evidence.text, 120)}"
         out.append(_wrap(line))

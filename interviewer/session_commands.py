@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -161,7 +160,8 @@ def _report_bank(record_bank: str | None, args: argparse.Namespace, settings: Se
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from interviewer.reports import batch_report, format_for_path, get_writer, session_report
+    from interviewer.reports import (batch_report, check_target, format_for_path, get_writer, session_report,
+                                     write_atomically)
 
     output = None if args.output in (None, "-") else Path(args.output)
     fmt = args.format or (format_for_path(output) if output else None) or "md"
@@ -169,7 +169,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError("give a SESSION or --from-batch FILE, not both")
     writer = get_writer(fmt, link_base=(output.parent if output else Path.cwd()))
     if output is not None:
-        _check_target(output, args.force)
+        check_target(output, args.force)
     if args.from_batch:
         source = Path(args.from_batch)
         if not source.is_file():
@@ -180,7 +180,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         from interviewer.store import open_store
 
         with open_store(settings.database_path()) as store:
-            session_id = _session_id(args.session) or store.latest_session_id()
+            session_id = _session_id(args.session)
+            session_id = store.latest_session_id() if session_id is None else session_id
             if session_id is None:
                 raise InputError(f"no sessions yet in {store.path}; `interviewer practice` starts one")
             record = store.session(session_id)
@@ -192,35 +193,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if output is None:  # HTML without -o: a file in the current folder, never dumped on the terminal
         output = Path(default_name)
-        _check_target(output, args.force)
-    _write_atomically(output, text)
+        check_target(output, args.force)
+    write_atomically(output, text)
     print(f"wrote {output}", file=sys.stderr)
     return 0
-
-
-def _check_target(path: Path, force: bool) -> None:
-    if path.exists() and not force:
-        raise InputError(f"{path}: already exists; use --force to overwrite")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise InputError(f"{path}: the folder {path.parent} does not exist")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file next to ``path``, then rename: a failure never leaves half a report."""
-    try:
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 # -- history -------------------------------------------------------------------------------------------
@@ -233,16 +209,8 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
         return _print_sessions(store, args.limit)
 
 
-def _trend(change: float | None) -> str:
-    if change is None:
-        return ""
-    if abs(change) < 0.05:
-        return "= 0.0"
-    return f"{'↑' if change > 0 else '↓'} {change:+.1f}"
-
-
 def _print_sessions(store: Any, limit: int | None) -> int:
-    from interviewer.history import session_lines, sparkline
+    from interviewer.history import session_lines, sparkline, trend_label
 
     lines = session_lines(store, limit)
     if not lines:
@@ -253,7 +221,7 @@ def _print_sessions(store: Any, limit: int | None) -> int:
         mean = "    –" if s.mean is None else f"{s.mean:5.1f}"
         state = "" if s.finished else "  (unfinished: `interviewer resume " + str(s.id) + "`)"
         print(f"{s.id:>7}  {s.started_at.replace('T', ' ')[:16]:16}  {s.mode:5}  "
-              f"{f'{s.answered}/{s.asked}':>8}  {mean}  {_trend(s.change):7}{state}".rstrip())
+              f"{f'{s.answered}/{s.asked}':>8}  {mean}  {trend_label(s.change):7}{state}".rstrip())
     means = [s.mean for s in lines if s.mean is not None]
     if len(means) >= 2:
         print(f"\nMean score over {len(means)} sessions: {sparkline(means)}  {means[0]:.1f} → {means[-1]:.1f}")

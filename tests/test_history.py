@@ -13,6 +13,7 @@ from interviewer.errors import InputError
 from interviewer.history import concept_progress, drill, session_lines, sparkline
 from interviewer.rubrics import load_bank
 from interviewer.scoring.grader import Grader
+from interviewer.rubrics.loader import Bank
 from interviewer.store import Store
 
 from .conftest import HashingEmbedder
@@ -81,6 +82,9 @@ def test_drill_picks_the_lowest_recent_scores_and_names_weak_concepts(three_sess
     assert weakest.weak_concepts and all(isinstance(label, str) for label in weakest.weak_concepts)
     with Store(three_sessions) as store:
         assert len(drill(store, bank, 1)) == 1
+        never = bank["scaling"].model_copy(update={"id": "never-asked"})
+        wider = Bank({**dict(bank.items()), "never-asked": never})
+        assert "never-asked" not in [p.rubric.id for p in drill(store, wider, 5)]  # drills only what was answered
 
 
 def test_drill_without_history_is_one_line(tmp_path: Path, fixture_bank: Path) -> None:
@@ -97,6 +101,11 @@ def test_history_commands(capsys, three_sessions: Path) -> None:  # type: ignore
     assert cli.main(["history", "--concepts"]) == 0
     concepts = capsys.readouterr().out
     assert "What scaling is" in concepts and "1/2 covered" in concepts
+    with pytest.raises(SystemExit):
+        cli.main(["history", "--limit", "0"])
+    assert "expected a positive whole number, got '0'" in capsys.readouterr().err
+    assert cli.main(["report", "0"]) == 2  # session 0 does not exist: not "the latest"
+    assert "no session 0 in" in capsys.readouterr().err
 
 
 def test_history_of_an_empty_database(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -70,3 +70,18 @@ def test_an_answer_the_database_refuses_is_kept_in_a_rescue_file(fixture_bank: P
     kept = json.loads((tmp_path / "unsaved-answers.jsonl").read_text())
     assert kept["answer"] == "an answer typed for ten minutes" and kept["rubric"] == "scaling"
     assert not interview.turns[0].answered
+
+
+def test_the_round_summary_and_the_report_advise_the_same(fixture_bank: Path, tmp_path: Path) -> None:
+    from interviewer.reports import session_report
+
+    bank = load_bank(fixture_bank)
+    grader = Grader(HashingEmbedder())
+    interview = Interview.start(Store(tmp_path / "s.db"), [bank["scaling"], bank["leakage"]], bank_name="fixture")
+    for turn, text in zip(interview.turns, ("I guess it depends.", "no idea")):
+        interview.submit(turn, text)
+        interview.record_grade(turn, grader.grade(turn.rubric, text))
+    report = session_report(interview.store.session(interview.session_id), bank)
+    assert interview.summary().practise_next == report.practise_next
+    assert report.practise_next[-2:] == tuple(  # the two low scores, lowest first
+        f"re-answer {t.rubric.id}: {t.rubric.question}" for t in sorted(interview.turns, key=lambda t: t.score or 0))

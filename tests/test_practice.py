@@ -41,11 +41,12 @@ def test_a_typed_round_grades_and_stores_every_answer(fixture_bank: Path, tmp_pa
     text = stdout.getvalue()
     assert "Question 1/2 (scaling): How do you approach feature scaling" in text
     assert [t.answer for t in turns] == [
-        "Feature scaling puts features on comparable ranges.\nTree models do not need scaling.", ""]
-    assert turns[0].score > 0 and turns[1].score == 0
-    assert "Round summary:" in text and "Mean:" in text
+        "Feature scaling puts features on comparable ranges.\nTree models do not need scaling."]
+    assert turns[0].score > 0 and "Skipped: nothing is saved or scored" in text
+    assert "Round summary:" in text and "Mean:" in text and "leakage    –  /10" in text
     stored = Store(tmp_path / "s.db").session(interview.session_id)
-    assert stored.finished_at is not None and stored.remaining == ()
+    assert stored.finished_at is not None and [q.rubric_id for q in stored.remaining] == ["leakage"]
+    assert stored.mean_score == turns[0].score  # the skipped question does not count as a 0
     assert [q.answer.text for q in stored.questions if q.answer] == [t.answer for t in turns]
     assert stored.questions[0].answer and stored.questions[0].answer.grade["score"] == turns[0].score
 
@@ -79,3 +80,31 @@ def test_answer_is_saved_even_if_the_model_fails_to_load(fixture_bank: Path, tmp
     resumed = Interview.resume(Store(tmp_path / "s.db"), bank, interview.session_id)
     run_round(resumed, BackgroundGrader(lambda: Grader(HashingEmbedder())), io.StringIO(""), io.StringIO())
     assert Store(tmp_path / "s.db").session(interview.session_id).ungraded == ()
+
+
+def test_a_round_with_nothing_answered_leaves_no_session(fixture_bank: Path, tmp_path: Path) -> None:
+    bank = load_bank(fixture_bank)
+    grader = BackgroundGrader(lambda: Grader(HashingEmbedder()))
+    for stdin, message in (("", "Round ended before any answer"), ("\n\n", "No answers given")):
+        stdout = io.StringIO()
+        assert run_round(_interview(tmp_path, bank, ["scaling", "leakage"]), grader, io.StringIO(stdin), stdout) == []
+        assert message in stdout.getvalue() and "nothing was saved" in stdout.getvalue()
+    assert Store(tmp_path / "s.db").sessions() == []
+
+
+def test_resume_grades_a_follow_up_saved_before_the_process_died(fixture_bank: Path, tmp_path: Path) -> None:
+    bank = load_bank(fixture_bank)
+    grader = BackgroundGrader(lambda: Grader(HashingEmbedder()))
+    interview = _interview(tmp_path, bank, ["scaling", "leakage"])
+    turn = interview.turns[0]
+    interview.submit(turn, "I would just train it.")
+    interview.record_grade(turn, grader.get().grade(turn.rubric, "I would just train it."))
+    concept_id, question = interview.follow_up_for(turn) or ("", "")
+    interview.submit_follow_up(turn, concept_id, question, turn.rubric.concept(concept_id).statement)  # then killed
+    resumed = Interview.resume(Store(tmp_path / "s.db"), bank, interview.session_id)
+    assert len(resumed.ungraded_follow_ups) == 1
+    stdout = io.StringIO()
+    run_round(resumed, grader, io.StringIO(""), stdout)
+    assert "Grading your saved follow-up answer" in stdout.getvalue() and "Resuming session" in stdout.getvalue()
+    stored = Store(tmp_path / "s.db").session(interview.session_id).questions[0].answer
+    assert stored is not None and stored.follow_ups[0].score is not None

@@ -82,3 +82,47 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     connection.close()
     with pytest.raises(InterviewerError, match="newer version of interviewer"):
         Store(path)
+
+
+def test_a_failed_write_rolls_back_and_the_next_one_works(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        sid = store.start_session("typed", "bank", [("q01", "Q?")])
+        with pytest.raises(InputError):
+            store.save_answer(sid, 9, "no such question")  # fails inside the transaction
+        assert not store._db.in_transaction
+        store.save_answer(sid, 1, "kept")
+        assert store.session(sid).questions[0].answer is not None
+
+
+def test_two_threads_writing_through_one_store_do_not_interleave_transactions(tmp_path: Path) -> None:
+    import threading
+
+    with Store(tmp_path / "s.db") as store:
+        sid = store.start_session("typed", "bank", [(f"q{n:02d}", "Q?") for n in range(1, 201)])
+        errors: list[BaseException] = []
+
+        def write(numbers: range) -> None:
+            try:
+                for n in numbers:
+                    store.save_grade(store.save_answer(sid, n, f"answer {n}"), {"score": float(n % 10)})
+                    store.sessions()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        worker = threading.Thread(target=write, args=(range(101, 201),))
+        worker.start()
+        write(range(1, 101))
+        worker.join()
+        assert errors == []
+        session = store.session(sid)
+        assert session.remaining == () and session.ungraded == ()
+
+
+def test_an_empty_session_can_be_discarded_an_answered_one_cannot(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        empty = store.start_session("typed", "bank", [("q01", "Q?")])
+        kept = store.start_session("typed", "bank", [("q01", "Q?"), ("q02", "R?")])
+        store.save_answer(kept, 2, "something")
+        assert store.discard_if_empty(empty) and not store.discard_if_empty(kept)
+        assert [s.id for s in store.sessions()] == [kept]
+        assert store._db.execute("SELECT count(*) FROM questions").fetchone()[0] == 2

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from interviewer.errors import InputError
-from interviewer.reports.base import ReportWriter
+from interviewer.reports.base import ReportWriter, check_target, write_atomically
 from interviewer.reports.batch import batch_report
 from interviewer.reports.html import HtmlWriter
 from interviewer.reports.jsonfile import JsonWriter
@@ -44,11 +44,11 @@ def export_session(store: Store, session_id: int, path: Path, bank: Bank | None 
                    force: bool = False) -> Path:
     """Write session ``session_id``'s report to ``path`` (format from ``fmt``, else the suffix, else Markdown);
     an existing file is an error unless ``force``. For the app's export button; the CLI adds stdout and temp files."""
-    if path.exists() and not force:
-        raise InputError(f"{path}: already exists; use --force to overwrite")
+    check_target(path, force, hint="choose another name")
     writer = get_writer(fmt or format_for_path(path) or "md", path.parent)
     writer.write(session_report(store.session(session_id), bank), path)
     return path
 
 
-__all__ = ["FORMATS", "Report", "ReportWriter", "batch_report", "export_session", "format_for_path", "get_writer", "session_report"]
+__all__ = ["FORMATS", "Report", "ReportWriter", "batch_report", "check_target", "export_session", "format_for_path", "get_writer",
+           "session_report", "write_atomically"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import ClassVar
 
+from interviewer.errors import InputError
 from interviewer.reports.model import Report
 
 
@@ -26,7 +29,7 @@ class ReportWriter:
         raise NotImplementedError
 
     def write(self, report: Report, path: Path) -> None:
-        path.write_text(self.render(report), encoding="utf-8")
+        write_atomically(path, self.render(report))
 
 
 def audio_link(audio_path: str, link_base: Path | None) -> str:
@@ -45,3 +48,29 @@ def audio_link(audio_path: str, link_base: Path | None) -> str:
         if relative is not None and not relative.as_posix().startswith("../"):
             return quote(relative.as_posix())
     return path.as_uri()
+
+
+def check_target(path: Path, force: bool, hint: str = "use --force to overwrite") -> None:
+    """A file a report may be written to: not there yet (unless ``force``), not a folder, in a folder that exists."""
+    if path.exists() and not force:
+        raise InputError(f"{path}: already exists; {hint}")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: the folder {path.parent} does not exist")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file next to ``path``, then rename: a failure never leaves half a report."""
+    try:
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -13,12 +13,11 @@ from html import escape
 from importlib.resources import files
 from string import Template
 
+from interviewer.advice import STATUS_MARKS
 from interviewer.reports.base import ReportWriter, audio_link
 from interviewer.reports.charts import coverage_chart, score_chart
 from interviewer.reports.markdown import score_text
 from interviewer.reports.model import ConceptLine, Report, ReportItem
-
-_MARK = {"covered": "✔", "partial": "◐", "missed": "✘"}
 
 
 def e(text: object) -> str:
@@ -36,7 +35,7 @@ def _block(text: str) -> str:
 
 def _concept(c: ConceptLine) -> str:
     note = f", {e(c.note)}" if c.note else ""
-    out = (f'<li class="{e(c.status)}"><span class="mark">{_MARK.get(c.status, "?")}</span><strong>{e(c.label)}</strong>'
+    out = (f'<li class="{e(c.status)}"><span class="mark">{STATUS_MARKS.get(c.status, "?")}</span><strong>{e(c.label)}</strong>'
            f" ({e(c.status)}{note})")
     if c.evidence:
         out += f': <span class="evidence">“{e(c.evidence)}”</span>'

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
+from interviewer.advice import STATUS_MARKS
 from interviewer.reports.base import ReportWriter, audio_link
 from interviewer.reports.model import ConceptLine, Report, ReportItem
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
-_MARK = {"covered": "✔", "partial": "◐", "missed": "✘"}
 
 
 def md(text: str) -> str:
@@ -31,7 +31,7 @@ def score_text(score: float | None, max_score: float = 10.0) -> str:
 
 
 def _concept(c: ConceptLine) -> str:
-    line = f"- {_MARK.get(c.status, '?')} **{md(c.label)}** ({c.status}{', ' + c.note if c.note else ''})"
+    line = f"- {STATUS_MARKS.get(c.status, '?')} **{md(c.label)}** ({c.status}{', ' + c.note if c.note else ''})"
     if c.evidence:
         line += f": “{md(c.evidence)}”"
     elif c.status == "missed" and c.statement:

@@ -12,13 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from interviewer import advice
 from interviewer.rubrics.loader import Bank
 from interviewer.store import AnswerRecord, SessionRecord
-
-LOW_SCORE = 5.0  # an answer below this is worth answering again
-PRACTISE_CONCEPTS = 3  # how many missed concepts "what to practise next" names
-PRACTISE_QUESTIONS = 2  # how many low-scored questions it names
-
 
 @dataclass(frozen=True)
 class ConceptLine:
@@ -176,19 +172,11 @@ def item_from_grade(number: int, label: str, question: str, answer: str | None, 
 
 
 def practise_next(items: Iterable[ReportItem]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(what to practise next, strongest points): the heaviest missed concepts, then the low-scored questions."""
-    graded = [i for i in items if i.score is not None]
-    missed = sorted(((c.weight, i.rubric_id, c.label) for i in graded for c in i.missed), key=lambda m: -m[0])
-    seen: set[str] = set()
-    practise: list[str] = []
-    for _, rubric_id, label in missed:
-        if label not in seen and len(practise) < PRACTISE_CONCEPTS:
-            seen.add(label)
-            practise.append(f"{label} ({rubric_id})")
-    low = sorted((i for i in graded if (i.score or 0.0) < LOW_SCORE), key=lambda i: i.score or 0.0)
-    practise.extend(f"re-answer {i.rubric_id}: {i.question}" for i in low[:PRACTISE_QUESTIONS])
-    strong = [f"{c.label} ({i.rubric_id})" for i in sorted(graded, key=lambda i: -(i.score or 0.0)) for c in i.covered]
-    return tuple(practise), tuple(strong[:5])
+    """(what to practise next, strongest points) of the graded items, by ``advice.practise_next``."""
+    return advice.practise_next(
+        advice.GradedAnswer(i.rubric_id, i.question, i.score, tuple(c.label for c in i.covered),
+                            tuple((c.label, c.weight) for c in i.missed))
+        for i in items if i.score is not None)
 
 
 def _mean(items: Iterable[ReportItem]) -> float | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -150,6 +151,7 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -168,9 +170,11 @@ class Store:
     # -- plumbing ---------------------------------------------------------------------------------------
     @contextmanager
     def _guard(self) -> Iterator[None]:
-        """Turn SQLite errors into one line that names the file and says what to do."""
+        """Hold the connection (one thread at a time: the app reads from workers and writes from its UI
+        thread) and turn SQLite errors into one line that names the file and says what to do."""
         try:
-            yield
+            with self._lock:
+                yield
         except sqlite3.OperationalError as exc:
             text = str(exc)
             if "locked" in text or "busy" in text:
@@ -190,10 +194,11 @@ class Store:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # also when COMMIT itself failed: never leave one open
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def _check_and_migrate(self) -> None:
         db = self._db
@@ -249,15 +254,16 @@ class Store:
                            [(session_id, n, rid, text) for n, (rid, text) in enumerate(questions, start=1)])
         return session_id
 
-    def add_question(self, session_id: int, rubric_id: str, question: str) -> int:
-        """Append one more question to a session; returns its position."""
+    def discard_if_empty(self, session_id: int) -> bool:
+        """Delete the session if no question of it has an answer (a round left before the first answer), so
+        it does not linger in history as unfinished. True if it was deleted."""
         with self._transaction() as db:
-            row = db.execute("SELECT coalesce(max(position), 0) FROM questions WHERE session_id = ?",
-                             (session_id,)).fetchone()
-            position = int(row[0]) + 1
-            db.execute("INSERT INTO questions (session_id, position, rubric_id, question) VALUES (?, ?, ?, ?)",
-                       (session_id, position, rubric_id, question))
-        return position
+            answered = db.execute("SELECT count(*) FROM answers a JOIN questions q ON q.id = a.question_id"
+                                  " WHERE q.session_id = ?", (session_id,)).fetchone()[0]
+            if answered:
+                return False
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))  # its questions go with it
+        return True
 
     def save_answer(self, session_id: int, position: int, text: str, *, mode: str = "typed",
                     audio_path: str | Path | None = None, transcript: Any = None, delivery: Any = None,

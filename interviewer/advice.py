@@ -1,0 +1,48 @@
+"""What to practise next, from a set of graded answers: one rule for the app, the plain round and reports.
+
+Also the marks every view uses for a concept's status, so the terminal, the app and the reports agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+LOW_SCORE = 5.0  # an answer below this is worth answering again
+PRACTISE_CONCEPTS = 3  # how many missed concepts "what to practise next" names
+PRACTISE_QUESTIONS = 2  # how many low-scored questions it names
+STRONGEST = 5  # how many strong points a summary names
+STATUS_MARKS = {"covered": "✔", "partial": "◐", "missed": "✘"}
+
+
+@dataclass(frozen=True)
+class GradedAnswer:
+    """The little a piece of advice needs of a graded answer."""
+
+    rubric_id: str
+    question: str
+    score: float
+    covered: tuple[str, ...]
+    """Labels of the concepts covered."""
+    missed: tuple[tuple[str, float], ...]
+    """(label, weight) of the concepts missed."""
+
+
+def practise_next(answers: Iterable[GradedAnswer]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(what to practise next, strongest points).
+
+    Practise: the heaviest missed concepts (each label once), then the lowest-scored questions below
+    ``LOW_SCORE``. Strongest: the concepts covered, from the best-scored answers first.
+    """
+    graded = list(answers)
+    missed = sorted(((weight, a.rubric_id, label) for a in graded for label, weight in a.missed), key=lambda m: -m[0])
+    seen: set[str] = set()
+    practise: list[str] = []
+    for _, rubric_id, label in missed:
+        if label not in seen and len(practise) < PRACTISE_CONCEPTS:
+            seen.add(label)
+            practise.append(f"{label} ({rubric_id})")
+    low = sorted((a for a in graded if a.score < LOW_SCORE), key=lambda a: a.score)
+    practise.extend(f"re-answer {a.rubric_id}: {a.question}" for a in low[:PRACTISE_QUESTIONS])
+    strong = [f"{label} ({a.rubric_id})" for a in sorted(graded, key=lambda a: -a.score) for label in a.covered]
+    return tuple(practise), tuple(strong[:STRONGEST])
