@@ -278,6 +278,7 @@ async def test_quitting_with_typed_text_asks_first(tmp_path: Path) -> None:
         await pilot.press("y")
         await wait_for(pilot, lambda: not the_app.is_running, what="the app to quit")
     assert the_app.return_code == 0
+    assert session_ids(tmp_path / "sessions.db") == []  # nothing was answered: no unfinished session left
 
 
 async def test_quitting_with_an_empty_editor_does_not_ask(tmp_path: Path) -> None:
@@ -316,3 +317,42 @@ async def test_an_unsaved_follow_up_answer_counts_too(tmp_path: Path) -> None:
         assert the_app.unsubmitted_answer()
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: isinstance(the_app.screen, ConfirmModal), what="the confirm modal")
+
+
+# -- 6. a round left before its first answer leaves no session ---------------------------------------------
+def session_ids(path: Path) -> list[int]:
+    with sqlite3.connect(path) as db:
+        return [row[0] for row in db.execute("SELECT id FROM sessions ORDER BY id")]
+
+
+async def test_quitting_before_the_first_answer_leaves_no_session(tmp_path: Path) -> None:
+    the_app = app(tmp_path, ONE)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        assert len(session_ids(tmp_path / "sessions.db")) == 1
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not the_app.is_running, what="the app to quit")
+    assert session_ids(tmp_path / "sessions.db") == []
+
+
+async def test_a_new_round_before_the_first_answer_leaves_no_session(tmp_path: Path) -> None:
+    the_app = app(tmp_path, ONE)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: the_app.grader_state == "ready")
+        the_app.new_round()
+        await wait_for(pilot, lambda: isinstance(the_app.screen, StartScreen))
+        await pilot.pause()
+        assert session_ids(tmp_path / "sessions.db") == []
+        assert "none" in str(the_app.screen.query_one("#resume").get_option_at_index(0).prompt)  # type: ignore[attr-defined]
+
+
+async def test_quitting_after_an_answer_keeps_the_session(tmp_path: Path) -> None:
+    the_app = app(tmp_path, TWO)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        the_app.screen.query_one("#editor").insert(SCALING_ANSWER)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="feedback")
+        session = the_app.interview.session_id  # type: ignore[union-attr]
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not the_app.is_running, what="the app to quit")
+    assert session_ids(tmp_path / "sessions.db") == [session]
+    assert the_app.interview is not None and the_app.interview.session_id == session  # the CLI's "resume N" line

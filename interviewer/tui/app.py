@@ -381,7 +381,13 @@ class InterviewerApp(App[int]):
 
     def _leave_round(self) -> None:
         """The candidate leaves the round: a session with no answer at all is not kept as unfinished."""
-        # Interview.discard_if_empty() (coming on main) is called here once merged.
+        interview = self.interview
+        if interview is None:
+            return
+        try:
+            interview.discard_if_empty()
+        except InterviewerError:
+            pass  # the database is locked or gone: the empty session stays in history as unfinished; no answer is lost
 
     def unsubmitted_answer(self) -> bool:
         """Is an answer (or follow-up answer) typed on an open screen but not submitted?"""

@@ -19,12 +19,6 @@ SESSIONS_SHOWN = 20  # the chart and the table show the last this-many sessions
 CONCEPTS_SHOWN = 8
 
 
-def trend(change: float | None) -> str:
-    if change is None:
-        return ""
-    return "=" if abs(change) < 0.05 else f"{'↑' if change > 0 else '↓'} {change:+.1f}"
-
-
 class HistoryScreen(Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back")]
 
@@ -52,7 +46,7 @@ class HistoryScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from interviewer.history import concept_progress, session_lines
+        from interviewer.history import concept_progress, session_lines, trend_label
 
         store = self.interviewer.services.store
         sessions = self.query_one("#sessions", DataTable)
@@ -60,7 +54,7 @@ class HistoryScreen(Screen[None]):
         for s in reversed(session_lines(store, SESSIONS_SHOWN)):
             sessions.add_row(str(s.id), s.started_at.replace("T", " ")[:16], s.mode, f"{s.answered}/{s.asked}",
                              "–" if s.mean is None else f"{s.mean:.1f}",
-                             trend(s.change) + ("" if s.finished else " unfinished"))
+                             trend_label(s.change) + ("" if s.finished else " unfinished"))
         concepts = self.query_one("#concepts", DataTable)
         concepts.add_columns("id", "key point", "answers", "covered")
         for p in concept_progress(store)[:CONCEPTS_SHOWN]:
