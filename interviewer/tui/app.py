@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 import asyncio
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
@@ -357,7 +357,9 @@ class InterviewerApp(App[int]):
 
     def new_round(self) -> None:
         """Leave this round for the start screen (after asking, if an answer is typed but not submitted)."""
-        self.confirm_discard(self._new_round_now)
+        from interviewer.tui.screens.confirm import confirm_discard
+
+        confirm_discard(self, self._new_round_now)
 
     def _new_round_now(self) -> None:
         from interviewer.tui.screens.start import StartScreen
@@ -368,12 +370,12 @@ class InterviewerApp(App[int]):
 
     async def action_quit(self) -> None:
         """Quit (after asking, if an answer is typed but not submitted; ctrl+q again in that modal quits)."""
-        from interviewer.tui.screens.confirm import ConfirmModal
+        from interviewer.tui.screens.confirm import ConfirmModal, confirm_discard
 
         if isinstance(self.screen, ConfirmModal):
             self._quit_now()
         else:
-            self.confirm_discard(self._quit_now)
+            confirm_discard(self, self._quit_now)
 
     def _quit_now(self) -> None:
         self._leave_round()
@@ -396,24 +398,6 @@ class InterviewerApp(App[int]):
 
         return any(s.unsubmitted() for s in self.screen_stack if isinstance(s, InterviewScreen | FollowUpScreen))
 
-    def confirm_discard(self, then: Callable[[], None]) -> None:
-        """Call ``then`` now, or, when an answer is typed but not submitted, once the candidate agrees to lose it."""
-        from interviewer.tui.screens.confirm import ConfirmModal
-
-        if not self.unsubmitted_answer():
-            then()
-            return
-
-        def chosen(discard: bool | None) -> None:
-            if discard:
-                self._pending_screen = None  # leaving: a screen due for the old round is not shown
-                then()
-            else:
-                self._modal_closed()
-
-        self.push_screen(ConfirmModal("Discard your unsubmitted answer?",
-                                      "What you typed has not been submitted (ctrl+s submits it)."), chosen)
-
     def _replace(self, screen: Screen[Any]) -> None:
         """Show ``screen`` in place of the round's current screen; if a modal is open, once it closes.
 
@@ -430,9 +414,10 @@ class InterviewerApp(App[int]):
         else:
             self.push_screen(screen)
 
-    def _modal_closed(self) -> None:
+    def _modal_closed(self, *, show_pending: bool = True) -> None:
+        """A modal closed: show the screen that was due meanwhile (unless the candidate is leaving the round)."""
         pending, self._pending_screen = self._pending_screen, None
-        if pending is not None:
+        if pending is not None and show_pending:
             self._replace(pending)
 
     # -- the command palette ----------------------------------------------------------------------------

@@ -1,12 +1,19 @@
-"""A yes/no question before something is thrown away (an answer typed but not submitted)."""
+"""A yes/no question before something is thrown away: ``confirm_discard`` asks it when an answer is typed
+but not submitted and the candidate quits or starts a new round."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+if TYPE_CHECKING:
+    from interviewer.tui.app import InterviewerApp
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -39,3 +46,18 @@ class ConfirmModal(ModalScreen[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
+
+
+def confirm_discard(app: InterviewerApp, then: Callable[[], None]) -> None:
+    """Call ``then`` now, or, when an answer is typed but not submitted, once the candidate agrees to lose it."""
+    if not app.unsubmitted_answer():
+        then()
+        return
+
+    def chosen(discard: bool | None) -> None:
+        app._modal_closed(show_pending=not discard)  # leaving: a screen due for the old round is not shown
+        if discard:
+            then()
+
+    app.push_screen(ConfirmModal("Discard your unsubmitted answer?",
+                                 "What you typed has not been submitted (ctrl+s submits it)."), chosen)
