@@ -164,6 +164,28 @@ async def test_resume_grades_saved_answers_then_asks_what_is_left(tmp_path: Path
     assert stored.ungraded == () and stored.finished_at is None
 
 
+async def test_resume_grades_a_follow_up_saved_before_the_process_died(tmp_path: Path) -> None:
+    from interviewer.scoring.grader import Grader
+
+    bank = load_bank(FIXTURES / "bank")
+    store = Store(tmp_path / "sessions.db")
+    earlier = Interview.start(store, [bank["scaling"], bank["leakage"]], bank_name=str(FIXTURES / "bank"))
+    turn = earlier.turns[0]
+    earlier.submit(turn, "Scaling matters.")
+    earlier.record_grade(turn, Grader(HashingEmbedder()).grade(bank["scaling"], "Scaling matters."))
+    concept_id, question = earlier.follow_up_for(turn) or ("", "")
+    earlier.submit_follow_up(turn, concept_id, question, bank["scaling"].concept(concept_id).statement)  # then died
+    store.close()
+    the_app = app(tmp_path, start=False, resume=earlier.session_id)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen))
+        assert the_app.screen.turn.rubric.id == "leakage"  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: not the_app.interview.ungraded_follow_ups,  # type: ignore[union-attr]
+                       what="the saved follow-up graded")
+    stored = Store(tmp_path / "sessions.db").session(earlier.session_id).questions[0].answer
+    assert stored is not None and stored.follow_ups[0].score is not None
+
+
 async def test_a_grader_that_fails_to_load_shows_an_error_and_keeps_the_answer(tmp_path: Path) -> None:
     def broken() -> HashingEmbedder:
         raise ModelNotAvailableError("the default embedding model is not installed: run `pip install x`")

@@ -11,12 +11,13 @@ summary; an error modal. Styles are in ``app.tcss``.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
-from collections.abc import Iterable
-import asyncio
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -27,7 +28,8 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from interviewer.errors import InterviewerError
-from interviewer.interview import Interview, Turn, choose_questions
+from interviewer.interview import FollowUp, Interview, Turn, choose_questions, follow_up_rubric
+from interviewer.tui.models import ModelLoading, NoWaitExecutor, error_text
 from interviewer.tui.services import RoundOptions, Services
 
 if TYPE_CHECKING:
@@ -38,25 +40,7 @@ if TYPE_CHECKING:
 TRACE_ENV = "INTERVIEWER_TUI_TRACE"  # a file: the app appends "event wall-clock-seconds" lines (the benchmark)
 
 
-class _NoWaitExecutor(ThreadPoolExecutor):
-    """The event loop's default executor (where thread workers run) that does not wait for its threads
-    when the app closes: an import of torch cannot be interrupted, and quitting while a model loaded took
-    ~8 s. Every submitted answer is already committed by then; the CLI exits without joining the threads."""
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        super().shutdown(wait=False, cancel_futures=True)
-
-
-def error_text(error: BaseException | None) -> str:
-    """One line for the user: an ``InterviewerError``'s message, else the exception's type and text."""
-    if isinstance(error, InterviewerError):
-        return error.message
-    if error is None:
-        return "unknown error"
-    return f"{type(error).__name__}: {error}"
-
-
-class InterviewerApp(App[int]):
+class InterviewerApp(ModelLoading, App[int]):
     """The interviewer. Build it with ``make_app``."""
 
     CSS_PATH = "app.tcss"
@@ -99,7 +83,7 @@ class InterviewerApp(App[int]):
     def on_mount(self) -> None:
         from interviewer.tui.screens.start import StartScreen
 
-        asyncio.get_running_loop().set_default_executor(_NoWaitExecutor(thread_name_prefix="interviewer-worker"))
+        asyncio.get_running_loop().set_default_executor(NoWaitExecutor(thread_name_prefix="interviewer-worker"))
         self.trace("mounted")
         started = False
         if self.resume_id is not None:
@@ -114,59 +98,6 @@ class InterviewerApp(App[int]):
         if self._trace_path:
             with open(self._trace_path, "a", encoding="utf-8") as out:
                 out.write(f"{event} {time.time():.6f}\n")
-
-    def ensure_models(self) -> None:
-        """Start loading what the round needs (once each). Screens call this after their first paint.
-
-        The models load one after the other, never together: two loads at once fight over two cores, and
-        Whisper's load has a transient peak (~110 MB over what it keeps) that should not land on top of a
-        loaded embedder. A spoken round loads Whisper first (0.5 s), then the embedder.
-        """
-        if self.answer_mode == "voice":
-            self.ensure_speech()
-        if self.grader_state == "idle":
-            self.grader_state = "loading"
-            self._load_embedder(self._transcriber if self._speech_started else None)
-
-    def ensure_speech(self) -> None:
-        """Start checking the microphone and loading Whisper (once)."""
-        if self._speech_started:
-            return
-        self._speech_started = True
-        self.speech_state = "loading"
-        self._load_speech(self._embedder if self.grader_state == "loading" else None)
-
-    @work(thread=True, exit_on_error=False, group="models", name="embedder",
-          description="loading the grading model")
-    def _load_embedder(self, after: Future[Any] | None) -> None:
-        try:
-            if after is not None:
-                wait([after])
-            embedder = self.services.load_embedder()  # type: ignore[misc]
-            bank = self.bank
-            if bank is not None:  # embed the bank's rubrics now (or read them from the disk cache), not at
-                grader = self.services.grader(embedder, bank)  # the first submit: off-topic checks need them all
-                for rubric in bank.values():
-                    grader.prepare(rubric)
-                with self._graders_lock:
-                    self._graders[id(bank)] = grader
-        except BaseException as exc:
-            self._embedder.set_exception(exc)
-            raise
-        self._embedder.set_result(embedder)
-
-    @work(thread=True, exit_on_error=False, group="models", name="speech",
-          description="checking the microphone and loading Whisper")
-    def _load_speech(self, after: Future[Any] | None) -> None:
-        try:
-            self.services.check_microphone()  # type: ignore[misc]
-            if after is not None:
-                wait([after])
-            transcriber = self.services.load_transcriber()  # type: ignore[misc]
-        except BaseException as exc:
-            self._transcriber.set_exception(exc)
-            raise
-        self._transcriber.set_result(transcriber)
 
     @on(Worker.StateChanged)
     def _model_worker_changed(self, event: Worker.StateChanged) -> None:
@@ -187,26 +118,6 @@ class InterviewerApp(App[int]):
                 self.speech_failed(error_text(worker.error))
         if self.speech_state in ("ready", "off") and self.grader_state == "ready":
             self.trace("models-ready")  # every model this round needs
-
-    # -- models, from worker threads --------------------------------------------------------------------
-    def grader_blocking(self) -> Grader:
-        """The grader for the round's bank; waits for the model. Call from a worker thread only."""
-        embedder = self._embedder.result()
-        bank = self.bank
-        assert bank is not None
-        with self._graders_lock:
-            if id(bank) not in self._graders:
-                self._graders[id(bank)] = self.services.grader(embedder, bank)
-            return self._graders[id(bank)]
-
-    def transcriber_blocking(self) -> Transcriber:
-        """Whisper; waits for it. Call from a worker thread only."""
-        return self._transcriber.result()
-
-    def transcriber_ready(self) -> Transcriber | None:
-        if self._transcriber.done() and self._transcriber.exception() is None:
-            return self._transcriber.result()
-        return None
 
     # -- errors -----------------------------------------------------------------------------------------
     def show_error(self, title: str, message: str, *, once: bool = True) -> None:
@@ -280,26 +191,34 @@ class InterviewerApp(App[int]):
             return False
         self.bank = bank
         self.answer_mode = self.interview.mode
-        ungraded = self.interview.ungraded
-        if ungraded:
-            self.notify(f"Grading {len(ungraded)} saved answer(s) in the background…", timeout=4)
-            self._grade_saved(ungraded)
+        ungraded, follow_ups = self.interview.ungraded, self.interview.ungraded_follow_ups
+        if ungraded or follow_ups:
+            self.notify(f"Grading {len(ungraded) + len(follow_ups)} saved answer(s) in the background…", timeout=4)
+            self._grade_saved(ungraded, follow_ups)
         self.next_question()
         return True
 
     @work(thread=True, exit_on_error=False, group="regrade", description="grading saved answers")
-    def _grade_saved(self, turns: list[Turn]) -> None:
+    def _grade_saved(self, turns: list[Turn], follow_ups: list[tuple[Turn, FollowUp]]) -> None:
+        """Grade answers (and follow-up answers) saved before the last process stopped, storing each grade."""
         grader = self.grader_blocking()
+        assert self.interview is not None
+        interview = self.interview
         for turn in turns:
             grade = grader.grade(turn.rubric, turn.answer or "")
-            if not self.call_from_thread(self._record_saved_grade, turn, grade):
+            if not self.call_from_thread(self._record_saved_grade, partial(interview.record_grade, turn, grade)):
                 return  # the store refused it: the rest would be refused too
+        for turn, follow in follow_ups:
+            grade = grader.grade(follow_up_rubric(turn.rubric, follow.concept_id), follow.answer)
+            if not self.call_from_thread(self._record_saved_grade,
+                                         partial(interview.record_follow_up_grade, follow, grade)):
+                return
 
-    def _record_saved_grade(self, turn: Turn, grade: Any) -> bool:
+    def _record_saved_grade(self, record: Callable[[], None]) -> bool:
         """Store a saved answer's grade (UI thread); False, after an error modal, when the store refuses it."""
         assert self.interview is not None
         try:
-            self.interview.record_grade(turn, grade)
+            record()
         except InterviewerError as exc:
             self.show_error("A grade was not saved", exc.message + f"\n\nThe answers are saved: `interviewer resume "
                             f"{self.interview.session_id}` grades them later.")

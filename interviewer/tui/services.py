@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from interviewer.config import Settings
 from interviewer.store import Store
-from interviewer.store.db import MODES as MODES  # the answer modes a round can use (one list, the store's)
 
 if TYPE_CHECKING:
     from interviewer.rubrics.loader import Bank

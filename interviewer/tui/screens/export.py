@@ -61,6 +61,6 @@ class ExportModal(ModalScreen[Path | None]):
         if event.state == WorkerState.SUCCESS:
             self.dismiss(event.worker.result)
         elif event.state == WorkerState.ERROR:
-            from interviewer.tui.app import error_text
+            from interviewer.tui.models import error_text
 
             self.query_one("#export-error", Static).update(error_text(event.worker.error))

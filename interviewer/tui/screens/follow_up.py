@@ -122,7 +122,7 @@ class FollowUpScreen(Screen[None]):
         self.grading = False
         self.refresh_bindings()
         if event.state == WorkerState.ERROR:
-            from interviewer.tui.app import error_text
+            from interviewer.tui.models import error_text
 
             self.query_one("#status", Static).update(
                 "Grading failed; your follow-up answer is saved. ctrl+s tries again, Esc goes back.")

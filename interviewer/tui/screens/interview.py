@@ -204,7 +204,7 @@ class InterviewScreen(Screen[None]):
             grade: Any = event.worker.result
             self._record(grade)
         elif event.state == WorkerState.ERROR:
-            from interviewer.tui.app import error_text
+            from interviewer.tui.models import error_text
 
             self._grading_failed("Grading failed")
             if app.grader_state != "failed":  # a model that did not load has had its modal already

@@ -173,7 +173,7 @@ class VoicePanel(Widget):
         if event.worker.group != "record":
             return
         if event.state == WorkerState.ERROR:
-            from interviewer.tui.app import error_text
+            from interviewer.tui.models import error_text
 
             self.state = "idle"
             self.interviewer.speech_failed(error_text(event.worker.error))
