@@ -7,7 +7,6 @@ would mislead the coach reading it, so nothing is written until every line reads
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from interviewer.errors import InputError
 from interviewer.reports.model import Report, _mean, item_from_grade, practise_next
 from interviewer.rubrics.loader import Bank
+from interviewer.scoring.batch import LineError, read_jsonl
 
 LABEL_FIELDS = ("id", "candidate", "answer_id")  # a record's own name for charts, if it has one
 
@@ -38,26 +38,14 @@ def _check_grade(grade: Any) -> str | None:
 
 
 def read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """(line number, record) for every non-blank line; the first bad line is an InputError ``FILE:LINE: …``."""
-    try:
-        raw_lines = path.read_bytes().splitlines()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    """(line number, record) for every non-blank line; the first bad line is an InputError ``FILE:LINE: …``.
+
+    Lines are read by grade-batch's own reader; unlike grade-batch, a bad line stops the report."""
     records = []
-    for number, raw in enumerate(raw_lines, start=1):
+    for number, record in read_jsonl(path):
         where = f"{path}:{number}"
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(f"{where}: not UTF-8 text") from None
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{where}: expected a JSON object (a line of grade-batch output)")
+        if isinstance(record, LineError):
+            raise InputError(f"{where}: {record.message}")
         if "grade" not in record:
             raise InputError(f"{where}: no field 'grade': is this grade-batch output (`interviewer grade-batch IN -o OUT`)?")
         problem = _check_grade(record["grade"])
