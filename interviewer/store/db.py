@@ -215,16 +215,11 @@ class Store:
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = FULL")  # a committed answer survives a crash, even of the machine
         for number in range(version + 1, SCHEMA_VERSION + 1):
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():  # one migration, all or nothing
                 for statement in _statements(MIGRATIONS[number - 1]):
                     db.execute(statement)
                 db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 db.execute(f"PRAGMA user_version = {number}")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
 
     @property
     def schema_version(self) -> int:
@@ -284,10 +279,14 @@ class Store:
 
     def save_grade(self, answer_id: int, grade: Any) -> None:
         """Attach a grade (a ``Grade`` or its dict) to a saved answer."""
+        self._attach_grade("answers", answer_id, grade)
+
+    def _attach_grade(self, table: str, row_id: int, grade: Any) -> None:
+        """Store ``grade`` (a ``Grade`` or its dict), its score and the time on row ``row_id`` of ``table``."""
         data = grade.to_dict() if hasattr(grade, "to_dict") else dict(grade)
         with self._transaction() as db:
-            db.execute("UPDATE answers SET grade = ?, score = ?, graded_at = ? WHERE id = ?",
-                       (_json(data), data.get("score"), now(), answer_id))
+            db.execute(f"UPDATE {table} SET grade = ?, score = ?, graded_at = ? WHERE id = ?",
+                       (_json(data), data.get("score"), now(), row_id))
 
     def save_follow_up(self, answer_id: int, concept_id: str, question: str, text: str) -> int:
         """Commit the answer to a follow-up question (about ``concept_id``) asked after answer ``answer_id``."""
@@ -297,10 +296,7 @@ class Store:
         return int(cursor.lastrowid or 0)
 
     def save_follow_up_grade(self, follow_up_id: int, grade: Any) -> None:
-        data = grade.to_dict() if hasattr(grade, "to_dict") else dict(grade)
-        with self._transaction() as db:
-            db.execute("UPDATE follow_ups SET grade = ?, score = ?, graded_at = ? WHERE id = ?",
-                       (_json(data), data.get("score"), now(), follow_up_id))
+        self._attach_grade("follow_ups", follow_up_id, grade)
 
     def finish_session(self, session_id: int) -> None:
         with self._transaction() as db:
