@@ -4,7 +4,6 @@ through ``interviewer.reports.export_session``; the file is written in a thread 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,11 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-if TYPE_CHECKING:
-    from interviewer.tui.app import InterviewerApp
+from interviewer.tui.of_app import OfTheApp
 
 
-class ExportModal(ModalScreen[Path | None]):
+class ExportModal(OfTheApp, ModalScreen[Path | None]):
     """Dismissed with the path written, or None."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
@@ -27,10 +25,6 @@ class ExportModal(ModalScreen[Path | None]):
         super().__init__()
         self.session_id = session_id
         self.default = default
-
-    @property
-    def interviewer(self) -> InterviewerApp:
-        return cast("InterviewerApp", self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-box"):

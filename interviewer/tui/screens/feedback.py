@@ -6,8 +6,6 @@ missed (then partly covered); that answer is graded against that concept alone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -16,13 +14,11 @@ from textual.widgets import Footer, Static
 
 from interviewer.interview import Turn
 from interviewer.scoring.result import Grade
+from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.grade_view import GradeView
 
-if TYPE_CHECKING:
-    from interviewer.tui.app import InterviewerApp
 
-
-class FeedbackScreen(Screen[None]):
+class FeedbackScreen(OfTheApp, Screen[None]):
     BINDINGS = [
         Binding("n", "next", "Next"),
         Binding("enter", "next", "Next", show=False),
@@ -34,10 +30,6 @@ class FeedbackScreen(Screen[None]):
         super().__init__()
         assert isinstance(turn.grade, Grade)
         self.turn = turn
-
-    @property
-    def interviewer(self) -> InterviewerApp:
-        return cast("InterviewerApp", self.app)
 
     def compose(self) -> ComposeResult:
         interview = self.interviewer.interview

@@ -6,7 +6,7 @@ editor; after a grading failure ctrl+s grades the saved answer again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,14 +19,12 @@ from textual.worker import Worker, WorkerState
 from interviewer.errors import InterviewerError
 from interviewer.interview import FollowUp, Turn, follow_up_rubric
 from interviewer.scoring.result import Grade
+from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.grade_view import GradeView
 from interviewer.tui.widgets.model_status import ModelStatus
 
-if TYPE_CHECKING:
-    from interviewer.tui.app import InterviewerApp
 
-
-class FollowUpScreen(Screen[None]):
+class FollowUpScreen(OfTheApp, Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
         Binding("escape", "back", "Back to feedback"),
@@ -41,10 +39,6 @@ class FollowUpScreen(Screen[None]):
         self.grading = False
         self._unrecorded: Grade | None = None
         """A grade the store refused; submitting again stores it."""
-
-    @property
-    def interviewer(self) -> InterviewerApp:
-        return cast("InterviewerApp", self.app)
 
     def compose(self) -> ComposeResult:
         concept = self.turn.rubric.concept(self.concept_id)

@@ -3,28 +3,22 @@ weakest recently (from ``interviewer.history``, the same figures as `interviewer
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
-if TYPE_CHECKING:
-    from interviewer.tui.app import InterviewerApp
+from interviewer.advice import STATUS_MARKS
+from interviewer.tui.of_app import OfTheApp
 
-MARKS = {"covered": "✔", "partial": "◐", "missed": "✘"}
+
 SESSIONS_SHOWN = 20  # the chart and the table show the last this-many sessions
 CONCEPTS_SHOWN = 8
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(OfTheApp, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back")]
-
-    @property
-    def interviewer(self) -> InterviewerApp:
-        return cast("InterviewerApp", self.app)
 
     def compose(self) -> ComposeResult:
         from interviewer.history import session_lines
@@ -58,7 +52,7 @@ class HistoryScreen(Screen[None]):
         concepts = self.query_one("#concepts", DataTable)
         concepts.add_columns("id", "key point", "answers", "covered")
         for p in concept_progress(store)[:CONCEPTS_SHOWN]:
-            concepts.add_row(p.rubric_id, p.label[:40], " ".join(MARKS.get(s, "?") for s in p.statuses[-6:]),
+            concepts.add_row(p.rubric_id, p.label[:40], " ".join(STATUS_MARKS.get(s, "?") for s in p.statuses[-6:]),
                              f"{p.covered}/{len(p.statuses)}")
         sessions.focus()
 

@@ -9,7 +9,7 @@ answer stays saved: ctrl+s grades it again, ctrl+n moves on to the next question
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,15 +22,13 @@ from textual.worker import Worker, WorkerState
 from interviewer.errors import InterviewerError
 from interviewer.interview import Turn
 from interviewer.scoring.result import Grade
+from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.answer_timer import DEFAULT_LIMIT_SECONDS, AnswerTimer
 from interviewer.tui.widgets.model_status import ModelStatus
 from interviewer.tui.widgets.voice_panel import VoicePanel
 
-if TYPE_CHECKING:
-    from interviewer.tui.app import InterviewerApp
 
-
-class InterviewScreen(Screen[None]):
+class InterviewScreen(OfTheApp, Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
         Binding("ctrl+r", "record", "Record/stop", priority=True),
@@ -50,10 +48,6 @@ class InterviewScreen(Screen[None]):
         """A grade the store refused; submitting again stores it."""
         self._take: VoicePanel.Transcribed | None = None
         self._started_at = self.interviewer.services.now().astimezone().isoformat(timespec="seconds")
-
-    @property
-    def interviewer(self) -> InterviewerApp:
-        return cast("InterviewerApp", self.app)
 
     def compose(self) -> ComposeResult:
         interview = self.interviewer.interview

@@ -4,7 +4,7 @@ or resume an unfinished session."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,17 +16,17 @@ from textual.widgets.option_list import Option
 
 from interviewer.errors import InterviewerError
 from interviewer.interview import DEFAULT_COUNT
+from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.services import RoundOptions
 from interviewer.tui.widgets.model_status import ModelStatus
 
 if TYPE_CHECKING:
     from interviewer.rubrics.loader import Bank
-    from interviewer.tui.app import InterviewerApp
 
 QUESTION_CHARS = 60  # a question's text in the pick list is cut to this, so each fits one line at 80 columns
 
 
-class StartScreen(Screen[None]):
+class StartScreen(OfTheApp, Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "start", "Start", priority=True),
         Binding("ctrl+o", "focus_resume", "Resume…"),
@@ -37,10 +37,6 @@ class StartScreen(Screen[None]):
         super().__init__()
         self.options = options or RoundOptions()
         self.bank: Bank | None = None
-
-    @property
-    def interviewer(self) -> InterviewerApp:
-        return cast("InterviewerApp", self.app)
 
     def compose(self) -> ComposeResult:
         options = self.options

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,9 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from interviewer.interview import RoundSummary
-
-if TYPE_CHECKING:
-    from interviewer.tui.app import InterviewerApp
+from interviewer.tui.of_app import OfTheApp
 
 
 def summary_text(summary: RoundSummary) -> Text:
@@ -38,17 +34,13 @@ def summary_text(summary: RoundSummary) -> Text:
     return out
 
 
-class SummaryScreen(Screen[None]):
+class SummaryScreen(OfTheApp, Screen[None]):
     BINDINGS = [
         Binding("n", "new_round", "New round"),
         Binding("e", "export", "Export report"),
         Binding("h", "app.history", "History"),
         Binding("q", "app.quit", "Quit", show=False),
     ]
-
-    @property
-    def interviewer(self) -> InterviewerApp:
-        return cast("InterviewerApp", self.app)
 
     def compose(self) -> ComposeResult:
         interview = self.interviewer.interview

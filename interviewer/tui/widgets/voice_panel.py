@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,10 +22,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
+from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.level_meter import LevelMeter
 
-if TYPE_CHECKING:
-    from interviewer.tui.app import InterviewerApp
 
 _HINT = {
     "idle": "Press ctrl+r (or the button) to record your answer.",
@@ -38,7 +37,7 @@ _BUTTON = {"idle": "● Record", "starting": "● Record", "recording": "■ Sto
            "done": "↺ Re-record"}
 
 
-class VoicePanel(Widget):
+class VoicePanel(OfTheApp, Widget):
     """Recording controls. ``toggle()`` records, stops, or records again."""
 
     @dataclass
@@ -72,10 +71,6 @@ class VoicePanel(Widget):
         super().__init__(**kwargs)
         self._stop = threading.Event()
         self._discard = threading.Event()
-
-    @property
-    def interviewer(self) -> InterviewerApp:
-        return cast("InterviewerApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(_HINT["idle"], id="voice-hint")
