@@ -26,6 +26,7 @@ from interviewer.store import SessionRecord, Store
 from interviewer.store.db import now
 
 DEFAULT_COUNT = 3
+BUNDLED_BANK = "bundled"  # how a session records that it was asked from the bank shipped with the program
 RESCUE_FILE = "unsaved-answers.jsonl"  # where an answer goes when the database refuses it (locked, disk full)
 
 
@@ -38,6 +39,16 @@ def choose_questions(bank: Bank, ids: Sequence[str] | None, count: int | None, s
         raise InputError(f"--count: expected a positive number, got {count}")
     pool = list(bank.values())
     return random.Random(seed).sample(pool, min(count, len(pool)))
+
+
+def bank_name(folder: Path | None) -> str:
+    """How a session records its bank: the folder as given, or ``BUNDLED_BANK`` (None: the shipped bank)."""
+    return BUNDLED_BANK if folder is None else str(folder)
+
+
+def bank_folder(name: str) -> Path:
+    """The folder a session's recorded bank name stands for (the reverse of ``bank_name``)."""
+    return locations.bundled_bank_dir() if name == BUNDLED_BANK else Path(name)
 
 
 def follow_up_rubric(rubric: Rubric, concept_id: str) -> Rubric:

@@ -37,10 +37,12 @@ def resumable_session(store: Store, session_id: int | None = None) -> SessionRec
     return record
 
 
-def session_bank(record: SessionRecord, bank_dir: Path | None, bundled: Path) -> Bank:
+def session_bank(record: SessionRecord, bank_dir: Path | None = None) -> Bank:
     """The bank the session was asked from (``bank_dir`` overrides it)."""
+    from interviewer.interview import bank_folder
+
     if bank_dir is None:
-        bank_dir = bundled if record.bank == "bundled" else Path(record.bank)
+        bank_dir = bank_folder(record.bank)
     if not bank_dir.exists():
         raise InputError(f"session {record.id} was asked from the bank {bank_dir}, which is not there; "
                          "pass the bank with --bank")

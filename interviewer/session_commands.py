@@ -42,14 +42,9 @@ def use_app(args: argparse.Namespace) -> bool:
     return bool(sys.stdin is not None and sys.stdin.isatty() and sys.stdout is not None and sys.stdout.isatty())
 
 
-def bank_name(settings: Settings) -> str:
-    """How a session records its bank: the folder as given, or "bundled" for the bank shipped with the program."""
-    return "bundled" if settings.bank is None else str(settings.bank)
-
-
 def cmd_practice(args: argparse.Namespace, settings: Settings, grader: GraderFactory) -> int:
     from interviewer.background import BackgroundGrader
-    from interviewer.interview import Interview, choose_questions
+    from interviewer.interview import Interview, bank_name, choose_questions
     from interviewer.practice import run_round
     from interviewer.rubrics.loader import load_bank
     from interviewer.store import open_store
@@ -67,7 +62,7 @@ def cmd_practice(args: argparse.Namespace, settings: Settings, grader: GraderFac
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become "?" rather than a crash
     with open_store(settings.database_path()) as store:
-        interview = Interview.start(store, rubrics, bank_name=bank_name(settings), mode="typed", timed=args.timed)
+        interview = Interview.start(store, rubrics, bank_name=bank_name(settings.bank), mode="typed", timed=args.timed)
         background = BackgroundGrader(lambda: grader(settings, bank))
         try:
             run_round(interview, background)
@@ -114,7 +109,6 @@ def _exit_without_waiting_for_workers(code: int = 0) -> None:
 
 
 def cmd_resume(args: argparse.Namespace, settings: Settings, grader: GraderFactory) -> int:
-    from interviewer import locations
     from interviewer.resume import NothingToResume, resumable_session, resume_plain, session_bank
     from interviewer.store import open_store
 
@@ -124,7 +118,7 @@ def cmd_resume(args: argparse.Namespace, settings: Settings, grader: GraderFacto
         except NothingToResume as exc:
             print(f"interviewer: {exc.message}")
             return 0
-        bank = session_bank(record, _bank_override(args), locations.bundled_bank_dir())  # missing: one line
+        bank = session_bank(record, _bank_override(args))  # missing: one line
         if use_app(args):
             from interviewer.tui import RoundOptions, Services, make_app
 
@@ -142,7 +136,7 @@ def cmd_resume(args: argparse.Namespace, settings: Settings, grader: GraderFacto
 # -- report --------------------------------------------------------------------------------------------
 def _report_bank(record_bank: str | None, args: argparse.Namespace, settings: Settings) -> Bank | None:
     """The bank for model answers; None (with a note) when it cannot be read: the report is still useful."""
-    from interviewer import locations
+    from interviewer.interview import bank_folder
     from interviewer.rubrics.loader import load_bank
 
     override = _bank_override(args)
@@ -151,7 +145,7 @@ def _report_bank(record_bank: str | None, args: argparse.Namespace, settings: Se
     if record_bank is None:  # a batch file: the configured bank
         folder = settings.bank_dir()
     else:
-        folder = locations.bundled_bank_dir() if record_bank == "bundled" else Path(record_bank)
+        folder = bank_folder(record_bank)
     try:
         return load_bank(folder)
     except InputError as exc:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from interviewer import advice
+from interviewer.interview import BUNDLED_BANK
 from interviewer.rubrics.loader import Bank
 from interviewer.store import AnswerRecord, SessionRecord
 
@@ -202,7 +203,7 @@ def session_report(record: SessionRecord, bank: Bank | None = None) -> Report:
     practise, strongest = practise_next(items)
     started = record.started_at.replace("T", " ")[:16]
     status = "finished" if record.finished_at else "unfinished"
-    bank_name = "bundled bank" if record.bank == "bundled" else f"bank {record.bank}"
+    bank_name = "bundled bank" if record.bank == BUNDLED_BANK else f"bank {record.bank}"
     return Report(
         title=f"Interview practice: session {record.id}",
         subtitle=f"{started} · {record.mode} answers · {bank_name} · {status}",

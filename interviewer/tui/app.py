@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from interviewer.errors import InterviewerError
-from interviewer.interview import FollowUp, Interview, Turn, choose_questions, follow_up_rubric
+from interviewer.interview import FollowUp, Interview, Turn, bank_name, choose_questions, follow_up_rubric
 from interviewer.tui.models import ModelLoading, NoWaitExecutor, error_text
 from interviewer.tui.services import RoundOptions, Services
 
@@ -164,9 +164,8 @@ class InterviewerApp(ModelLoading, App[int]):
         try:
             bank = self.load_bank(options)
             rubrics = choose_questions(bank, list(options.questions) or None, options.count, options.seed)
-            bank_name = "bundled" if (options.bank or self.services.settings.bank) is None \
-                else str(options.bank or self.services.settings.bank)
-            self.interview = Interview.start(self.services.store, rubrics, bank_name=bank_name, mode=options.mode,
+            self.interview = Interview.start(self.services.store, rubrics, mode=options.mode,
+                                             bank_name=bank_name(options.bank or self.services.settings.bank),
                                              timed=options.timed)
         except InterviewerError as exc:
             self.show_error("Cannot start the round", exc.message)
@@ -178,13 +177,12 @@ class InterviewerApp(ModelLoading, App[int]):
 
     def resume_session(self, session_id: int) -> bool:
         """Carry on with a stored session: grade its saved but ungraded answers, then ask what is left."""
-        from interviewer.locations import bundled_bank_dir
         from interviewer.resume import session_bank
 
         override = self.options.bank if self.options is not None and session_id == self.resume_id else None
         try:
             record = self.services.store.session(session_id)
-            bank = session_bank(record, override, bundled_bank_dir())
+            bank = session_bank(record, override)
             self.interview = Interview.resume(self.services.store, bank, session_id)
         except InterviewerError as exc:
             self.show_error("Cannot resume the session", exc.message)

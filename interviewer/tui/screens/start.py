@@ -15,7 +15,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, OptionList, RadioBu
 from textual.widgets.option_list import Option
 
 from interviewer.errors import InterviewerError
-from interviewer.interview import DEFAULT_COUNT
+from interviewer.interview import BUNDLED_BANK, DEFAULT_COUNT
 from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.services import RoundOptions
 from interviewer.tui.widgets.model_status import ModelStatus
@@ -100,7 +100,7 @@ class StartScreen(OfTheApp, Screen[None]):
         listing.clear_options()
         sessions = self.interviewer.services.store.unfinished()
         for session in sessions:
-            bank = "" if session.bank == "bundled" else f"  {Path(session.bank).name}"
+            bank = "" if session.bank == BUNDLED_BANK else f"  {Path(session.bank).name}"
             listing.add_option(Option(f"#{session.id}  {session.started_at[:16].replace('T', ' ')}  {session.mode}  "
                                       f"{session.answered}/{session.asked} answered{bank}", id=str(session.id)))
         if not sessions:
