@@ -42,9 +42,11 @@ def _grade(interview: Interview, turn: Turn, grader: BackgroundGrader, stdout: T
     return grade
 
 
-def run_round(interview: Interview, grader: BackgroundGrader, stdin: TextIO = sys.stdin,
-              stdout: TextIO = sys.stdout) -> list[Turn]:
-    """Ask the interview's unanswered questions (grading any saved but ungraded answers first)."""
+def run_round(interview: Interview, grader: BackgroundGrader, stdin: TextIO | None = None,
+              stdout: TextIO | None = None) -> list[Turn]:
+    """Ask the interview's unanswered questions (grading any saved but ungraded answers first). ``stdin`` and
+    ``stdout`` default to the process's, looked up at call time."""
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     total = len(interview.turns)
     for turn in interview.ungraded:  # a resumed session: answers saved before the last process died
         print(f"Grading your saved answer to question {turn.position}/{total} ({turn.rubric.id})…", file=stdout)

@@ -7,7 +7,6 @@ died while grading) are graded first; then the questions not yet answered are as
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -52,7 +51,6 @@ def session_bank(record: SessionRecord, bank_dir: Path | None = None) -> Bank:
 def resume_plain(store: Store, bank: Bank, session_id: int, grader_factory: Callable[[], object],
                  stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Resume ``session_id`` in the plain terminal round (stdin and stdout by default); returns the exit code."""
-    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     from interviewer.background import BackgroundGrader
     from interviewer.interview import Interview
     from interviewer.practice import run_round
