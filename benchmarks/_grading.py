@@ -15,14 +15,19 @@ from interviewer.rubrics import load_bank  # noqa: E402
 from interviewer.scoring.batch import LineError, grade_records  # noqa: E402
 from interviewer.scoring.embedder import load_embedder  # noqa: E402
 from interviewer.scoring.grader import Grader  # noqa: E402
+from interviewer.scoring.stance import load_stance  # noqa: E402
 
-DEVSET = Path(__file__).resolve().parent / "data" / "devset.jsonl"
+DATA = Path(__file__).resolve().parent / "data"
+DEVSET = DATA / "devset.jsonl"
+TESTSET = DATA / "testset.jsonl"  # the frozen test split: never used to choose anything
 SEMEVAL = ("semeval2013_beetle.jsonl", "semeval2013_scientsbank.jsonl")
 
 
 def make_grader() -> Grader:
     bank = load_bank(locations.bundled_bank_dir())
-    return Grader(load_embedder(), bank=bank, cache_dir=locations.cache_dir())
+    embedder = load_embedder()
+    return Grader(embedder, stance=load_stance(precision=embedder.precision), bank=bank,
+                  cache_dir=locations.cache_dir())
 
 
 def read(path: Path, splits: Iterable[str] | None = None) -> list[dict[str, Any]]:

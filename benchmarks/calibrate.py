@@ -2,8 +2,11 @@
 
     .venv/bin/python benchmarks/calibrate.py ../shared/data [--out FILE]
 
-* ``rubric`` profile (answers graded against a bank rubric): ridge regression + isotonic map on the
-  team's dev set, ``benchmarks/data/devset.jsonl`` (its out-of-fold predictions leave one question out).
+* the concept model (is each key point covered, partial or missed: ``concept_model.py``), fitted on the
+  human judgement of every key point of the dev split of the team's dev set
+  (``benchmarks/data/devset.jsonl``); then the ``rubric`` profile: the checklist curve and deduction
+  scale (``checklist.py``), least squares on the same answers graded with that concept model. The
+  frozen test split (``testset.jsonl``) is never read here.
 * ``reference`` profile (rubric derived from one reference answer): logistic regression on the
   ``train`` splits of SemEval-2013 Beetle and SciEntsBank; never on their test splits.
 
@@ -20,7 +23,8 @@ from _grading import DEVSET, SEMEVAL, grade, make_grader, read, semeval_path
 
 from interviewer.evaluation import gold_score, is_correct_label
 from interviewer.scoring.calibration import DEFAULT_CALIBRATION, CalibrationSet
-from interviewer.scoring.fit import fit_reference_profile, fit_rubric_profile
+from interviewer.scoring.crossval import fit_rubric_calibration, with_calibration
+from interviewer.scoring.fit import fit_reference_profile
 
 
 def main() -> None:
@@ -31,12 +35,12 @@ def main() -> None:
     started = time.perf_counter()
     grader = make_grader()
 
-    dev = grade(grader, read(DEVSET), "devset")
-    rubric = fit_rubric_profile(
-        [r["grade"]["features"] for r in dev], [gold_score(r) for r in dev],
-        f"ridge + isotonic on {DEVSET.name} ({len(dev)} answers, {len({r['rubric'] for r in dev})} questions)",
-        groups=[r["rubric"] for r in dev],
-    )
+    dev = read(DEVSET)
+    source = f"{DEVSET.name} ({len(dev)} answers, {len({r['rubric'] for r in dev})} questions)"
+    concept_model, rubric = fit_rubric_calibration(
+        grader, [(grader.bank[r["rubric"]], r["answer"]) for r in dev], [r["points"] for r in dev],
+        [gold_score(r) for r in dev], source)
+    grader = with_calibration(grader, CalibrationSet({**grader.calibration.profiles, "rubric": rubric}, concept_model))
 
     train = []
     for name in SEMEVAL:
@@ -46,9 +50,10 @@ def main() -> None:
         [r["grade"]["features"] for r in train], correct,
         f"logistic regression on the train splits of {' and '.join(SEMEVAL)} ({len(train)} answers)",
     )
-    args.out.write_text(CalibrationSet({"rubric": rubric, "reference": reference}).to_json(), encoding="utf-8")
+    args.out.write_text(CalibrationSet({"rubric": rubric, "reference": reference}, concept_model).to_json(),
+                        encoding="utf-8")
     print(f"wrote {args.out} in {time.perf_counter() - started:.0f} s")
-    print(f"rubric profile: {rubric.coef}")
+    print(f"rubric profile: curve {rubric.isotonic}, deduction scale {rubric.deduction_scale}")
     print(f"reference profile: {reference.coef}, threshold {reference.threshold}")
 
 

@@ -48,6 +48,7 @@ def main() -> None:
 
     from interviewer.scoring.embedder import _QUIET_OFFLINE_ENV, load_embedder
     from interviewer.scoring.grader import Grader
+    from interviewer.scoring.stance import load_stance
 
     os.environ.update(_QUIET_OFFLINE_ENV)
     started = time.perf_counter()
@@ -55,12 +56,12 @@ def main() -> None:
 
     imported = time.perf_counter()
     embedder = load_embedder(precision=args.precision)
-    grader = Grader(embedder)
+    grader = Grader(embedder, stance=load_stance(precision=embedder.precision), bank=bank)
     loaded = time.perf_counter()
     for rubric in bank.values():
         grader.prepare(rubric)
     prepared = time.perf_counter()
-    print(f"precision {embedder.precision}; import sentence-transformers {imported - started:.2f} s, model load {loaded - imported:.2f} s, "
+    print(f"precision {embedder.precision}; import sentence-transformers {imported - started:.2f} s, model load (embedder and stance) {loaded - imported:.2f} s, "
           f"embed {len(bank)} rubrics {prepared - loaded:.2f} s")
 
     for rubric, answer in answers[:3]:  # warm-up

@@ -2,8 +2,13 @@
 
     .venv/bin/python benchmarks/grading_quality.py ../shared/data [--write-readme]
 
-* The team's dev set (benchmarks/data/devset.jsonl), cross-validated by question: each question's
-  answers are scored by a calibration fitted on the other 14 questions only.
+* The team's dev set (benchmarks/data/devset.jsonl, 191 answers), cross-validated by question: each
+  question's answers are scored by a calibration fitted on the other 14 questions only.
+* The frozen test split (benchmarks/data/testset.jsonl, 124 answers) with the shipped calibration: it
+  was never used to choose a rule, a feature, a weight or a threshold.
+* Per kind of answer (strong, one wrong claim, buzzword list, …): the human and the grader's means.
+* How often the headline contradicts the checklist (a third or less of the key points covered, yet
+  7.5 or more), and how much length drives the score (Pearson r of score and word count).
 * The SemEval-2013 test splits (Beetle unseen answers / unseen questions; SciEntsBank unseen answers /
   questions / domains) with the shipped calibration (fitted on the train splits only), next to the
   naive baseline: cosine of all-MiniLM-L6-v2 embeddings of the whole answer and the reference answer.
@@ -21,10 +26,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _grading import DEVSET, grade, make_grader, read, semeval_path
+from _grading import DATA, DEVSET, TESTSET, grade, make_grader, read, semeval_path
 
 from interviewer.evaluation import evaluate, gold_score
-from interviewer.scoring.fit import cross_validated_scores
+from interviewer.scoring.crossval import cross_validated_rubric_scores
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SPLITS = [
@@ -54,8 +59,15 @@ def main() -> None:
 
     dev = grade(grader, read(DEVSET), "devset")
     gold = [gold_score(r) for r in dev]
-    cv = cross_validated_scores([r["grade"]["features"] for r in dev], gold, [r["rubric"] for r in dev], "rubric")
-    figures["devset"] = evaluate(cv, gold, dev).to_dict()
+    cv = cross_validated_rubric_scores(grader, [(grader.bank[r["rubric"]], r["answer"]) for r in dev],
+                                       [r["points"] for r in dev], gold, [r["rubric"] for r in dev])
+    figures["devset"] = {**evaluate(cv, gold, dev).to_dict(), **checklist_health(dev, cv)}
+    test = grade(grader, read(TESTSET), "testset")
+    shipped = [r["predicted_score"] for r in test]
+    figures["testset"] = {**evaluate(shipped, [gold_score(r) for r in test], test).to_dict(),
+                          **checklist_health(test, shipped)}
+    old = grade(grader, read(DATA / "devset-v1.jsonl"), "devset-v1")
+    figures["devset_v1"] = evaluate([r["predicted_score"] for r in old], [gold_score(r) for r in old], old).to_dict()
 
     for corpus, name, split, baseline in SPLITS:
         records = read(semeval_path(args.shared_data, name), [split])
@@ -79,17 +91,36 @@ def main() -> None:
     print(json.dumps({"benchmark": "grading_quality", **figures}))
 
 
+def checklist_health(records: list[dict], scores: list[float]) -> dict[str, float]:
+    """Share of grades whose headline contradicts the checklist (≤ a third covered yet ≥ 7.5), and the
+    Pearson r of score and word count for the grader and for the human."""
+    contradicting = 0
+    for record, score in zip(records, scores, strict=True):
+        concepts = record["grade"]["concepts"]
+        covered = sum(c["status"] == "covered" for c in concepts)
+        contradicting += covered <= len(concepts) / 3 and score >= 7.5
+    words = np.array([record["grade"]["word_count"] for record in records], dtype=float)
+    human = np.array([gold_score(record) for record in records])
+    return {"headline_contradicts_checklist": round(contradicting / len(records), 4),
+            "length_r": round(float(np.corrcoef(words, np.asarray(scores))[0, 1]), 3),
+            "human_length_r": round(float(np.corrcoef(words, human)[0, 1]), 3)}
+
+
+LOCAL = (("devset", "dev set, cross-validated by question"), ("testset", "**frozen test split**, shipped calibration"),
+         ("devset_v1", "old dev set (v1, tuned on by the previous grader), shipped calibration"))
+
+
 def render(figures: dict[str, dict]) -> str:
-    dev = figures["devset"]
-    kinds = dev.get("groups", {}).get("kind", {})
     lines = [
         "| data | answers | Pearson r | Spearman r | RMSE | QWK | naive cosine r | gain |",
         "|---|---|---|---|---|---|---|---|",
-        f"| dev set, cross-validated by question | {dev['n']} | {dev['pearson']:.3f} | {dev['spearman']:.3f} | "
-        f"{dev['rmse']:.2f} | {dev['qwk']:.3f} | — | — |",
     ]
+    for key, title in LOCAL:
+        f = figures[key]
+        lines.append(f"| {title} | {f['n']} | {f['pearson']:.3f} | {f['spearman']:.3f} | {f['rmse']:.2f} | "
+                     f"{f['qwk']:.3f} | — | — |")
     for key, f in figures.items():
-        if key == "devset":
+        if key in dict(LOCAL):
             continue
         gain = f["pearson"] - f["naive_pearson_given"]
         lines.append(
@@ -100,11 +131,22 @@ def render(figures: dict[str, dict]) -> str:
     lines.append("")
     lines.append("SemEval accuracy / macro-F1 of correct-vs-not at the threshold chosen on train: " + "; ".join(
         f"{k.replace('test_', '').replace('_', ' ')} {f['accuracy']:.3f} / {f['macro_f1']:.3f}"
-        for k, f in figures.items() if k != "devset" and "accuracy" in f))
-    if kinds:
-        lines.append("")
-        lines.append("Dev set, mean score by kind of answer (human → grader, cross-validated): " + "; ".join(
-            f"{k.replace('_', ' ')} {g['gold']:.1f} → {g['predicted']:.1f}" for k, g in kinds.items()))
+        for k, f in figures.items() if k not in dict(LOCAL) and "accuracy" in f))
+    dev, test = figures["devset"], figures["testset"]
+    lines += ["", "Headline contradicting the checklist (a third or less of the key points covered, yet ≥ 7.5): "
+              f"dev {100 * dev['headline_contradicts_checklist']:.1f}%, test {100 * test['headline_contradicts_checklist']:.1f}%. "
+              f"Length and score, Pearson r (grader / human): dev {dev['length_r']:.2f} / {dev['human_length_r']:.2f}, "
+              f"test {test['length_r']:.2f} / {test['human_length_r']:.2f}.", "",
+              "Mean score by kind of answer, human → grader:", "",
+              "| kind | dev n | dev (cross-validated) | test n | frozen test |", "|---|---|---|---|---|"]
+    dev_kinds = dev.get("groups", {}).get("kind", {})
+    test_kinds = test.get("groups", {}).get("kind", {})
+    for kind in sorted(set(dev_kinds) | set(test_kinds)):
+        cells = []
+        for kinds in (dev_kinds, test_kinds):
+            g = kinds.get(kind)
+            cells += [str(g["n"]), f"{g['gold']:.1f} → {g['predicted']:.1f}"] if g else ["0", "—"]
+        lines.append(f"| {kind.replace('_', ' ')} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -37,9 +37,12 @@ def build_session(db: Path) -> int:
     """A finished 15-question session: the model answers, graded for real, each with one graded follow-up."""
     from interviewer.scoring.embedder import load_embedder
     from interviewer.scoring.grader import Grader
+    from interviewer.scoring.stance import load_stance
 
     bank = load_bank(bundled_bank_dir())
-    grader = Grader(load_embedder(), bank=bank, cache_dir=locations.cache_dir())
+    embedder = load_embedder()
+    grader = Grader(embedder, stance=load_stance(precision=embedder.precision), bank=bank,
+                    cache_dir=locations.cache_dir())
     rubrics = list(bank.values())
     with Store(db) as store:
         interview = Interview.start(store, rubrics, bank_name="bundled")

@@ -49,11 +49,12 @@ def _grader(settings: Settings, bank: Bank | None = None, calibration: Path | No
     from interviewer.scoring.calibration import load_calibration
     from interviewer.scoring.embedder import load_embedder
     from interviewer.scoring.grader import Grader
+    from interviewer.scoring.stance import load_stance
 
     calibrations = load_calibration(calibration) if calibration else None
     embedder = load_embedder(settings.embedding_model, settings.embedding_precision)
-    return Grader(embedder, calibrations, bank=bank, max_answer_words=settings.max_answer_words,
-                  cache_dir=locations.cache_dir())
+    return Grader(embedder, calibrations, stance=load_stance(precision=embedder.precision), bank=bank,
+                  max_answer_words=settings.max_answer_words, cache_dir=locations.cache_dir())
 
 
 # -- commands ------------------------------------------------------------------------------------------
@@ -221,12 +222,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
     profiles = [item["grade"]["profile"] for item in items]
     profile = max(set(profiles), key=profiles.count)
     if args.cross_validate:
-        from interviewer.scoring.fit import cross_validated_scores
-
         groups = [str(item.get("rubric") or item.get("question_id") or item["grade"]["rubric_id"]) for item in items]
-        correct = [is_correct_label(item) for item in items]
-        labels = None if any(c is None for c in correct) else [bool(c) for c in correct]
-        predicted = cross_validated_scores([item["grade"]["features"] for item in items], gold, groups, profile, labels)
+        if profile == "rubric" and bank is not None and all(isinstance(item.get("points"), dict) for item in items):
+            from interviewer.scoring.crossval import cross_validated_rubric_scores
+
+            # The concept model and the checklist curve are refitted without each question.
+            predicted = cross_validated_rubric_scores(grader, [(bank[str(g)], item["answer"]) for g, item in
+                                                               zip(groups, items, strict=True)],
+                                                      [item["points"] for item in items], gold, groups)
+        else:
+            from interviewer.scoring.fit import cross_validated_scores
+
+            correct = [is_correct_label(item) for item in items]
+            labels = None if any(c is None for c in correct) else [bool(c) for c in correct]
+            predicted = cross_validated_scores([item["grade"]["features"] for item in items], gold, groups, profile,
+                                               labels)
     else:
         predicted = [float(item["predicted_score"]) for item in items]
     threshold = grader.calibration[profile].threshold

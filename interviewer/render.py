@@ -20,6 +20,8 @@ def _wrap(text: str, indent: str = "  ", width: int = WIDTH) -> str:
 def render_grade(grade: Grade, *, show_model_answer: str | None = None) -> str:
     """A readable report of one grade: score, concepts with evidence, corrections, what to say next."""
     out = [f"Score: {grade.score:.1f} / {grade.max_score:.0f}   ({grade.rubric_id})", _wrap(grade.feedback.summary, "")]
+    if grade.breakdown is not None:
+        out.append(_wrap(f"How: {explain_breakdown(grade)}", ""))
     for warning in grade.warnings:
         out.append(_wrap(f"warning: {warning}", ""))
     out.append("")
@@ -49,6 +51,21 @@ def render_grade(grade: Grade, *, show_model_answer: str | None = None) -> str:
         out.append("Model answer:")
         out.append(_wrap(show_model_answer))
     return "\n".join(out)
+
+
+def explain_breakdown(grade: Grade) -> str:
+    """One line on how the score follows from the checklist: points, deductions, the ceiling."""
+    b = grade.breakdown
+    if b is None:
+        return ""
+    text = f"key points {b.checklist:.1f}/10"
+    if b.curved != b.checklist:
+        text += f" (calibrated {b.curved:.1f})"
+    if b.deducted:
+        text += f", −{b.deducted:.1f} for wrong claims"
+    if b.cap is not None:
+        text += f", capped at {b.cap:.1f} ({b.cap_reason})"
+    return text + f" = {grade.score:.1f}"
 
 
 def _clock(seconds: float) -> str:

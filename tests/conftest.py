@@ -40,7 +40,7 @@ class HashingEmbedder:
             for word in words(text):
                 if word.lower() in STOPWORDS:
                     continue
-                lemma = min(lemmas(word), key=len)
+                lemma = min(lemmas(word), key=lambda form: (len(form), form))
                 bucket = int(hashlib.md5(lemma.encode()).hexdigest(), 16) % self.dimension
                 out[row, bucket] += 1.0
             norm = np.linalg.norm(out[row])
@@ -95,6 +95,14 @@ def real_embedder():
     from interviewer.scoring.embedder import load_embedder
 
     return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def real_stance(real_embedder):
+    """The shipped stance cross-encoder (interviewer/scoring/stance_model). Loaded once."""
+    from interviewer.scoring.stance import load_stance
+
+    return load_stance(precision=real_embedder.precision)
 
 
 @pytest.fixture(scope="session")

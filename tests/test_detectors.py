@@ -76,9 +76,14 @@ def test_relevance_flags_an_answer_that_fits_another_question() -> None:
     own = np.stack([_unit(1, 0)])
     other = np.stack([_unit(0, 1)])
     answer = np.stack([_unit(0.2, 1), _unit(0.1, 1)])
-    result = relevance("q10", own, {"q10": own, "q04": other}, answer, answered=True)
+    questions = {"q04": "How do you approach A/B testing for ML models?"}
+    result = relevance("q10", own, {"q10": own, "q04": other}, answer, answered=True, questions=questions)
     assert not result.on_topic and result.best_other_rubric == "q04"
-    assert "fits question q04 better" in result.reason
+    assert result.reason == 'the answer fits another question better: "How do you approach A/B testing for ML models?"'
+    assert "q04" not in result.reason  # the candidate is told the question, never an internal id
+    wrong = relevance("q10", own, {"q10": own, "q04": other}, answer, answered=True, questions=questions,
+                      wrong_claims=1)
+    assert wrong.on_topic  # a wrong answer on the right topic is wrong, not off-topic
     on_topic = relevance("q10", own, {"q10": own, "q04": other}, np.stack([_unit(1, 0.1)]), answered=True)
     assert on_topic.on_topic and on_topic.reason == ""
 
@@ -112,8 +117,20 @@ def test_wrong_claim_costs_the_related_concept(fake_embedder, scaling_rubric) ->
     assert wrong.features["penalty"] == 1.5 and right.features["penalty"] == 0.0
 
 
+class AgreeingStance:
+    """Says every pair states its statement: what is left to the grader is the 'only named' rule."""
+
+    name = "agreeing"
+
+    def predict(self, pairs):  # type: ignore[no-untyped-def]
+        rows = np.zeros((len(pairs), 4), dtype=np.float32)
+        rows[:, 0] = 1.0
+        return rows
+
+
 def test_buzzword_list_earns_partial_credit_only(fake_embedder, scaling_rubric) -> None:
-    grade = Grader(fake_embedder).grade(scaling_rubric, "Standardization, z-score, min-max, KNN, SVM, random forest.")
+    grader = Grader(fake_embedder, stance=AgreeingStance())
+    grade = grader.grade(scaling_rubric, "Standardization, z-score, min-max, KNN, SVM, random forest.")
     touched = [c for c in grade.concepts if c.status != "missed"]
     assert touched and all(c.status == "partial" and not c.explained for c in touched)
     assert any("named but not explained" in m for m in grade.feedback.missing)

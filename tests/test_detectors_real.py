@@ -10,8 +10,8 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def grader(real_embedder, bundled_bank) -> Grader:
-    return Grader(real_embedder, bank=bundled_bank)
+def grader(real_embedder, real_stance, bundled_bank) -> Grader:
+    return Grader(real_embedder, stance=real_stance, bank=bundled_bank)
 
 
 def ids(grade) -> list[str]:  # type: ignore[no-untyped-def]

@@ -6,6 +6,9 @@ import pytest
 
 from interviewer.scoring.calibration import Calibration, CalibrationSet
 from interviewer.scoring.grader import Grader
+from interviewer.scoring.stance import SimilarityStance
+
+from .conftest import HashingEmbedder
 
 STRONG = (
     "Feature scaling puts features on comparable ranges. Standardization subtracts the mean and divides by the "
@@ -48,12 +51,19 @@ def test_partial_answer_lands_between(grader: Grader, scaling_rubric) -> None:
     assert unrelated < partial < strong
 
 
-def test_cue_phrase_alone_gives_partial_credit(grader: Grader, scaling_rubric) -> None:
-    grade = grader.grade(scaling_rubric, "Use a random forest.")
+def test_a_cue_phrase_is_looked_at_but_naming_is_not_stating(fake_embedder, scaling_rubric) -> None:
+    asked: list[tuple[str, str]] = []
+
+    class Recording(SimilarityStance):
+        def predict(self, pairs):  # type: ignore[no-untyped-def]
+            asked.extend(pairs)
+            return super().predict(pairs)
+
+    grade = Grader(fake_embedder, stance=Recording(fake_embedder)).grade(scaling_rubric, "Use a random forest.")
     trees = {c.concept_id: c for c in grade.concepts}["trees"]
     assert trees.cues_matched == ("random forest",)
-    assert trees.status in ("partial", "covered")
-    assert trees.evidence is not None and trees.evidence.text == "Use a random forest."
+    assert ("Use a random forest.", scaling_rubric.concept("trees").statement) in asked  # the cue made it a candidate
+    assert trees.status == "missed"  # ... and the stance said it does not state the point
 
 
 @pytest.mark.parametrize("answer", ["", "   \n\t ", "..."])
@@ -73,7 +83,7 @@ def test_huge_answer_is_truncated_with_a_warning(fake_embedder, scaling_rubric) 
 
 
 def test_grade_many_matches_grade_and_batches_encoding(fake_embedder, scaling_rubric) -> None:
-    grader = Grader(fake_embedder)
+    grader = Grader(fake_embedder, stance=SimilarityStance(HashingEmbedder()))
     grader.prepare(scaling_rubric)
     calls = fake_embedder.calls
     batch = grader.grade_many([(scaling_rubric, STRONG), (scaling_rubric, UNRELATED), (scaling_rubric, "")])
@@ -83,7 +93,7 @@ def test_grade_many_matches_grade_and_batches_encoding(fake_embedder, scaling_ru
 
 
 def test_rubric_embeddings_are_cached(fake_embedder, scaling_rubric) -> None:
-    grader = Grader(fake_embedder)
+    grader = Grader(fake_embedder, stance=SimilarityStance(HashingEmbedder()))
     grader.grade(scaling_rubric, STRONG)
     calls = fake_embedder.calls
     grader.grade(scaling_rubric, STRONG)

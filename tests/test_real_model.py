@@ -33,8 +33,8 @@ OTHER_QUESTION = (
 
 
 @pytest.fixture(scope="module")
-def grader(real_embedder) -> Grader:
-    return Grader(real_embedder)
+def grader(real_embedder, real_stance) -> Grader:
+    return Grader(real_embedder, stance=real_stance)
 
 
 def test_model_loads_offline_and_embeds_sensibly(real_embedder) -> None:

@@ -40,6 +40,15 @@ class FakeTranscriber:
     model = "fake"
 
 
+def test_stance(embedder: Any) -> Any:
+    """No stance model for the fake embedder (the grader's similarity-only stance); the real one otherwise."""
+    if isinstance(embedder, HashingEmbedder):
+        return None
+    from interviewer.scoring.stance import load_stance
+
+    return load_stance(precision=embedder.precision)
+
+
 def services(tmp_path: Path, *, bank: Path | None = FIXTURES / "bank", clock: FakeClock | None = None,
              **kwargs: Any) -> Services:
     """Test services: the fixture bank (``bank=None``: the bundled one), a store in ``tmp_path``."""
@@ -49,6 +58,7 @@ def services(tmp_path: Path, *, bank: Path | None = FIXTURES / "bank", clock: Fa
     recordings = tmp_path / "recordings"
     recordings.mkdir(exist_ok=True)
     kwargs.setdefault("load_embedder", HashingEmbedder)
+    kwargs.setdefault("load_stance", test_stance)
     return Services(settings=settings, store=Store(settings.database_path()), clock=clock or FakeClock(),
                     now=lambda: datetime(2026, 11, 28, 9, 30, 0), recordings_dir=lambda: recordings, **kwargs)
 

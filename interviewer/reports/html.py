@@ -99,7 +99,9 @@ class HtmlWriter(ReportWriter):
             claims = "".join(
                 f'<li><span class="wrong">✘ {e(c.claim)}</span>'
                 + (f' <span class="muted">(you said: <span class="evidence">“{e(c.evidence)}”</span>)</span>' if c.evidence else "")
-                + f"<br><strong>Correct:</strong> {e(c.correction)}</li>" for c in item.wrong_claims)
+                + f"<br><strong>Correct:</strong> {e(c.correction)}"
+                + (f' <span class="muted">(−{c.points_off:.1f} points)</span>' if c.points_off else "") + "</li>"
+                for c in item.wrong_claims)
             out.append(f"<h3>Wrong claims</h3><ul>{claims}</ul>")
         if item.follow_ups:
             rows = "".join(f"<li><strong>{e(f.question)}</strong> ({e(score_text(f.score))})" + _block(f.answer) + "</li>"

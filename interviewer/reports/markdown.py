@@ -82,7 +82,8 @@ class MarkdownWriter(ReportWriter):
             out += ["### Wrong claims", ""]
             for claim in item.wrong_claims:
                 said = f" (you said: “{md(claim.evidence)}”)" if claim.evidence else ""
-                out.append(f"- ✘ {md(claim.claim)}{said} **Correct:** {md(claim.correction)}")
+                cost = f" (−{claim.points_off:.1f} points)" if claim.points_off else ""
+                out.append(f"- ✘ {md(claim.claim)}{said} **Correct:** {md(claim.correction)}{cost}")
             out.append("")
         if item.follow_ups:
             out += ["### Follow-ups", ""]

@@ -37,6 +37,8 @@ class WrongClaim:
     claim: str
     correction: str
     evidence: str | None
+    points_off: float = 0.0
+    """What the claim cost in the score (0 for grades made before deductions were shown)."""
 
 
 @dataclass(frozen=True)
@@ -145,8 +147,13 @@ def concept_lines(grade: Mapping[str, Any]) -> tuple[ConceptLine, ...]:
 
 
 def wrong_claims(grade: Mapping[str, Any]) -> tuple[WrongClaim, ...]:
-    return tuple(WrongClaim(_text(m.get("claim")), _text(m.get("correction")), _evidence(m.get("evidence")))
+    return tuple(WrongClaim(_text(m.get("claim")), _text(m.get("correction")), _evidence(m.get("evidence")),
+                            _points(m.get("points_off")))
                  for m in grade.get("misconceptions") or ())
+
+
+def _points(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 10 else 0.0
 
 
 def delivery_line(delivery: Mapping[str, Any] | None) -> DeliveryLine | None:

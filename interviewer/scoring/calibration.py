@@ -5,10 +5,13 @@
 * ``rubric``: answers graded against a hand-written rubric (the bank);
 * ``reference``: answers graded against a rubric derived on the fly from one reference answer.
 
-Each profile is a linear model, optionally through a logistic link, clipped to 0–10::
+Each profile is a linear model, optionally through a logistic link, clipped to 0–10, or the checklist::
 
     linear:    score = clip(intercept + sum(coef[f] * features[f]), 0, 10)
     logistic:  score = 10 * sigmoid(intercept + sum(coef[f] * features[f]))
+    checklist: score = min(cap, clip(curve(checklist) - coef["deduction_scale"] * penalty, 0, 10))
+
+(the checklist profile: ``checklist.py``; its ``isotonic`` points are the curve).
 
 An optional monotone ``isotonic`` map (``{"x": [...], "y": [...]}``, piecewise linear between the
 points) is applied last: it spreads the linear score over the human scale without reordering answers.
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from interviewer.errors import InputError
+from interviewer.scoring.concept_model import ConceptModel
 
 DEFAULT_CALIBRATION = Path(__file__).with_name("calibration.json")
 PROFILES = ("rubric", "reference")
@@ -36,7 +40,7 @@ PROFILES = ("rubric", "reference")
 class Calibration:
     coef: Mapping[str, float]
     intercept: float
-    kind: Literal["linear", "logistic"] = "linear"
+    kind: Literal["linear", "logistic", "checklist"] = "linear"
     threshold: float = 5.0
     source: str = ""
     deduct_penalties: bool = True
@@ -50,10 +54,20 @@ class Calibration:
             total = 10.0 / (1.0 + math.exp(-max(-60.0, min(60.0, total))))
         return total
 
+    def curve(self, value: float) -> float:
+        """The monotone map applied last (identity without one)."""
+        return _interpolate(value, *self.isotonic) if self.isotonic is not None else value
+
+    @property
+    def deduction_scale(self) -> float:
+        return self.coef.get("deduction_scale", 1.0)
+
     def score(self, features: Mapping[str, float]) -> float:
-        total = self.linear(features)
-        if self.isotonic is not None:
-            total = _interpolate(total, *self.isotonic)
+        if self.kind == "checklist":
+            from interviewer.scoring.checklist import apply
+
+            return round(apply(self.curve(features.get("checklist", 0.0)), self.deduction_scale, features), 2)
+        total = self.curve(self.linear(features))
         return round(min(10.0, max(0.0, total)), 2)
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,9 +91,10 @@ def _interpolate(value: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> 
 
 @dataclass(frozen=True)
 class CalibrationSet:
-    """The calibrations by profile name."""
+    """The calibrations by profile name, and the model that decides each key point's status."""
 
     profiles: Mapping[str, Calibration] = field(default_factory=dict)
+    concept_model: ConceptModel | None = None
 
     def __getitem__(self, profile: str) -> Calibration:
         try:
@@ -88,13 +103,15 @@ class CalibrationSet:
             return self.profiles["rubric"]
 
     def to_json(self) -> str:
-        data = {"profiles": {name: c.to_dict() for name, c in self.profiles.items()}}
+        data: dict[str, Any] = {"profiles": {name: c.to_dict() for name, c in self.profiles.items()}}
+        if self.concept_model is not None:
+            data["concept_model"] = self.concept_model.to_dict()
         return json.dumps(data, indent=2) + "\n"
 
 
 def _parse_profile(data: object, where: str) -> Calibration:
-    if not isinstance(data, dict) or data.get("kind") not in ("linear", "logistic"):
-        raise InputError(f"{where}: field 'kind': expected \"linear\" or \"logistic\"")
+    if not isinstance(data, dict) or data.get("kind") not in ("linear", "logistic", "checklist"):
+        raise InputError(f"{where}: field 'kind': expected \"linear\", \"logistic\" or \"checklist\"")
     coef = data.get("coef")
     if not isinstance(coef, dict) or not all(isinstance(v, (int, float)) for v in coef.values()):
         raise InputError(f"{where}: field 'coef': expected a mapping of feature name to number")
@@ -127,4 +144,6 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION) -> CalibrationSet:
     profiles = data.get("profiles") if isinstance(data, dict) else None
     if not isinstance(profiles, dict) or "rubric" not in profiles:
         raise InputError(f"{path}: field 'profiles': expected a mapping with at least a \"rubric\" profile")
-    return CalibrationSet({name: _parse_profile(p, f"{path}: profiles.{name}") for name, p in profiles.items()})
+    concept_model = data.get("concept_model")
+    return CalibrationSet({name: _parse_profile(p, f"{path}: profiles.{name}") for name, p in profiles.items()},
+                          ConceptModel.from_dict(concept_model, str(path)) if concept_model is not None else None)

@@ -1,28 +1,50 @@
 """Matching one rubric concept against an answer's units: covered, partial, missed or contradicted.
 
-A concept is compared with every unit by cosine, against its statement, its alternatives and its cue
-phrases, and its cue phrases are looked for word by word (by lemma). Two checks follow on the best
-unit: if it says the opposite (one side negated, the other not, in the clauses that share the most
-content words) the concept is *contradicted* and earns nothing; if it only names the concept in a list
-of terms without explaining it, it earns partial credit at most.
+Two steps. **Similarity chooses where to look**: every unit is compared with the concept's statement,
+its alternatives and its cue phrases by cosine, and the few closest units (plus a unit that names a cue
+phrase) become candidates. **Stance decides what they say**: the stance model reads each candidate
+together with the statement and says whether it states it, touches it, says the opposite, or neither
+(``stance.py``). So "fit the scaler on the whole dataset" is never evidence for "fit the scaler on
+the training data only", however many words they share, and a paraphrase in other words still counts.
+
+* covered: a candidate states the concept: the stance model says so, or it is as close in meaning as a
+  restatement and the stance model does not read it as denying the concept (its evidence: the
+  candidate that states it best);
+* partial: a candidate touches it, names it or states part of it, or states it only as a term in a
+  list (``text.explains``);
+* contradicted: no candidate states or touches it and one close to it says the opposite; it earns
+  nothing and is reported as a wrong claim;
+* missed: anything else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from interviewer.rubrics.model import Concept
+from interviewer.scoring.concept_model import ConceptModel
 from interviewer.scoring import text as T
 from interviewer.scoring.result import ConceptResult, Evidence
+from interviewer.scoring.stance import COVERED_SIMILARITY, CONTRADICT, PARTIAL, PARTIAL_SIMILARITY, SUPPORT
 
-# Cosine thresholds for all-MiniLM-L6-v2 between one answer unit and a concept statement.
-COVERED_SIMILARITY = 0.65  # the meaning is clearly there on its own
-PARTIAL_SIMILARITY = 0.575  # close: covered if a cue phrase is also there, partial otherwise
+__all__ = ["COVERED_SIMILARITY", "PARTIAL_SIMILARITY", "AnswerUnits", "ConceptCandidates", "concept_candidates",
+           "match_concept", "split_answer"]
+
+# Cosine thresholds for all-MiniLM-L6-v2 between one answer unit and a concept statement or cue.
 CUE_SIMILARITY_DISCOUNT = 0.05  # a short cue phrase matches a unit less reliably than a statement
+CANDIDATE_FLOOR = 0.30  # a unit less similar than this to a concept is not asked about it
+CANDIDATES_PER_CONCEPT = 3  # the closest units the stance model reads for each concept
+CONTRADICTION_FLOOR = 0.45  # a unit must be at least this close to a concept to count as denying it
+STATES = 0.5  # p(support) at which a unit states the concept
+TOUCHES = 0.5  # p(support) + p(partial) at which it touches it
+DENIES = 0.9  # p(contradict) at which the stance model alone says it is the opposite
 CREDIT = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
 
+StanceTable = Mapping[tuple[str, str], np.ndarray]
+"""(candidate unit text, rubric text) → probabilities of the stance labels."""
 
 
 @dataclass(frozen=True)
@@ -65,19 +87,35 @@ def split_answer(answer: str, max_words: int) -> AnswerUnits:
     )
 
 
-def match_concept(
-    concept: Concept, statements: np.ndarray, cues: np.ndarray, parts: AnswerUnits, vectors: np.ndarray
-) -> ConceptResult:
+@dataclass(frozen=True)
+class ConceptCandidates:
+    """Where one concept is looked for: candidate units, the rubric text each is read against, and the
+    similarity of each unit (``scores[u]``: best cosine to the statement, an alternative or a cue, which
+    chooses the candidates; ``closeness[u]``: best cosine to the statement or an alternative alone)."""
+
+    units: tuple[int, ...]
+    hypotheses: tuple[str, ...]
+    scores: np.ndarray
+    closeness: np.ndarray
+    cues_matched: tuple[str, ...]
+
+    def pairs(self, parts: AnswerUnits) -> list[tuple[str, str]]:
+        return [(parts.units[u].text, h) for u, h in zip(self.units, self.hypotheses, strict=True)]
+
+
+def top_units(scores: np.ndarray, count: int, floor: float, extra: int | None = None) -> list[int]:
+    """The ``count`` highest-scoring units at or above ``floor`` (ties by position), plus ``extra``."""
+    order = sorted(range(len(scores)), key=lambda u: (-float(scores[u]), u))
+    chosen = [u for u in order[:count] if scores[u] >= floor]
+    if extra is not None and extra not in chosen:
+        chosen.append(extra)
+    return chosen
+
+
+def concept_candidates(concept: Concept, statements: np.ndarray, cues: np.ndarray, parts: AnswerUnits,
+                       vectors: np.ndarray) -> ConceptCandidates:
     """``statements``: (1 + alternatives, d); ``cues``: (n_cues, d); ``vectors``: the answer's units (n, d)."""
-    best_unit, best, best_row = None, 0.0, 0
-    if len(vectors):
-        to_statements = vectors @ statements.T  # [unit, statement or alternative]
-        scores = to_statements.max(axis=1)
-        if len(cues):
-            scores = np.maximum(scores, (vectors @ cues.T).max(axis=1) - CUE_SIMILARITY_DISCOUNT)
-        best_unit = int(np.argmax(scores))
-        best = float(scores[best_unit])
-        best_row = int(np.argmax(to_statements[best_unit]))
+    texts = (concept.statement, *concept.alternatives)
     matched: list[str] = []
     cue_unit = None
     for cue in concept.cues:
@@ -86,42 +124,91 @@ def match_concept(
             matched.append(cue)
             if cue_unit is None:
                 cue_unit = parts.unit_at(parts.word_starts[hit[0]])
-    if best >= COVERED_SIMILARITY or (matched and best >= PARTIAL_SIMILARITY):
+    if not len(vectors):
+        return ConceptCandidates((), (), np.zeros(0), np.zeros(0), tuple(matched))
+    to_statements = vectors @ statements.T  # [unit, statement or alternative]
+    closeness = to_statements.max(axis=1)
+    scores = closeness
+    if len(cues):
+        scores = np.maximum(closeness, (vectors @ cues.T).max(axis=1) - CUE_SIMILARITY_DISCOUNT)
+    units = top_units(scores, CANDIDATES_PER_CONCEPT, CANDIDATE_FLOOR, cue_unit)
+    hypotheses = tuple(texts[int(np.argmax(to_statements[u]))] for u in units)
+    return ConceptCandidates(tuple(units), hypotheses, scores, closeness, tuple(matched))
+
+
+def denies(unit: str, statement: str, stance: np.ndarray, closeness: float) -> bool:
+    """Whether a unit close to a concept says its opposite: its negation disagrees with the statement's on
+    the word the negation applies to, or the stance model is sure it contradicts it and sure it does not
+    state it (``DENIES``). Either only when the unit is about the concept (``CONTRADICTION_FLOOR``)."""
+    if closeness < CONTRADICTION_FLOOR:
+        return False
+    if T.polarity_conflict(unit, statement):
+        return True
+    return float(stance[CONTRADICT]) >= DENIES and float(stance[SUPPORT]) < 1.0 - DENIES
+
+
+def match_concept(concept: Concept, found: ConceptCandidates, parts: AnswerUnits, stance: StanceTable,
+                  extra: Mapping[str, float] | None = None, model: ConceptModel | None = None) -> ConceptResult:
+    """Judge a concept from its candidates (``stance`` holds every candidate pair's stance).
+
+    ``extra``: answer-level signals for this concept (``token_recall``, ``qd_token_recall``,
+    ``question``: the best unit's cosine to the question). With a fitted ``model`` (``concept_model.py``)
+    the signals decide the status; without one, a candidate states the concept when the stance model
+    says so, or when it is as close in meaning as a restatement. Either way a candidate that denies the
+    concept is never its evidence (``denies``), and a covered point whose evidence only names terms is
+    partial.
+    """
+    rows = [stance[pair] for pair in found.pairs(parts)]
+    closeness = [float(found.closeness[u]) for u in found.units]
+    denied = [denies(parts.units[u].text, h, r, c)
+              for u, h, r, c in zip(found.units, found.hypotheses, rows, closeness, strict=True)]
+    live = [i for i in range(len(rows)) if not denied[i]]
+    # The candidate that states it best: the stance model's confidence first, then closeness in meaning.
+    rank = sorted(live, key=lambda i: (-float(rows[i][SUPPORT]), -closeness[i], found.units[i]))
+    by_closeness = sorted((closeness[i] for i in live), reverse=True)
+    signals = {
+        "closeness": by_closeness[0] if by_closeness else 0.0,
+        "second": by_closeness[1] if len(by_closeness) > 1 else 0.0,
+        "support": max((float(rows[i][SUPPORT]) for i in live), default=0.0),
+        "touch": max((float(rows[i][SUPPORT] + rows[i][PARTIAL]) for i in live), default=0.0),
+        "contradict": max((float(rows[i][CONTRADICT]) for i in range(len(rows))), default=0.0),
+        "cue": float(bool(found.cues_matched)),
+        "explains": float(T.explains(parts.units[found.units[rank[0]]].text)) if rank else 0.0,
+        **(extra or {}),
+    }
+    if model is not None:
+        status = model.status(signals) if rank else "missed"
+    elif any(float(rows[i][SUPPORT]) >= STATES or closeness[i] >= COVERED_SIMILARITY for i in live):
         status = "covered"
-    elif best >= PARTIAL_SIMILARITY or matched:
+    elif any(float(rows[i][SUPPORT] + rows[i][PARTIAL]) >= TOUCHES or closeness[i] >= PARTIAL_SIMILARITY
+             for i in live):
         status = "partial"
     else:
         status = "missed"
-    evidence_unit = best_unit if status != "missed" else None
-    if matched and cue_unit is not None and (best_unit is None or best < COVERED_SIMILARITY):
-        evidence_unit = cue_unit
+    evidence_unit, contradicted, explained = None, False, True
+    if status != "missed":
+        evidence_unit = found.units[rank[0]]
+    elif any(denied):
+        contradicted = True
+        worst = max((i for i in range(len(rows)) if denied[i]), key=lambda i: (float(rows[i][CONTRADICT]), -i))
+        evidence_unit = found.units[worst]
     evidence = parts.evidence(evidence_unit) if evidence_unit is not None else None
-    explained, contradicted = True, False
-    if evidence is not None:
-        target = (concept.statement, *concept.alternatives)[best_row]
-        if T.polarity_conflict(evidence.text, target):
-            # Saying the opposite is a contradiction only when the unit is about the concept (close in
-            # meaning, not only sharing a cue word: "the page waited on the model with no fallback" tells a
-            # story, it does not deny that you need a fallback). Either way the concept earns nothing.
-            contradicted = evidence_unit == best_unit and best >= PARTIAL_SIMILARITY
-            status = "missed"
-            if not contradicted:
-                evidence = None
-        else:
-            explained = T.explains(evidence.text)
-            if status == "covered" and not explained:
-                status = "partial"
+    if status != "missed" and evidence is not None and not T.explains(evidence.text):
+        status, explained = "partial", False  # only named: partial at most, and the feedback says so
+    credit = CREDIT[status]
     return ConceptResult(
         concept_id=concept.id,
         label=concept.label,
-        status=status,
-        credit=CREDIT[status],
+        status=status,  # type: ignore[arg-type]
+        credit=credit,
         weight=concept.weight,
-        similarity=round(best, 4),
-        cues_matched=tuple(matched),
+        similarity=round(float(found.scores.max()) if len(found.scores) else 0.0, 4),
+        cues_matched=found.cues_matched,
         evidence=evidence,
         statement=concept.statement,
         follow_up=concept.follow_up,
         explained=explained,
         contradicted=contradicted,
+        stance=round(signals["support"], 4),
+        signals={k: round(float(v), 4) for k, v in signals.items()},
     )

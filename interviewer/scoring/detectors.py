@@ -1,71 +1,102 @@
 """Detectors for what similarity alone cannot see: wrong claims, and answers to another question.
 
-* Misconceptions: a unit makes one of the rubric's wrong claims when it carries one of the claim's cue
-  phrases, or is close in meaning to the claim and closer to it than to the correction, and its
-  polarity agrees with the claim's (so "never shuffle a time series" does not match the claim "shuffle
-  the time series").
+* Misconceptions: a unit makes one of the rubric's wrong claims when it is much closer in meaning to the
+  claim than to anything correct the rubric says, or names one of the claim's cue phrases and is no
+  closer to anything correct; in both cases its negation must agree with the claim's, so a unit that
+  warns against it ("never shuffle a time series") is not a hit.
 * Relevance: how well the answer's units fit its own rubric (its model answer and concept statements)
   against how well they fit every other question of the bank. An answer that fits another question
-  clearly better, or fits nothing, is off-topic.
+  clearly better, or fits nothing, is off-topic, unless it makes this question's wrong claims: a wrong
+  answer on the right topic is wrong, not off-topic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from interviewer.rubrics.model import Rubric
 from interviewer.scoring import text as T
-from interviewer.scoring.concepts import AnswerUnits
+from interviewer.scoring.concepts import AnswerUnits, top_units
 from interviewer.scoring.result import ConceptResult, MisconceptionHit, Relevance
 
-# Similarity alone cannot tell "normalizing the whole dataset before splitting [leaks]" from the claim
-# "normalizing the whole dataset before splitting is fine": a unit makes a claim by meaning only when
-# it is much closer to the claim than to anything correct the rubric says (its correction and every
-# concept statement). Chosen on the team's dev set: correct answers' units stay below this margin.
-CLAIM_SIMILARITY = 0.60  # a unit this close to a claim makes it, if it is closer to the claim than ...
-CLAIM_MARGIN = 0.24  # ... to the correction and to every concept statement, by at least this much
-CUE_CLAIM_SIMILARITY = 0.45  # a claim cue counts when the unit is at least this close to the claim ...
-CUE_RIVAL_TOLERANCE = 0.0  # ... and at least as close to it as to the correction and every concept
-CONTRADICTION_PENALTY = 1.0  # points off for saying the opposite of a concept (not a listed misconception)
+CLAIM_CANDIDATE_FLOOR = 0.40  # a unit less similar than this to a claim is not asked about it
+CLAIM_CANDIDATES = 2  # the closest units looked at for each claim (plus one naming its cue)
+# A unit this close to a claim makes it if it is closer to the claim than to
+# the correction and to every concept statement by at least CLAIM_MARGIN; a unit naming a claim's cue
+# phrase makes it when it is at least CUE_CLAIM_SIMILARITY close and no closer to anything correct.
+CLAIM_SIMILARITY = 0.60
+CLAIM_MARGIN = 0.24
+CUE_CLAIM_SIMILARITY = 0.45
+CONTRADICTION_PENALTY = 1.5  # points off for saying the opposite of a concept (not a listed misconception)
 OFF_TOPIC_MARGIN = 0.06  # another question fits the answer better by this much: off-topic
 OFF_TOPIC_FLOOR = 0.30  # the answer fits its own question less than this: off-topic
-OFF_TOPIC_CAP = 2.0  # the highest score an off-topic answer can get
 
 
-def find_misconceptions(
-    rubric: Rubric,
-    claims: np.ndarray,
-    corrections: np.ndarray,
-    statements: np.ndarray,
-    parts: AnswerUnits,
-    vectors: np.ndarray,
-) -> list[MisconceptionHit]:
-    """The rubric's misconceptions the answer states, each with its best evidence unit.
+@dataclass(frozen=True)
+class ClaimCandidates:
+    """Per misconception, the units read against its claim, and per unit the evidence by meaning:
+    ``closeness[m][k]`` its cosine to the claim, ``rival[m][k]`` its best cosine to the correction or a
+    concept statement, ``cue[m][k]`` whether it names one of the claim's cue phrases."""
 
-    ``claims``, ``corrections``: (misconceptions, d); ``statements``: every concept statement and
-    alternative, (rows, d); ``vectors``: the answer's units, (units, d).
-    """
-    hits: list[MisconceptionHit] = []
+    units: tuple[tuple[int, ...], ...]
+    closeness: tuple[tuple[float, ...], ...] = ()
+    rival: tuple[tuple[float, ...], ...] = ()
+    cue: tuple[tuple[bool, ...], ...] = ()
+
+
+def claim_candidates(rubric: Rubric, claims: np.ndarray, corrections: np.ndarray, statements: np.ndarray,
+                     parts: AnswerUnits, vectors: np.ndarray) -> ClaimCandidates:
+    """``claims``, ``corrections``: (misconceptions, d); ``statements``: every concept statement and
+    alternative, (rows, d); ``vectors``: the answer's units, (units, d)."""
     if not len(vectors) or not rubric.misconceptions:
-        return hits
+        return ClaimCandidates(tuple(() for _ in rubric.misconceptions))
     to_claims = vectors @ claims.T  # [unit, misconception]
     to_corrections = vectors @ corrections.T
     to_concepts = (vectors @ statements.T).max(axis=1) if len(statements) else np.zeros(len(vectors))
+    chosen, closeness, rival, cue = [], [], [], []
     for m_index, misconception in enumerate(rubric.misconceptions):
+        named = [any(T.find_cue(c, parts.unit_content[u]) for c in misconception.cues) for u in range(len(parts.units))]
+        cue_unit = next((u for u, hit in enumerate(named) if hit), None)
+        units = top_units(to_claims[:, m_index], CLAIM_CANDIDATES, CLAIM_CANDIDATE_FLOOR, cue_unit)
+        chosen.append(tuple(units))
+        closeness.append(tuple(float(to_claims[u, m_index]) for u in units))
+        rival.append(tuple(max(float(to_corrections[u, m_index]), float(to_concepts[u])) for u in units))
+        cue.append(tuple(named[u] for u in units))
+    return ClaimCandidates(tuple(chosen), tuple(closeness), tuple(rival), tuple(cue))
+
+
+def makes_claim(unit: str, claim: str, closeness: float, rival: float, cue: bool) -> float:
+    """How strongly a unit makes a claim (0: it does not): it is much closer in meaning to the claim than
+    to anything correct the rubric says, or it names one of the claim's cue phrases and is no closer to
+    anything correct; never when its negation disagrees with the claim's ("never shuffle a time series"
+    against "shuffle the time series"). (Asking the stance model as well found the same wrong claims in
+    the dev set and twice as many false ones, mostly in spoken answers: it is not asked here.)
+    """
+    if T.polarity_conflict(unit, claim):
+        return 0.0
+    if (closeness >= CLAIM_SIMILARITY and closeness >= rival + CLAIM_MARGIN) or \
+            (cue and closeness >= CUE_CLAIM_SIMILARITY and closeness >= rival):
+        return closeness
+    return 0.0
+
+
+def find_misconceptions(rubric: Rubric, found: ClaimCandidates, parts: AnswerUnits,
+                        related: Sequence[int]) -> list[MisconceptionHit]:
+    """The rubric's misconceptions the answer states, each with the unit that states it most clearly.
+
+    ``related[m]``: the index of the concept misconception ``m`` gets wrong.
+    """
+    hits: list[MisconceptionHit] = []
+    for m_index, (misconception, units) in enumerate(zip(rubric.misconceptions, found.units, strict=True)):
         best, best_unit = 0.0, None
-        for u_index, unit in enumerate(parts.units):
-            claim_sim = float(to_claims[u_index, m_index])
-            rival = max(float(to_corrections[u_index, m_index]), float(to_concepts[u_index]))
-            cue = any(T.find_cue(c, parts.unit_content[u_index]) for c in misconception.cues)
-            by_cue = cue and claim_sim >= CUE_CLAIM_SIMILARITY and claim_sim >= rival - CUE_RIVAL_TOLERANCE
-            by_meaning = claim_sim >= CLAIM_SIMILARITY and claim_sim >= rival + CLAIM_MARGIN
-            if not (by_cue or by_meaning) or T.polarity_conflict(unit.text, misconception.claim):
-                continue
-            if claim_sim > best:
-                best, best_unit = claim_sim, u_index
+        for k, u in enumerate(units):
+            strength = makes_claim(parts.units[u].text, misconception.claim, found.closeness[m_index][k],
+                                   found.rival[m_index][k], found.cue[m_index][k])
+            if strength > best:
+                best, best_unit = strength, u
         if best_unit is not None:
             hits.append(
                 MisconceptionHit(
@@ -75,6 +106,7 @@ def find_misconceptions(
                     penalty=misconception.penalty,
                     evidence=parts.evidence(best_unit),
                     similarity=round(best, 4),
+                    concept_id=rubric.concepts[related[m_index]].id,
                 )
             )
     return hits
@@ -118,6 +150,7 @@ def contradictions(concepts: Sequence[ConceptResult], already: Sequence[Misconce
                 penalty=CONTRADICTION_PENALTY,
                 evidence=concept.evidence,
                 similarity=concept.similarity,
+                concept_id=concept.concept_id,
             )
         )
         taken.add((concept.evidence.start, concept.evidence.end))
@@ -131,26 +164,32 @@ def fit(vectors: np.ndarray, fingerprint: np.ndarray) -> float:
     return float((vectors @ fingerprint.T).max(axis=1).mean())
 
 
-def relevance(own_id: str, own: np.ndarray, others: dict[str, np.ndarray], vectors: np.ndarray,
-              answered: bool) -> Relevance:
-    """Whether the answer is about its own question; ``others`` are the other rubrics' fingerprints."""
+def relevance(own_id: str, own: np.ndarray, others: Mapping[str, np.ndarray], vectors: np.ndarray,
+              answered: bool, questions: Mapping[str, str] | None = None, wrong_claims: int = 0) -> Relevance:
+    """Whether the answer is about its own question; ``others`` are the other rubrics' fingerprints and
+    ``questions`` their texts (the message names the other question by its text, never by its id).
+    An answer that makes ``wrong_claims`` of this question's misconceptions is on topic, and wrong."""
     own_fit = fit(vectors, own)
     best_id, best_fit = None, None
-    for rubric_id, fingerprint in others.items():
+    for rubric_id in sorted(others):
         if rubric_id == own_id:
             continue
-        score = fit(vectors, fingerprint)
+        score = fit(vectors, others[rubric_id])
         if best_fit is None or score > best_fit:
             best_id, best_fit = rubric_id, score
+    other_question = (questions or {}).get(best_id) if best_id is not None else None
     reason = ""
-    if answered and best_fit is not None and best_fit - own_fit >= OFF_TOPIC_MARGIN:
-        reason = f"the answer fits question {best_id} better than this one"
-    elif answered and own_fit < OFF_TOPIC_FLOOR:
-        reason = "the answer is not about this question"
+    if answered and not wrong_claims:
+        if best_fit is not None and best_fit - own_fit >= OFF_TOPIC_MARGIN:
+            reason = (f'the answer fits another question better: "{other_question}"' if other_question
+                      else "the answer fits another question better than this one")
+        elif own_fit < OFF_TOPIC_FLOOR:
+            reason = "the answer is not about this question"
     return Relevance(
         on_topic=not reason,
         score=round(own_fit, 4),
         best_other_rubric=best_id,
         best_other_score=None if best_fit is None else round(best_fit, 4),
+        best_other_question=other_question,
         reason=reason,
     )

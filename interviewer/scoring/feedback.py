@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from interviewer.rubrics.model import Rubric
-from interviewer.scoring.result import ConceptResult, Feedback, MisconceptionHit, Relevance
+from interviewer.scoring.result import ConceptResult, Feedback, MisconceptionHit, Relevance, ScoreBreakdown
 
 QUOTE_CHARS = 160  # evidence longer than this is shortened in feedback text (the full span stays in the result)
 
@@ -37,6 +37,7 @@ def write_feedback(
     *,
     answered: bool,
     relevance: Relevance | None = None,
+    breakdown: ScoreBreakdown | None = None,
 ) -> Feedback:
     if not answered:
         first = max(rubric.concepts, key=lambda c: c.weight)
@@ -63,6 +64,7 @@ def write_feedback(
         missing.append(f"{c.label}: {c.statement}")
     corrections = tuple(
         f"You said {quote(m.evidence.text) if m.evidence else repr(m.claim)}, but {_lower_first(m.correction)}"
+        + (f" (−{m.points_off:.1f} points)" if m.points_off else "")
         for m in misconceptions
     )
     gaps = sorted(missed + partial, key=lambda c: (-c.weight, c.status == "partial"))
@@ -72,6 +74,8 @@ def write_feedback(
     summary += f" and touched on {len(partial)} more." if partial else "."
     if misconceptions:
         summary += f" {len(misconceptions)} claim{'s were' if len(misconceptions) > 1 else ' was'} wrong."
+    if breakdown is not None and breakdown.cap is not None:
+        summary += f" The score is capped at {breakdown.cap:.1f}: {breakdown.cap_reason}."
     if relevance is not None and not relevance.on_topic:
         summary = f"Off-topic: {relevance.reason}. " + summary
     named_only = [c for c in partial if not c.explained]

@@ -1,7 +1,8 @@
 """Fitting calibration profiles with scikit-learn, from graded answers' features.
 
-* ``rubric`` profile: ridge regression of the human 0–10 score (plus the wrong-claim penalties the
-  grader deducts afterwards) on the features below: interpretable coefficients, no pickle.
+* ``rubric`` profile: the checklist (``checklist.py``): a monotone piecewise-linear curve of the
+  checklist points with a few fixed knots, and the scale of the wrong claims' deductions, by least
+  squares against the human 0–10 score (non-negative steps keep the curve monotone).
 * ``reference`` profile: logistic regression of correct / not correct, its probability × 10 the score.
 
 Both return a :class:`Calibration` ready to be written to ``calibration.json``.
@@ -15,34 +16,6 @@ import numpy as np
 
 from interviewer.scoring.calibration import Calibration
 
-RUBRIC_FEATURES = (
-    "coverage",
-    "covered_share",
-    "soft_coverage",
-    "concept_similarity",
-    "best_concept_similarity",
-    "similarity",
-    "similarity_f1",
-    "similarity_recall",
-    "similarity_precision",
-    "lexical_recall",
-    "lexical_precision",
-    "explained_share",
-    "relevance",
-    "relevance_margin",
-    "off_topic",
-    "log_words",
-    "penalty",
-    "wrong_claims",
-    "contradicted",
-    "token_coverage",
-    "best_token_recall",
-    "token_recall",
-    "token_precision",
-    "token_f1",
-    "claim_margin",
-    "claim_contrast",
-)
 REFERENCE_FEATURES = (
     "best_concept_similarity",
     "concept_similarity",
@@ -66,11 +39,12 @@ REFERENCE_FEATURES = (
     "short_answer",
     "qd_token_recall",
     "qd_token_precision",
+    "stance_coverage",
+    "stance_best",
 )
-RIDGE_ALPHA = 1.0
-# The ridge penalty is chosen among these by leave-one-question-out Pearson r on the training answers
-# (when they come from at least 3 questions); RIDGE_ALPHA otherwise.
-RIDGE_ALPHAS = (0.3, 1.0, 3.0)
+CURVE_KNOTS = (0.0, 2.5, 5.0, 7.5, 10.0)  # checklist points where the curve may bend
+DEDUCTION_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)  # rubric penalty → points, chosen by least squares
+SMOOTHNESS = 0.5  # weight of the penalty on differences between consecutive segments' slopes
 LOGISTIC_C = 1.0
 
 
@@ -79,44 +53,51 @@ def matrix(features: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.
     return np.array([[f.get(n, 0.0) for n in names] for f in features], dtype=float)
 
 
-def fit_rubric_profile(features: Sequence[Mapping[str, float]], scores: Sequence[float], source: str,
-                       names: Sequence[str] = RUBRIC_FEATURES, groups: Sequence[str] | None = None) -> Calibration:
-    """Ridge regression of the human score, then an isotonic map fitted on out-of-fold predictions.
+def _ramps(x: np.ndarray) -> np.ndarray:
+    """(answers, segments): per segment how far ``x`` has climbed it (0–1). The curve starts at 0: no
+    key point earned is no score."""
+    columns = []
+    for low, high in zip(CURVE_KNOTS, CURVE_KNOTS[1:]):
+        columns.append(np.clip((x - low) / (high - low), 0.0, 1.0))
+    return np.stack(columns, axis=1)
 
-    Wrong claims enter as features, so their weight is learned. ``groups`` (the question of each
-    answer) makes the out-of-fold predictions leave one question out, and picks the ridge penalty
-    among ``RIDGE_ALPHAS`` by the Pearson r of those predictions; without them, five folds and
-    ``RIDGE_ALPHA``. Under ``cross_validated_scores`` this choice is made again inside each fold, so the
-    held-out question never informs it.
+
+def fit_checklist_profile(features: Sequence[Mapping[str, float]], scores: Sequence[float], source: str) -> Calibration:
+    """The checklist curve and deduction scale that best reproduce the human scores.
+
+    For each candidate deduction scale, the curve's knot values are fitted by non-negative least squares
+    on the segment ramps (so each step up is ≥ 0: monotone, no cliffs), with a penalty on the difference
+    between consecutive steps (smooth: no flat run followed by a jump), against the human score plus the
+    scaled penalties; the scale whose capped, clipped scores have the least squared error wins.
     """
-    from sklearn.isotonic import IsotonicRegression  # scikit-learn costs ~0.5 s to import
-    from sklearn.linear_model import Ridge
-    from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
+    from scipy.optimize import nnls
 
-    x = matrix(features, names)
+    from interviewer.scoring.checklist import apply
+
+    x = np.array([f.get("checklist", 0.0) for f in features], dtype=float)
     y = np.asarray(scores, dtype=float)
-    distinct = len(set(groups)) if groups is not None else 0
-    folds = GroupKFold(n_splits=distinct) if distinct >= 3 else KFold(n_splits=min(5, len(y)))
-    alpha = RIDGE_ALPHA
-    if distinct >= 3:
-        alpha = max(RIDGE_ALPHAS, key=lambda a: _pearson(cross_val_predict(Ridge(alpha=a), x, y, groups=groups,
-                                                                           cv=folds), y))
-    model = Ridge(alpha=alpha).fit(x, y)
-    held_out = cross_val_predict(Ridge(alpha=alpha), x, y, groups=groups, cv=folds)
-    iso = IsotonicRegression(y_min=0.0, y_max=10.0, out_of_bounds="clip").fit(held_out, y)
-    xs = [round(float(v), 4) for v in iso.X_thresholds_]
-    ys = [round(float(v), 4) for v in iso.y_thresholds_]
-    coef = {n: round(float(c), 5) for n, c in zip(names, model.coef_, strict=True)}
-    if distinct >= 3:
-        source = f"{source}; ridge alpha {alpha:g} chosen by leave-one-question-out CV"
-    return Calibration(coef, round(float(model.intercept_), 5), "linear", 5.0, source, deduct_penalties=False,
-                       isotonic=(tuple(xs), tuple(ys)) if len(xs) >= 2 else None)
-
-
-def _pearson(a: np.ndarray, b: np.ndarray) -> float:
-    if np.std(a) == 0 or np.std(b) == 0:
-        return -1.0
-    return float(np.corrcoef(a, b)[0, 1])
+    design = _ramps(x)
+    # Smoothness: consecutive segments' steps are pulled towards each other (no flat runs then jumps).
+    smooth = np.zeros((len(CURVE_KNOTS) - 2, design.shape[1]))
+    for k in range(len(CURVE_KNOTS) - 2):
+        smooth[k, k], smooth[k, k + 1] = 1.0, -1.0
+    smooth *= SMOOTHNESS * np.sqrt(len(y))
+    best: tuple[float, Calibration] | None = None
+    for scale in DEDUCTION_SCALES:
+        target = y + scale * np.array([f.get("penalty", 0.0) for f in features])
+        # Answers held down by a ceiling say little about the curve: leave them out of its fit.
+        free = np.array([f.get("cap", 10.0) >= 10.0 for f in features])
+        steps, _ = nnls(np.vstack([design[free], smooth]), np.concatenate([target[free], np.zeros(len(smooth))]))
+        ys = np.minimum(10.0, np.concatenate([[0.0], np.cumsum(steps)]))
+        calibration = Calibration({"deduction_scale": scale}, 0.0, "checklist", 5.0, source,
+                                  deduct_penalties=False,
+                                  isotonic=(CURVE_KNOTS, tuple(round(float(v), 4) for v in ys)))
+        predicted = np.array([apply(calibration.curve(v), scale, f) for v, f in zip(x, features, strict=True)])
+        error = float(((predicted - y) ** 2).mean())
+        if best is None or error < best[0]:
+            best = (error, calibration)
+    assert best is not None
+    return best[1]
 
 
 def fit_reference_profile(features: Sequence[Mapping[str, float]], correct: Sequence[bool], source: str,
@@ -167,8 +148,7 @@ def cross_validated_scores(
         if profile == "reference":
             calibration = fit_reference_profile([features[i] for i in train], [labels[i] for i in train], "cv")
         else:
-            calibration = fit_rubric_profile([features[i] for i in train], [gold[i] for i in train], "cv",
-                                             groups=[groups[i] for i in train])
+            calibration = fit_checklist_profile([features[i] for i in train], [gold[i] for i in train], "cv")
         fitted = CalibrationSet({profile: calibration, "rubric": calibration})
         for i in test:
             predicted[i] = final_score(fitted, features[i], profile)

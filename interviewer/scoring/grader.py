@@ -3,19 +3,21 @@
 How a grade is made:
 
 1. The answer is cut into units (sentences; long ones at clause boundaries) that keep their spans.
-2. Units are embedded once. Each concept is matched (``concepts.py``): covered, partial, missed or
-   contradicted, with the best unit as evidence; a concept only named in a list earns partial credit.
-3. Wrong claims are detected (``detectors.py``): the rubric's misconceptions, and contradicted concepts.
+2. Units are embedded once. For each concept and each misconception, similarity picks the few units
+   worth reading (``concepts.py``, ``detectors.py``).
+3. The stance model reads those (unit, statement) pairs, all of an answer's pairs in one batch
+   (``stance.py``); with the candidates' closeness in meaning and token recall, its output decides
+   whether each concept is covered, partial or missed (``concept_model.py``). A unit that says the
+   opposite of a concept is never its evidence, and is a wrong claim; so is a unit that states one of
+   the rubric's misconceptions (``detectors.py``).
 4. Relevance: the answer's fit to its own rubric against every other rubric of the bank (if given).
-5. The answer is aligned with the model answer sentence by sentence (precision / recall / F1) and token by
-   token (also with the question's words demoted); graded wrong-claim evidence below the detector's
-   thresholds (``claim_margin``, ``claim_contrast``) is measured too.
-6. The interpretable features (wrong claims' penalties among them) go through the calibration profile
-   (``calibration.json``) to a 0–10 score; a profile may instead deduct the penalties after its map
-   (``deduct_penalties``); an off-topic answer is capped.
+5. The score follows the checklist (``checklist.py``): the weighted key points covered, through a
+   monotone curve, minus each wrong claim's cost, under fixed ceilings. Answers graded against a rubric
+   derived from one reference answer (``profile="reference"``) use a logistic calibration of the
+   features instead (``features.py``).
 
 Rubric-side embeddings are computed once per rubric (and kept on disk when a cache folder is given);
-an answer costs one ``encode`` call.
+an answer costs one ``encode`` call and one stance batch.
 """
 
 from __future__ import annotations
@@ -30,25 +32,23 @@ from pathlib import Path
 import numpy as np
 
 from interviewer.rubrics.model import Rubric
+from interviewer.scoring import checklist
 from interviewer.scoring import text as T
 from interviewer.scoring.calibration import CalibrationSet, load_calibration
-from interviewer.scoring.concepts import COVERED_SIMILARITY, AnswerUnits, match_concept, split_answer
-from interviewer.scoring.detectors import OFF_TOPIC_CAP, contradictions, discredit, find_misconceptions, relevance
+from interviewer.scoring.concepts import AnswerUnits, ConceptCandidates, concept_candidates, match_concept, split_answer
+from interviewer.scoring.detectors import (
+    ClaimCandidates,
+    claim_candidates,
+    contradictions,
+    discredit,
+    find_misconceptions,
+    relevance,
+)
 from interviewer.scoring.embedder import Embedder
+from interviewer.scoring.features import answer_features, concept_extras, question_demoted, token_features
 from interviewer.scoring.feedback import write_feedback
-from interviewer.scoring.result import ConceptResult, Grade, MisconceptionHit, Relevance, Similarity
-
-# Sentence-level F1 against the model answer is mapped from [floor, ceiling] onto [0, 1].
-SIMILARITY_FLOOR = 0.25
-SIMILARITY_CEILING = 0.75
-SOFT_CREDIT_FLOOR = 0.30  # below this cosine a concept earns no soft credit
-# Length counts only up to this many words, and only in distinct units: saying more helps a little,
-# saying the same thing again does not.
-LENGTH_CAP_WORDS = 250
-# claim_margin / claim_contrast when there is nothing to compare with (no misconceptions in the rubric):
-# their medians over the dev-set answers with no false claim (86 answers; benchmarks/data/devset.jsonl).
-NO_CLAIM_MARGIN = 0.05
-NO_CLAIM_CONTRAST = 0.21
+from interviewer.scoring.result import Grade, Similarity
+from interviewer.scoring.stance import SimilarityStance, StanceModel
 
 __all__ = ["Grader", "PreparedRubric", "final_score", "split_answer"]
 
@@ -107,127 +107,11 @@ def _rubric_texts(rubric: Rubric, model_units: Sequence[T.Span]) -> list[str]:
     return texts
 
 
-def _distinct_words(parts: AnswerUnits) -> int:
-    """Words in the answer's units, each distinct unit (case and spacing folded) counted once."""
-    seen: set[str] = set()
-    total = 0
-    for unit in parts.units:
-        key = " ".join(T.words(unit.text)).lower()
-        if key not in seen:
-            seen.add(key)
-            total += T.word_count(unit.text)
-    return total
-
-
-def _token_recall(reference: np.ndarray, answer: np.ndarray) -> float:
-    """Mean over the reference's tokens of the best cosine to any answer token (BERTScore recall)."""
-    if not len(reference) or not len(answer):
-        return 0.0
-    return float((reference @ answer.T).max(axis=1).mean())
-
-
-def _novelty(tokens: np.ndarray, question: np.ndarray | None) -> np.ndarray:
-    """Per token, how far it is from every question token: 1 - best cosine, at least 0.001."""
-    if question is None or not len(question) or not len(tokens):
-        return np.ones(len(tokens))
-    return np.clip(1.0 - (tokens @ question.T).max(axis=1), 0.0, None) + 1e-3
-
-
-def question_demoted(ready: PreparedRubric, answer: np.ndarray) -> dict[str, float]:
-    """Token alignment with the model answer in which words that only repeat the question count less.
-
-    ``qd_token_recall``: mean over the model answer's tokens, each weighted by how far it is from the
-    question, of its best cosine to an answer token; ``qd_token_precision``: the same over the answer's
-    tokens against the model answer. An answer that restates the question matches the model answer's
-    question words, which every answer to that question shares; what counts is the rest.
-    """
-    if not len(ready.model_tokens) or not len(answer):
-        return {"qd_token_recall": 0.0, "qd_token_precision": 0.0}
-    cosines = ready.model_tokens @ answer.T
-    weights = _novelty(ready.model_tokens, ready.question_tokens)
-    answer_weights = _novelty(answer, ready.question_tokens)
-    recall = float((cosines.max(axis=1) * weights).sum() / weights.sum())
-    precision = float((cosines.max(axis=0) * answer_weights).sum() / answer_weights.sum())
-    return {"qd_token_recall": round(recall, 4), "qd_token_precision": round(precision, 4)}
-
-
-def claim_evidence(ready: PreparedRubric, parts: AnswerUnits, vectors: np.ndarray) -> dict[str, float]:
-    """Graded evidence of a wrong claim, below the detector's thresholds (the calibration weighs it).
-
-    ``claim_margin``: over the answer's units and the rubric's misconceptions, the largest lead of a
-    unit's cosine to a claim over its cosine to that claim's correction and to every concept statement
-    (negative when every unit is closer to something correct); ``claim_contrast``: the same against the
-    correction only. A unit that negates the claim ("never shuffle a time series") is left out.
-    """
-    claims = ready.claims
-    if not len(vectors) or not len(claims):
-        # No answer, or a rubric that lists no misconceptions: no evidence either way, so the values an
-        # answer with no wrong claim typically has (not a bonus for rubrics without misconceptions).
-        return {"claim_margin": NO_CLAIM_MARGIN, "claim_contrast": NO_CLAIM_CONTRAST}
-    statements = np.vstack(ready.statements)
-    to_claims = vectors @ claims.T
-    contrast = to_claims - vectors @ ready.corrections.T
-    margin = to_claims - np.maximum(vectors @ ready.corrections.T, (vectors @ statements.T).max(axis=1)[:, None])
-    best_margin: float | None = None
-    best_contrast: float | None = None
-    for u in range(len(vectors)):
-        for m, misconception in enumerate(ready.rubric.misconceptions):
-            if best_margin is not None and margin[u, m] <= best_margin and contrast[u, m] <= best_contrast:
-                continue
-            if T.polarity_conflict(parts.units[u].text, misconception.claim):
-                continue
-            best_margin = float(margin[u, m]) if best_margin is None else max(best_margin, float(margin[u, m]))
-            best_contrast = float(contrast[u, m]) if best_contrast is None else max(best_contrast, float(contrast[u, m]))
-    if best_margin is None or best_contrast is None:  # every unit negates every claim
-        return {"claim_margin": NO_CLAIM_MARGIN, "claim_contrast": NO_CLAIM_CONTRAST}
-    return {"claim_margin": round(best_margin, 4), "claim_contrast": round(best_contrast, 4)}
-
-
-def token_features(ready: PreparedRubric, answer: np.ndarray) -> dict[str, float]:
-    """Token-level alignment (BERTScore-style, contextual MiniLM token vectors, function words left out).
-
-    ``token_coverage``: weighted mean over concepts of the best token recall of a statement or an
-    alternative; ``best_token_recall``: the best concept's; ``token_recall`` / ``token_precision`` /
-    ``token_f1``: against the model answer's tokens.
-    """
-    weights = [c.weight for c in ready.rubric.concepts]
-    recalls = [max(_token_recall(t, answer) for t in block) for block in ready.statement_tokens]
-    recall = _token_recall(ready.model_tokens, answer)
-    precision = _token_recall(answer, ready.model_tokens)
-    f1 = 2 * recall * precision / (recall + precision) if recall + precision > 0 else 0.0
-    return {
-        "token_coverage": round(sum(w * r for w, r in zip(weights, recalls, strict=True)) / sum(weights), 4),
-        "best_token_recall": round(max(recalls, default=0.0), 4),
-        "token_recall": round(recall, 4),
-        "token_precision": round(precision, 4),
-        "token_f1": round(f1, 4),
-    }
-
-
-def _soft_credit(concept: ConceptResult) -> float:
-    """Credit that grows with similarity between the partial and covered thresholds (0 if contradicted)."""
-    if concept.contradicted:
-        return 0.0
-    low, high = SOFT_CREDIT_FLOOR, COVERED_SIMILARITY
-    credit = min(1.0, max(0.0, (concept.similarity - low) / (high - low)))
-    return credit if concept.explained else min(credit, 0.5)
-
-
-def final_score(calibration: CalibrationSet, features: Mapping[str, float], profile: str = "rubric") -> float:
-    """The 0–10 score from an answer's features: the profile's calibration, minus the wrong claims'
-    penalties (unless the profile takes them as a feature), capped for an off-topic answer."""
-    chosen = calibration[profile]
-    score = chosen.score(features)
-    if chosen.deduct_penalties:
-        score = max(0.0, score - features.get("penalty", 0.0))
-    if profile == "rubric" and features.get("off_topic", 0.0) >= 1.0:
-        score = min(score, OFF_TOPIC_CAP)
-    return round(score, 1)
-
-
 class Grader:
     """Grades answers against rubrics with one embedder. Safe to reuse across many answers.
 
+    ``stance``: the stance model (``stance.load_stance()``, the shipped cross-encoder); None falls back
+    to ``SimilarityStance`` (similarity and negation words only, no model: for tests with fake embedders).
     ``bank``: the other questions, for off-topic detection (None: relevance is judged on its own).
     ``cache_dir``: where rubric embeddings are kept between runs (None: memory only).
     """
@@ -237,11 +121,13 @@ class Grader:
         embedder: Embedder,
         calibration: CalibrationSet | None = None,
         *,
+        stance: StanceModel | None = None,
         bank: Mapping[str, Rubric] | None = None,
         max_answer_words: int = 5000,
         cache_dir: Path | None = None,
     ) -> None:
         self.embedder = embedder
+        self.stance = stance if stance is not None else SimilarityStance(embedder)
         self.calibration = calibration or load_calibration()
         self.bank = bank
         self.max_answer_words = max_answer_words
@@ -323,13 +209,18 @@ class Grader:
             self._bank_fingerprints = {rid: self.prepare(rubric).fingerprint for rid, rubric in self.bank.items()}
         return self._bank_fingerprints
 
+    @property
+    def _questions(self) -> dict[str, str]:
+        return {rid: rubric.question for rid, rubric in (self.bank or {}).items()}
+
     # -- answer side ---------------------------------------------------------------------------
     def grade(self, rubric: Rubric, answer: str, profile: str = "rubric") -> Grade:
         """Grade one answer. An empty answer scores 0 with "no answer given"."""
         return self.grade_many([(rubric, answer)], profile)[0]
 
     def grade_many(self, items: Sequence[tuple[Rubric, str]], profiles: str | Sequence[str] = "rubric") -> list[Grade]:
-        """Grade many answers, embedding all their units in one batched pass.
+        """Grade many answers, embedding all their units in one batched pass and reading all their
+        candidate pairs in one stance batch.
 
         ``profiles``: the calibration profile for all items, or one per item ("rubric" for bank
         rubrics, "reference" for rubrics derived from a single reference answer).
@@ -340,17 +231,28 @@ class Grader:
         prepared = [self.prepare(rubric) for rubric, _ in items]
         vectors, tokens = self.embedder.encode_tokens([u.text for s in split for u in s.units])
         fingerprints = self._fingerprints() if "rubric" in profiles else {}
-        grades, offset = [], 0
-        for parts, ready, profile in zip(split, prepared, profiles, strict=True):
+        plans, offset = [], 0
+        for parts, ready in zip(split, prepared, strict=True):
             n = len(parts.units)
+            unit_vectors = vectors[offset : offset + n]
             unit_tokens = tokens[offset : offset + n]
             answer_tokens = np.vstack(unit_tokens) if unit_tokens else np.zeros((0, vectors.shape[1]), np.float32)
-            grades.append(self._score(ready, parts, vectors[offset : offset + n], answer_tokens, fingerprints, profile))
+            found = tuple(concept_candidates(c, ready.statements[i], ready.cues[i], parts, unit_vectors)
+                          for i, c in enumerate(ready.rubric.concepts))
+            claims = claim_candidates(ready.rubric, ready.claims, ready.corrections, np.vstack(ready.statements),
+                                      parts, unit_vectors)
+            plans.append((unit_vectors, answer_tokens, found, claims))
             offset += n
-        return grades
+        pairs = list(dict.fromkeys(
+            pair for parts, (_, _, found, _) in zip(split, plans, strict=True)
+            for pair in (p for f in found for p in f.pairs(parts))))
+        table = dict(zip(pairs, self.stance.predict(pairs), strict=True)) if pairs else {}
+        return [self._score(ready, parts, *plan, fingerprints, profile, table)
+                for parts, ready, plan, profile in zip(split, prepared, plans, profiles, strict=True)]
 
     def _score(self, ready: PreparedRubric, parts: AnswerUnits, vectors: np.ndarray, answer_tokens: np.ndarray,
-               fingerprints: dict[str, np.ndarray], profile: str) -> Grade:
+               found: Sequence[ConceptCandidates], claims: ClaimCandidates, fingerprints: dict[str, np.ndarray],
+               profile: str, table: Mapping[tuple[str, str], np.ndarray]) -> Grade:
         """``vectors``: the answer's unit embeddings, (units, d); ``answer_tokens``: its content tokens."""
         rubric = ready.rubric
         answered = bool(parts.units)
@@ -361,24 +263,30 @@ class Grader:
             )
         if not answered:
             warnings.append("no answer given")
-        concepts = tuple(
-            match_concept(c, ready.statements[i], ready.cues[i], parts, vectors) for i, c in enumerate(rubric.concepts)
-        )
-        statements = np.vstack(ready.statements)
-        wrong = find_misconceptions(rubric, ready.claims, ready.corrections, statements, parts, vectors)
+        extras = concept_extras(ready, answer_tokens, vectors, found)
+        concepts = tuple(match_concept(c, found[i], parts, table, extras[i], self.calibration.concept_model)
+                         for i, c in enumerate(rubric.concepts))
+        wrong = find_misconceptions(rubric, claims, parts, ready.related)
         concepts = discredit(concepts, wrong, ready.related, rubric)
         wrong += contradictions(concepts, wrong)
         others = fingerprints if profile == "rubric" else {}
-        topic = relevance(rubric.id, ready.fingerprint, others, vectors, answered)
+        topic = relevance(rubric.id, ready.fingerprint, others, vectors, answered, self._questions, len(wrong))
         similarity = self._similarity(ready, vectors)
-        features = self._features(ready, concepts, wrong, topic, similarity, parts, vectors)
+        features = answer_features(ready, concepts, wrong, topic, similarity, parts, vectors)
         features.update(token_features(ready, answer_tokens))
         features.update(question_demoted(ready, answer_tokens))
-        features.update(claim_evidence(ready, parts, vectors))
+        off_topic = answered and not topic.on_topic and profile == "rubric"
+        features.update(checklist.ceiling_features(rubric, concepts, wrong, off_topic))
+        calibration = self.calibration[profile]
         score = final_score(self.calibration, features, profile) if answered else 0.0
-        if answered and not topic.on_topic and profile == "rubric":
+        breakdown = None
+        if answered and calibration.kind == "checklist":
+            breakdown, hits = checklist.breakdown(rubric, concepts, wrong, off_topic,
+                                                  calibration.curve(features["checklist"]), calibration.deduction_scale)
+            wrong = list(hits)
+        if off_topic:
             warnings.append(f"off-topic: {topic.reason}")
-        feedback = write_feedback(rubric, concepts, wrong, score, answered=answered, relevance=topic)
+        feedback = write_feedback(rubric, concepts, wrong, score, answered=answered, relevance=topic, breakdown=breakdown)
         return Grade(
             rubric_id=rubric.id,
             question=rubric.question,
@@ -392,6 +300,7 @@ class Grader:
             relevance=topic,
             warnings=tuple(warnings),
             profile=profile,
+            breakdown=breakdown,
         )
 
     @staticmethod
@@ -404,46 +313,16 @@ class Grader:
         f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
         return Similarity(round(precision, 4), round(recall, 4), round(f1, 4))
 
-    @staticmethod
-    def _features(ready: PreparedRubric, concepts: Sequence[ConceptResult], wrong: Sequence[MisconceptionHit],
-                  topic: Relevance, similarity: Similarity, parts: AnswerUnits, vectors: np.ndarray) -> dict[str, float]:
-        total = ready.rubric.total_weight
-        coverage = sum(c.credit * c.weight for c in concepts) / total
-        soft = sum(c.weight * _soft_credit(c) for c in concepts) / total
-        covered_share = sum(c.weight for c in concepts if c.status == "covered") / total
-        mean_similarity = sum(c.similarity * c.weight for c in concepts) / total
-        best_similarity = max((c.similarity for c in concepts), default=0.0)
-        touched = [c for c in concepts if c.status != "missed"]
-        explained = sum(c.explained for c in touched) / len(touched) if touched else 0.0
-        span = SIMILARITY_CEILING - SIMILARITY_FLOOR
-        normalised = min(1.0, max(0.0, (similarity.f1 - SIMILARITY_FLOOR) / span))
-        answer_lemmas = T.content_lemmas(parts.text) - ready.question_lemmas
-        shared = len(answer_lemmas & ready.key_lemmas)
-        other = topic.best_other_score if topic.best_other_score is not None else topic.score
-        to_question = float((vectors @ ready.question).max()) if len(vectors) else 0.0
-        negation_mismatch = float(T.polarity_conflict(parts.text, ready.rubric.model_answer)) if parts.text else 0.0
-        return {
-            "coverage": round(coverage, 4),
-            "covered_share": round(covered_share, 4),
-            "soft_coverage": round(soft, 4),
-            "concept_similarity": round(mean_similarity, 4),
-            "best_concept_similarity": round(best_similarity, 4),
-            "similarity": round(normalised, 4),
-            "similarity_f1": similarity.f1,
-            "similarity_recall": similarity.recall,
-            "similarity_precision": similarity.precision,
-            "lexical_recall": round(shared / len(ready.key_lemmas), 4) if ready.key_lemmas else 0.0,
-            "lexical_precision": round(shared / len(answer_lemmas), 4) if answer_lemmas else 0.0,
-            "explained_share": round(explained, 4),
-            "wrong_claims": float(len(wrong)),
-            "penalty": round(sum(h.penalty for h in wrong), 4),
-            "relevance": topic.score,
-            "relevance_margin": round(topic.score - other, 4),
-            "off_topic": 0.0 if topic.on_topic else 1.0,
-            "contradicted": float(sum(c.contradicted for c in concepts)),
-            "question_similarity": round(to_question, 4),
-            "negation_mismatch": negation_mismatch,
-            "log_words": round(float(np.log1p(min(_distinct_words(parts), LENGTH_CAP_WORDS))), 4),
-            # Shorter than the model answer (log ratio of word counts, 0 when at least as long).
-            "short_answer": round(min(0.0, float(np.log1p(len(parts.words)) - np.log1p(ready.model_words))), 4),
-        }
+
+def final_score(calibration: CalibrationSet, features: Mapping[str, float], profile: str = "rubric") -> float:
+    """The 0–10 score from an answer's features, by the profile's calibration: the checklist (with its
+    deductions and ceilings), or a linear or logistic map (minus the penalties if the profile says so,
+    capped for an off-topic answer)."""
+    chosen = calibration[profile]
+    score = chosen.score(features)
+    if chosen.kind != "checklist":
+        if chosen.deduct_penalties:
+            score = max(0.0, score - features.get("penalty", 0.0))
+        if profile == "rubric" and features.get("off_topic", 0.0) >= 1.0:
+            score = min(score, checklist.OFF_TOPIC_CAP)
+    return round(score, 1)

@@ -42,6 +42,10 @@ class ConceptResult:
     """False when the concept was only named (a term in a list) and not explained: partial credit at most."""
     contradicted: bool = False
     """True when the answer says the opposite of the concept (e.g. "trees need scaling"): no credit."""
+    stance: float = 0.0
+    """The stance model's probability that the best candidate unit states the concept (0–1)."""
+    signals: dict[str, float] = field(default_factory=dict)
+    """What the status was decided from (``concept_model.SIGNALS``), for inspection and refitting."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,25 @@ class MisconceptionHit:
     penalty: float
     evidence: Evidence | None
     similarity: float
+    concept_id: str | None = None
+    """The key point the claim gets wrong (None when it is about none of them)."""
+    points_off: float = 0.0
+    """What the claim cost in the score, in points of 10 (shown in the feedback)."""
+
+
+@dataclass(frozen=True)
+class ScoreBreakdown:
+    """How the score was built from the checklist, so it can be shown and checked."""
+
+    checklist: float
+    """10 × the weighted share of key points covered (partial ones count half), 0–10."""
+    curved: float
+    """The checklist points through the calibration's monotone curve."""
+    deducted: float
+    """Points taken off for wrong claims (the sum of their ``points_off``)."""
+    cap: float | None = None
+    """The ceiling that applied, if any (see ``cap_reason``)."""
+    cap_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +90,8 @@ class Relevance:
     best_other_rubric: str | None = None
     """The other bank question the answer fits best, if a bank was given."""
     best_other_score: float | None = None
+    best_other_question: str | None = None
+    """That question's text (what the candidate is told, never its id)."""
     reason: str = ""
     """Why the answer was flagged off-topic ("" when on topic)."""
 
@@ -118,6 +143,8 @@ class Grade:
     profile: str = "rubric"
     """The calibration profile used: "rubric" (a bank rubric) or "reference" (derived from a reference answer)."""
     max_score: float = MAX_SCORE
+    breakdown: ScoreBreakdown | None = None
+    """How the score follows from the checklist (None for the reference profile and empty answers)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -238,9 +238,15 @@ def negated(clause: str) -> bool:
     return sum(is_negator(w) and not _hedged(found, i) for i, w in enumerate(found)) % 2 == 1
 
 
+def base_lemma(word: str) -> str:
+    """One lemma for a word: the shortest, ties broken alphabetically (the same in every process,
+    whatever the hash seed: ``lemmas`` is a set)."""
+    return min(lemmas(word), key=lambda form: (len(form), form))
+
+
 def content_lemmas(text: str) -> set[str]:
-    """The shortest lemma of each content word (not a function word, not a negator)."""
-    return {min(lemmas(w), key=len) for w in words(text) if w.lower() not in STOPWORDS and not is_negator(w)}
+    """The base lemma of each content word (not a function word, not a negator)."""
+    return {base_lemma(w) for w in words(text) if w.lower() not in STOPWORDS and not is_negator(w)}
 
 
 NEGATION_WINDOW = 6  # a negator negates the words up to this many words after it, in its clause
@@ -276,7 +282,7 @@ def negation_flags(text: str) -> tuple[dict[str, set[bool]], set[str]]:
                 pending = True
                 continue
             if lower not in STOPWORDS and lower != "rather":
-                lemma = min(lemmas(word), key=len)
+                lemma = base_lemma(word)
                 flags.setdefault(lemma, set()).add(_negators_before(recent))
                 if pending:
                     heads.add(lemma)

