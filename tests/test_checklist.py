@@ -100,13 +100,14 @@ def test_fitting_recovers_a_known_curve_and_scale() -> None:
     for _ in range(200):
         points, penalty = rng.uniform(0, 10), rng.choice([0.0, 0.0, 1.5, 2.0])
         features.append({"checklist": points, "penalty": penalty, "cap": 10.0})
-        scores.append(max(0.0, min(10.0, 0.9 * points + 0.5 - 1.25 * penalty)))
+        scores.append(max(0.0, min(10.0, points - 1.25 * penalty)))
     fitted = fit_checklist_profile(features, scores, "synthetic")
     assert fitted.deduction_scale == 1.25
     assert all(b >= a for a, b in zip(fitted.isotonic[1], fitted.isotonic[1][1:]))  # monotone
     assert fitted.curve(5.0) == pytest.approx(5.0, abs=0.2)
     round_trip = CalibrationSet({"rubric": fitted})
-    assert final_score(round_trip, {"checklist": 10.0, "penalty": 0.0, "cap": 10.0}) == pytest.approx(9.5, abs=0.2)
+    assert final_score(round_trip, {"checklist": 10.0, "penalty": 0.0, "cap": 10.0}) == 10.0  # the ends are fixed
+    assert final_score(round_trip, {"checklist": 0.0, "penalty": 0.0, "cap": 10.0}) == 0.0
 
 
 def test_a_linear_rubric_profile_still_works(fake_embedder, scaling_rubric) -> None:

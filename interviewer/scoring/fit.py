@@ -45,6 +45,7 @@ REFERENCE_FEATURES = (
 CURVE_KNOTS = (0.0, 2.5, 5.0, 7.5, 10.0)  # checklist points where the curve may bend
 DEDUCTION_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)  # rubric penalty → points, chosen by least squares
 SMOOTHNESS = 0.5  # weight of the penalty on differences between consecutive segments' slopes
+ANCHOR_WEIGHT = 1e4  # makes "all steps add up to 10" all but exact
 LOGISTIC_C = 1.0
 
 
@@ -67,7 +68,8 @@ def fit_checklist_profile(features: Sequence[Mapping[str, float]], scores: Seque
 
     For each candidate deduction scale, the curve's knot values are fitted by non-negative least squares
     on the segment ramps (so each step up is ≥ 0: monotone, no cliffs), with a penalty on the difference
-    between consecutive steps (smooth: no flat run followed by a jump), against the human score plus the
+    between consecutive steps (smooth: no flat run followed by a jump) and the ends fixed at 0 and 10,
+    against the human score plus the
     scaled penalties; the scale whose capped, clipped scores have the least squared error wins.
     """
     from scipy.optimize import nnls
@@ -87,7 +89,10 @@ def fit_checklist_profile(features: Sequence[Mapping[str, float]], scores: Seque
         target = y + scale * np.array([f.get("penalty", 0.0) for f in features])
         # Answers held down by a ceiling say little about the curve: leave them out of its fit.
         free = np.array([f.get("cap", 10.0) >= 10.0 for f in features])
-        steps, _ = nnls(np.vstack([design[free], smooth]), np.concatenate([target[free], np.zeros(len(smooth))]))
+        # The ends are fixed, as in the human procedure: nothing earned is 0, everything earned is 10.
+        anchor = np.full((1, design.shape[1]), ANCHOR_WEIGHT)
+        steps, _ = nnls(np.vstack([design[free], smooth, anchor]),
+                        np.concatenate([target[free], np.zeros(len(smooth)), [10.0 * ANCHOR_WEIGHT]]))
         ys = np.minimum(10.0, np.concatenate([[0.0], np.cumsum(steps)]))
         calibration = Calibration({"deduction_scale": scale}, 0.0, "checklist", 5.0, source,
                                   deduct_penalties=False,
