@@ -4,17 +4,18 @@ Two steps. **Similarity chooses where to look**: every unit is compared with the
 its alternatives and its cue phrases by cosine, and the few closest units (plus a unit that names a cue
 phrase) become candidates. **Stance decides what they say**: the stance model reads each candidate
 together with the statement and says whether it states it, touches it, says the opposite, or neither
-(``stance.py``). So "fit the scaler on the whole dataset" is never evidence for "fit the scaler on
-the training data only", however many words they share, and a paraphrase in other words still counts.
+(``stance.py``). The aim: "fit the scaler on the whole dataset" is no evidence for "fit the scaler on
+the training data only", however many words they share, and a paraphrase in other words counts. (Not
+reached yet on every answer: tests/test_grading_trust.py marks what still fails.)
 
-* covered: a candidate states the concept: the stance model says so, or it is as close in meaning as a
-  restatement and the stance model does not read it as denying the concept (its evidence: the
-  candidate that states it best);
-* partial: a candidate touches it, names it or states part of it, or states it only as a term in a
-  list (``text.explains``);
-* contradicted: no candidate states or touches it and one close to it says the opposite; it earns
-  nothing and is reported as a wrong claim;
-* missed: anything else.
+* covered / partial / missed: decided by the concept model (``concept_model.py``) from signals of the
+  candidates (the stance model's probabilities, closeness in meaning, token recall, closeness to the
+  question, naming vs explaining); with no fitted model, a candidate states the concept when the stance
+  model says so or when it is as close as a restatement, and touches it likewise. A covered point whose
+  evidence only names terms in a list is partial (``text.explains``). The evidence quoted is the
+  candidate the stance model reads as stating the point best.
+* contradicted: missed, and a candidate close to it says the opposite (its negation disagrees with the
+  statement's, ``denies``); that candidate is never evidence, and it is reported as a wrong claim.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from interviewer.rubrics.model import Concept
-from interviewer.scoring.concept_model import ConceptModel
 from interviewer.scoring import text as T
+from interviewer.scoring.concept_model import ConceptModel
 from interviewer.scoring.result import ConceptResult, Evidence
-from interviewer.scoring.stance import COVERED_SIMILARITY, CONTRADICT, PARTIAL, PARTIAL_SIMILARITY, SUPPORT
+from interviewer.scoring.stance import CONTRADICT, COVERED_SIMILARITY, PARTIAL, PARTIAL_SIMILARITY, SUPPORT
 
 __all__ = ["COVERED_SIMILARITY", "PARTIAL_SIMILARITY", "AnswerUnits", "ConceptCandidates", "concept_candidates",
            "match_concept", "split_answer"]

@@ -6,7 +6,7 @@ features by logistic regression; all of them are in every grade's ``features`` f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -71,6 +71,11 @@ def question_demoted(ready: PreparedRubric, answer: np.ndarray) -> dict[str, flo
     return {"qd_token_recall": round(recall, 4), "qd_token_precision": round(precision, 4)}
 
 
+def concept_token_recalls(ready: PreparedRubric, answer: np.ndarray) -> list[float]:
+    """Per concept, the best BERTScore recall of its statement or an alternative by the answer's tokens."""
+    return [max(_token_recall(t, answer) for t in block) for block in ready.statement_tokens]
+
+
 def concept_extras(ready: PreparedRubric, answer: np.ndarray, vectors: np.ndarray,
                    found: Sequence[ConceptCandidates]) -> list[dict[str, float]]:
     """Per concept, answer-level signals for ``concepts.match_concept``: ``token_recall`` (the best
@@ -79,8 +84,8 @@ def concept_extras(ready: PreparedRubric, answer: np.ndarray, vectors: np.ndarra
     ``question`` (the cosine to the question of the unit closest to the concept: a unit that only
     restates the question is close to the point's words without saying it)."""
     extras = []
-    for block, candidates in zip(ready.statement_tokens, found, strict=True):
-        recall = max(_token_recall(t, answer) for t in block)
+    for block, candidates, recall in zip(ready.statement_tokens, found, concept_token_recalls(ready, answer),
+                                         strict=True):
         demoted = 0.0
         for tokens in block:
             if len(tokens) and len(answer):
@@ -92,15 +97,16 @@ def concept_extras(ready: PreparedRubric, answer: np.ndarray, vectors: np.ndarra
     return extras
 
 
-def token_features(ready: PreparedRubric, answer: np.ndarray) -> dict[str, float]:
+def token_features(ready: PreparedRubric, answer: np.ndarray, extras: Sequence[Mapping[str, float]]) -> dict[str, float]:
     """Token-level alignment (BERTScore-style, contextual MiniLM token vectors, function words left out).
 
     ``token_coverage``: weighted mean over concepts of the best token recall of a statement or an
-    alternative; ``best_token_recall``: the best concept's; ``token_recall`` / ``token_precision`` /
-    ``token_f1``: against the model answer's tokens.
+    alternative (``extras[i]["token_recall"]`` from ``concept_extras``, computed once per answer);
+    ``best_token_recall``: the best concept's; ``token_recall`` / ``token_precision`` / ``token_f1``:
+    against the model answer's tokens.
     """
     weights = [c.weight for c in ready.rubric.concepts]
-    recalls = [max(_token_recall(t, answer) for t in block) for block in ready.statement_tokens]
+    recalls = [extra["token_recall"] for extra in extras]
     recall = _token_recall(ready.model_tokens, answer)
     precision = _token_recall(answer, ready.model_tokens)
     f1 = 2 * recall * precision / (recall + precision) if recall + precision > 0 else 0.0

@@ -84,15 +84,16 @@ def fit_checklist_profile(features: Sequence[Mapping[str, float]], scores: Seque
     for k in range(len(CURVE_KNOTS) - 2):
         smooth[k, k], smooth[k, k + 1] = 1.0, -1.0
     smooth *= SMOOTHNESS * np.sqrt(len(y))
+    # Answers held down by a ceiling say little about the curve: leave them out of its fit.
+    free = np.array([f.get("cap", 10.0) >= 10.0 for f in features])
+    penalty = np.array([f.get("penalty", 0.0) for f in features])
+    # The ends are fixed, as in the human procedure: nothing earned is 0, everything earned is 10.
+    anchor = np.full((1, design.shape[1]), ANCHOR_WEIGHT)
+    system = np.vstack([design[free], smooth, anchor])
     best: tuple[float, Calibration] | None = None
     for scale in DEDUCTION_SCALES:
-        target = y + scale * np.array([f.get("penalty", 0.0) for f in features])
-        # Answers held down by a ceiling say little about the curve: leave them out of its fit.
-        free = np.array([f.get("cap", 10.0) >= 10.0 for f in features])
-        # The ends are fixed, as in the human procedure: nothing earned is 0, everything earned is 10.
-        anchor = np.full((1, design.shape[1]), ANCHOR_WEIGHT)
-        steps, _ = nnls(np.vstack([design[free], smooth, anchor]),
-                        np.concatenate([target[free], np.zeros(len(smooth)), [10.0 * ANCHOR_WEIGHT]]))
+        target = y + scale * penalty
+        steps, _ = nnls(system, np.concatenate([target[free], np.zeros(len(smooth)), [10.0 * ANCHOR_WEIGHT]]))
         ys = np.minimum(10.0, np.concatenate([[0.0], np.cumsum(steps)]))
         calibration = Calibration({"deduction_scale": scale}, 0.0, "checklist", 5.0, source,
                                   deduct_penalties=False,
@@ -134,10 +135,9 @@ def cross_validated_scores(
 
     ``gold`` is on 0–10; ``correct`` (for the reference profile) defaults to gold >= 5.
     """
+    from interviewer.errors import InputError
     from interviewer.scoring.calibration import CalibrationSet
     from interviewer.scoring.grader import final_score
-
-    from interviewer.errors import InputError
 
     labels = list(correct) if correct is not None else [g >= 5.0 for g in gold]
     if len(set(groups)) < 3:

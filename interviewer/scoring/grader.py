@@ -273,7 +273,7 @@ class Grader:
         topic = relevance(rubric.id, ready.fingerprint, others, vectors, answered, self._questions, len(wrong))
         similarity = self._similarity(ready, vectors)
         features = answer_features(ready, concepts, wrong, topic, similarity, parts, vectors)
-        features.update(token_features(ready, answer_tokens))
+        features.update(token_features(ready, answer_tokens, extras))
         features.update(question_demoted(ready, answer_tokens))
         off_topic = answered and not topic.on_topic and profile == "rubric"
         features.update(checklist.ceiling_features(rubric, concepts, wrong, off_topic))
