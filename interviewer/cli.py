@@ -21,7 +21,8 @@ from interviewer import __version__
 from interviewer.config import Settings, load_settings
 from interviewer.errors import EXIT_RUNTIME, EXIT_USAGE, InputError, InterviewerError
 from interviewer.rubrics.loader import Bank, load_bank, load_rubric, rubric_files
-from interviewer.textfile import read_text
+from interviewer.textfile import (MAX_ANSWER_BYTES, check_text, decode_utf8, read_capped,
+                                  read_text)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -73,14 +74,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if args.audio is not None:
         return _grade_audio(args, settings, rubric, bank)
     if args.answer is not None:
-        answer = args.answer
+        answer = check_text(args.answer, "--answer", "answer", limit=MAX_ANSWER_BYTES)
     elif args.answer_file is not None:
-        answer = read_text(Path(args.answer_file), "answer")
+        answer = read_text(Path(args.answer_file), "answer", limit=MAX_ANSWER_BYTES)
     elif not sys.stdin.isatty():
-        try:
-            answer = sys.stdin.read()
-        except UnicodeDecodeError:
-            raise InputError("<stdin>: the answer is not UTF-8 text") from None
+        answer = _read_stdin_answer()
     else:
         raise InputError("no answer: give --answer TEXT, --answer-file FILE, or pipe the answer on stdin")
     grade = _grader(settings, bank).grade(rubric, answer)
@@ -89,6 +87,19 @@ def cmd_grade(args: argparse.Namespace) -> int:
     else:
         print(render_grade(grade, show_model_answer=rubric.model_answer if args.model_answer else None))
     return 0
+
+
+def _read_stdin_answer() -> str:
+    """The answer piped on stdin, read as bytes (at most ``MAX_ANSWER_BYTES``) and decoded strictly: the
+    text layer would turn stray bytes into surrogates that fail only when the answer is printed back."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # replaced by a text-only stream (tests)
+        return check_text(sys.stdin.read(MAX_ANSWER_BYTES + 1), "<stdin>", "answer", limit=MAX_ANSWER_BYTES)
+    try:
+        data = read_capped(stream, MAX_ANSWER_BYTES, "<stdin>", "answer")
+    except OSError as exc:
+        raise InputError(f"<stdin>: cannot read the answer ({exc.strerror})") from None
+    return decode_utf8(data, "<stdin>", "answer")
 
 
 def _grade_audio(args: argparse.Namespace, settings: Settings, rubric, bank: Bank) -> int:  # type: ignore[no-untyped-def]
