@@ -80,6 +80,7 @@ def main() -> int:
     args = parser.parse_args()
     env = dict(os.environ)
     home = Path(tempfile.mkdtemp(prefix="app-startup-"))
+    (home / "config.toml").touch()  # an empty config: the defaults
     env.update(INTERVIEWER_DATA_DIR=str(home / "data"), INTERVIEWER_CONFIG=str(home / "config.toml"))
     env.setdefault("INTERVIEWER_CACHE_DIR", str(home / "cache"))
     modes = ["typed"] + (["voice"] if args.voice else [])

@@ -19,6 +19,7 @@ from typing import Any
 
 from interviewer import __version__
 from interviewer.config import Settings, load_settings
+from interviewer.display import printable
 from interviewer.errors import EXIT_RUNTIME, EXIT_USAGE, InputError, InterviewerError
 from interviewer.rubrics.loader import Bank, load_bank, load_rubric, rubric_files
 from interviewer.textfile import (MAX_ANSWER_BYTES, check_text, decode_utf8, read_capped,
@@ -292,7 +293,7 @@ def cmd_rubric_check(args: argparse.Namespace) -> int:
             try:
                 rubric = load_rubric(path)
             except InputError as exc:
-                print(f"interviewer: error: {exc.message}", file=sys.stderr)
+                print(f"interviewer: error: {printable(exc.message, one_line=True)}", file=sys.stderr)
                 failures += 1
                 continue
             if rubric.id in seen and seen[rubric.id] != path:
@@ -301,7 +302,7 @@ def cmd_rubric_check(args: argparse.Namespace) -> int:
                 failures += 1
                 continue
             seen[rubric.id] = path
-            print(f"ok  {path}  ({len(rubric.concepts)} concepts, {len(rubric.misconceptions)} misconceptions)")
+            print(printable(f"ok  {path}  ({len(rubric.concepts)} concepts, {len(rubric.misconceptions)} misconceptions)"))
     if checked == 0:
         raise InputError(f"{', '.join(args.paths)}: no rubric files (*.yaml) found")
     print(f"{checked - failures} of {checked} rubric file(s) valid")
@@ -312,7 +313,7 @@ def cmd_rubric_list(args: argparse.Namespace) -> int:
     bank = _bank(_settings(args))
     for rubric_id, rubric in bank.items():
         tags = f"  [{', '.join(rubric.tags)}]" if rubric.tags else ""
-        print(f"{rubric_id}  {rubric.question}{tags}")
+        print(printable(f"{rubric_id}  {rubric.question}{tags}", one_line=True))
     return 0
 
 
@@ -477,7 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except InterviewerError as exc:
-        print(f"interviewer: error: {exc.message}", file=sys.stderr)
+        print(f"interviewer: error: {printable(exc.message, one_line=True)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interviewer: interrupted", file=sys.stderr)

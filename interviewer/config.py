@@ -1,6 +1,7 @@
 """User settings, read from a TOML file and the environment.
 
-The file is ``config.toml`` in the user config folder, or the file ``$INTERVIEWER_CONFIG`` names.
+The file is ``config.toml`` in the user config folder, or the file ``$INTERVIEWER_CONFIG`` names (which
+must exist: the default file may be absent, a file named explicitly may not).
 Environment variables override the file; command-line flags override both.
 
 Example ``config.toml``::
@@ -26,6 +27,7 @@ from interviewer import locations
 from interviewer.errors import InputError
 
 ENV_PREFIX = "INTERVIEWER_"
+CONFIG_ENV = ENV_PREFIX + "CONFIG"  # names the config file to read instead of the default one
 TRANSCRIBERS = ("faster-whisper", "openai-whisper")
 
 
@@ -140,10 +142,31 @@ def _positive_int(value: object) -> int | None:
     return number if number > 0 else None
 
 
+def _config_path(path: Path | None, environ: dict[str, str]) -> Path:
+    """The config file to read: ``path``, else the one ``$INTERVIEWER_CONFIG`` names (which must exist: a
+    path given explicitly that leads nowhere is a mistake, not a wish for the defaults), else the default."""
+    if path is not None:
+        return path
+    named = environ.get(CONFIG_ENV)
+    if not named:
+        return locations.config_file()
+    path = Path(named).expanduser()
+    if path.is_dir():
+        raise InputError(f"${CONFIG_ENV}: {path}: is a folder; set it to a config file (TOML), or unset it")
+    if not path.is_file():
+        if path.is_symlink() or path.exists():
+            raise InputError(f"${CONFIG_ENV}: {path}: not a readable config file; set it to a config file (TOML), "
+                             "or unset it")
+        raise InputError(f"${CONFIG_ENV}: {path}: no such file; set it to an existing config file, or unset it")
+    return path
+
+
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
-    """Read settings from the config file (if it exists), then apply ``INTERVIEWER_*`` variables."""
+    """Read settings from the config file (if it exists), then apply ``INTERVIEWER_*`` variables.
+
+    ``$INTERVIEWER_CONFIG`` naming a file that does not exist is an error; the default file may be absent."""
     environ = dict(os.environ) if environ is None else environ
-    path = path or locations.config_file()
+    path = _config_path(path, environ)
     values: dict[str, object] = {}
     known = {f.name for f in fields(Settings)}
     if path.is_file():
@@ -151,6 +174,10 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"{path}: not valid TOML: {exc}") from None
+        except RecursionError:
+            raise InputError(f"{path}: not valid TOML: nested too deeply") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read the config file ({exc.strerror})") from None
         for key, value in raw.items():
             if key not in known:
                 raise InputError(f"{path}: unknown field {key!r}; expected one of: {', '.join(sorted(known))}")

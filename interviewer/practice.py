@@ -12,6 +12,7 @@ import sys
 from typing import TextIO
 
 from interviewer.background import BackgroundGrader
+from interviewer.display import printable
 from interviewer.interview import Interview, RoundSummary, Turn, choose_questions, follow_up_rubric
 from interviewer.render import render_grade
 from interviewer.scoring.result import Grade
@@ -63,7 +64,7 @@ def run_round(interview: Interview, grader: BackgroundGrader, stdin: TextIO | No
     print("An empty answer skips the question; end of input (Ctrl-D) ends the round.\n", file=stdout)
     ended_early = False
     for turn in pending:
-        print(f"Question {turn.position}/{total} ({turn.rubric.id}): {turn.rubric.question}", file=stdout)
+        print(f"Question {turn.position}/{total} ({turn.rubric.id}): {printable(turn.rubric.question)}", file=stdout)
         answer = read_answer(stdin, stdout)
         if answer is None:
             ended_early = True
@@ -92,6 +93,7 @@ def run_round(interview: Interview, grader: BackgroundGrader, stdin: TextIO | No
 
 
 def render_summary(summary: RoundSummary) -> str:
+    """The round's scores, strongest points and what to practise next (rubric text made ``printable``)."""
     if summary.mean is None:
         return "No answers graded."
     lines = ["Round summary:"]
@@ -103,4 +105,4 @@ def render_summary(summary: RoundSummary) -> str:
         lines.append("Strongest: " + "; ".join(f"{c.label} ({c.rubric_id})" for c in summary.strongest[:3]))
     if summary.practise_next:
         lines.append("Practise next: " + "; ".join(summary.practise_next))
-    return "\n".join(lines)
+    return printable("\n".join(lines))

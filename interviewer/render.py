@@ -1,10 +1,14 @@
-"""Plain-text rendering for the terminal: grades (the CLI and the practice round), transcripts and delivery."""
+"""Plain-text rendering for the terminal: grades (the CLI and the practice round), transcripts and delivery.
+
+Each ``render_*`` returns ``printable`` text: rubric and answer text cannot send escape sequences to the terminal.
+"""
 
 from __future__ import annotations
 
 import textwrap
 
 from interviewer.advice import STATUS_MARKS
+from interviewer.display import printable
 from interviewer.scoring.feedback import quote
 from interviewer.scoring.result import Grade
 from interviewer.speech.delivery import LONG_PAUSE_SECONDS, PACE_HIGH_WPM, PACE_LOW_WPM, Delivery
@@ -50,7 +54,7 @@ def render_grade(grade: Grade, *, show_model_answer: str | None = None) -> str:
         out.append("")
         out.append("Model answer:")
         out.append(_wrap(show_model_answer))
-    return "\n".join(out)
+    return printable("\n".join(out))
 
 
 def explain_breakdown(grade: Grade) -> str:
@@ -83,7 +87,7 @@ def render_transcript(transcript: Transcript, *, segments: bool = True) -> str:
         out.append("")
         out.append(f"Segments ({transcript.language}, {transcript.duration:.1f} s of audio, {transcript.engine}):")
         out.extend(_wrap(f"[{_clock(s.start)}–{_clock(s.end)}] {s.text}") for s in transcript.segments)
-    return "\n".join(out)
+    return printable("\n".join(out))
 
 
 def render_delivery(delivery: Delivery) -> str:
@@ -105,4 +109,4 @@ def render_delivery(delivery: Delivery) -> str:
         out.append(f"  Long pauses (over {LONG_PAUSE_SECONDS:g} s): none")
     out.extend(_wrap(f"→ {s}") for s in delivery.suggestions)
     out.extend(_wrap(f"note: {n}") for n in delivery.notes)
-    return "\n".join(out)
+    return printable("\n".join(out))

@@ -61,6 +61,7 @@ class HashingEmbedder:
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never touch the real user's config, data or cache folders."""
     home = tmp_path_factory.mktemp("user")
+    (home / "config.toml").touch()  # $INTERVIEWER_CONFIG must name a file that exists
     monkeypatch.setenv("INTERVIEWER_CONFIG", str(home / "config.toml"))
     monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("INTERVIEWER_CACHE_DIR", str(home / "cache"))

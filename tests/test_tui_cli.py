@@ -67,6 +67,7 @@ def test_the_program_runs_a_typed_round_in_a_terminal(tmp_path: Path) -> None:
     import pty
     import termios
 
+    (tmp_path / "config.toml").touch()
     env = {**cli_env(), "PYTHONPATH": str(REPO), "TERM": "xterm-256color",
            "INTERVIEWER_DATA_DIR": str(tmp_path), "INTERVIEWER_CONFIG": str(tmp_path / "config.toml")}
     pid, fd = pty.fork()
@@ -114,6 +115,7 @@ def test_the_program_runs_a_typed_round_in_a_terminal(tmp_path: Path) -> None:
 
 
 def test_the_plain_round_still_runs_when_input_is_piped(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").touch()
     env = {**cli_env(), "PYTHONPATH": str(REPO), "INTERVIEWER_DATA_DIR": str(tmp_path),
            "INTERVIEWER_CONFIG": str(tmp_path / "config.toml"), "INTERVIEWER_EMBEDDING_MODEL": str(tmp_path / "none")}
     result = subprocess.run([sys.executable, "-m", "interviewer", "practice", "--bank", str(FIXTURES / "bank"),

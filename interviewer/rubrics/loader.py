@@ -2,11 +2,18 @@
 
 Errors name the file, the field and what was expected, in one line, e.g.
 ``rubrics/practical-ml/q03.yaml: field 'concepts[1].weight': expected a number greater than 0, got -1``.
+
+Loading is bounded: a file over ``MAX_RUBRIC_BYTES``, YAML nested deeper than ``MAX_NESTING`` levels, a
+number of more than ``MAX_NUMBER_DIGITS`` digits, or a field over its limit (``interviewer.rubrics.model``)
+is refused with a message naming the limit, before any of it is graded. In a bank folder every
+``*.yaml``/``*.yml`` entry that is not a folder is loaded, so a link that leads nowhere or loops, or a
+device, is an error naming it, never skipped in silence.
 """
 
 from __future__ import annotations
 
 import difflib
+import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -15,9 +22,12 @@ from pydantic import ValidationError
 
 from interviewer.errors import InputError, RubricError, UnknownRubricError
 from interviewer.rubrics.model import Rubric
-from interviewer.textfile import read_text
+from interviewer.textfile import KIB, check_input_file, read_text
 
 RUBRIC_SUFFIXES = (".yaml", ".yml")
+MAX_RUBRIC_BYTES = 256 * KIB  # a rubric file; the bundled ones are under 7 KiB
+MAX_NESTING = 64  # YAML levels; a rubric needs 4 (rubric → concepts → a concept → its cues)
+MAX_NUMBER_DIGITS = 100  # a weight or a time limit; Python refuses to read integers of over 4,300 digits
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -54,6 +64,10 @@ def _expected(kind: str, msg: str, ctx: Mapping[str, object]) -> str:
         return f"one of {ctx.get('expected')}"
     if kind == "model_type":
         return "a mapping of fields"
+    if kind == "string_too_long":
+        return f"text of at most {ctx.get('max_length'):,} characters (the limit for this field)"
+    if kind == "too_long":
+        return f"at most {ctx.get('max_length'):,} items (the limit for this field)"
     text = msg.removeprefix("Value error, ").removeprefix("Input should be ")
     return text[0].lower() + text[1:] if text else "a valid value"
 
@@ -70,6 +84,10 @@ def _describe(error: Mapping[str, object]) -> str:
     if kind == "value_error":
         return f"field '{_field_path(loc)}': {expected}"
     got = error.get("input")
+    if kind == "string_too_long" and isinstance(got, str):
+        return f"field '{_field_path(loc)}': expected {expected}, got {len(got):,} characters"
+    if kind == "too_long" and isinstance(got, (list, tuple)):
+        return f"field '{_field_path(loc)}': expected {expected}, got {len(got):,}"
     shown = repr(got) if not isinstance(got, (dict, list, tuple)) else f"{type(got).__name__} of {len(got)}"
     if len(shown) > 60:
         shown = shown[:57] + "..."
@@ -88,29 +106,101 @@ def parse_rubric(data: object, source: str) -> Rubric:
         raise RubricError(f"{source}: {_describe(errors[0])}{more}") from None
 
 
+class _RubricYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing nesting deeper than ``MAX_NESTING`` (its composer recurses once per
+    level, so a deep enough file would otherwise end in a RecursionError)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_NESTING} levels deep (the limit)", self.peek_event().start_mark)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+
+def _where(text: str, position: int) -> str:
+    """' at line L, column C' of a character offset into ``text``."""
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    return f" at line {line}, column {column}"
+
+
+def _yaml_error(path: Path, text: str, exc: yaml.YAMLError) -> RubricError:
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow, such as a NUL byte
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        name = " (a NUL byte)" if character == 0 else ""
+        return RubricError(f"{path}: not valid YAML{_where(text, exc.position)}: character U+{character:04X}{name} is "
+                           "not allowed in YAML (write it as an escape in a double-quoted string, or remove it)")
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = getattr(exc, "problem", None) or "invalid YAML"
+    return RubricError(f"{path}: not valid YAML{where}: {problem}")
+
+
+def _check_numbers(root: yaml.Node, path: Path) -> None:
+    """Refuse an integer of more than ``MAX_NUMBER_DIGITS`` digits, naming its field (each node visited once,
+    however many aliases point at it)."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple[int | str, ...]]] = [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((value, (*loc, str(key.value))) for key, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*loc, index)) for index, item in enumerate(node.value))
+        elif node.tag == "tag:yaml.org,2002:int" and sum(c.isdigit() for c in node.value) > MAX_NUMBER_DIGITS:
+            digits = sum(c.isdigit() for c in node.value)
+            raise RubricError(f"{path}: field '{_field_path(loc)}': expected a number of at most {MAX_NUMBER_DIGITS} "
+                              f"digits, got one of {digits:,} digits")
+
+
+def _parse_yaml(text: str, path: Path) -> object:
+    try:
+        loader = _RubricYamlLoader(text)  # checks every character at once
+    except yaml.YAMLError as exc:
+        raise _yaml_error(path, text, exc) from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_numbers(node, path)
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(path, text, exc) from None
+    except (RecursionError, ValueError) as exc:  # a guard only: the limits above should stop both first
+        raise RubricError(f"{path}: not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
 def load_rubric(path: Path) -> Rubric:
     """Read one rubric file; its ``id`` must match the file name (``q03.yaml`` holds ``id: q03``)."""
-    text = read_text(path, "rubric", RubricError)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise RubricError(f"{path}: not valid YAML{where}: {problem}") from None
-    rubric = parse_rubric(data, str(path))
+    info = check_input_file(path, "rubric", RubricError)  # a folder, a link to nowhere, a loop, a device
+    if stat.S_ISFIFO(info.st_mode):
+        raise RubricError(f"{path}: a pipe (FIFO), not a rubric file")
+    text = read_text(path, "rubric", RubricError, limit=MAX_RUBRIC_BYTES)
+    rubric = parse_rubric(_parse_yaml(text, path), str(path))
     if rubric.id != path.stem:
         raise RubricError(f"{path}: field 'id': expected {path.stem!r} to match the file name, got {rubric.id!r}")
     return rubric
 
 
 def rubric_files(path: Path) -> list[Path]:
-    """The rubric files at ``path``: the file itself, or every ``*.yaml``/``*.yml`` below a folder, sorted."""
-    if path.is_file():
+    """The rubric files at ``path``: the file itself, or every ``*.yaml``/``*.yml`` below a folder that is not a
+    folder itself, sorted. Links that lead nowhere or loop are listed, so loading them says what is wrong."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in RUBRIC_SUFFIXES and not p.is_dir())
+    if path.is_symlink() or path.exists():
         return [path]
-    if not path.is_dir():
-        raise InputError(f"{path}: no such file or folder")
-    return sorted(p for p in path.rglob("*") if p.suffix in RUBRIC_SUFFIXES and p.is_file())
+    raise InputError(f"{path}: no such file or folder")
 
 
 class Bank(Mapping[str, Rubric]):

@@ -29,8 +29,25 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+# Size limits: far above any real rubric (the bundled ones: model answers under 1,200 characters, statements
+# under 300, at most 7 concepts of 10 cues), low enough that one rubric cannot make grading take minutes
+# (a 5 MB model answer took 248 s and 5.4 GB to grade one answer). The loader caps the file itself.
+MAX_MODEL_ANSWER_CHARS = 20_000
+MAX_TEXT_CHARS = 5_000
+"""question, statement, alternatives, follow_up, claim, correction."""
+MAX_SHORT_TEXT_CHARS = 500
+"""label, each cue, each tag."""
+MAX_CONCEPTS = 100
+MAX_MISCONCEPTIONS = 100
+MAX_CUES = 100
+"""per concept or misconception."""
+MAX_ALTERNATIVES = 20
+MAX_TAGS = 50
+
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_CHARS)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SHORT_TEXT_CHARS)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_MODEL_ANSWER_CHARS)]
 
 
 def _distinct(cues: tuple[str, ...]) -> tuple[str, ...]:
@@ -42,7 +59,7 @@ def _distinct(cues: tuple[str, ...]) -> tuple[str, ...]:
     return cues
 
 
-Cues = Annotated[tuple[Text, ...], AfterValidator(_distinct)]
+Cues = Annotated[tuple[ShortText, ...], Field(max_length=MAX_CUES), AfterValidator(_distinct)]
 
 
 class _Strict(BaseModel):
@@ -53,10 +70,10 @@ class Concept(_Strict):
     """A key point a good answer makes."""
 
     id: Identifier
-    label: Text = Field(description="A short name for the point, shown in feedback.")
+    label: ShortText = Field(description="A short name for the point, shown in feedback.")
     statement: Text = Field(description="What a correct statement of the point says, in one or two sentences.")
     alternatives: tuple[Text, ...] = Field(
-        default=(), description="Other complete, correct ways to state the point (any one of them is enough)."
+        default=(), max_length=MAX_ALTERNATIVES, description="Other complete, correct ways to state the point (any one of them is enough)."
     )
     cues: Cues = Field(default=(), description="Phrases and synonyms a candidate may use for it.")
     weight: float = Field(default=1.0, gt=0, le=10, description="Relative importance; the core definition is 2.")
@@ -81,12 +98,12 @@ class Rubric(_Strict):
 
     id: Identifier
     question: Text
-    model_answer: Text
-    concepts: tuple[Concept, ...] = Field(min_length=1)
-    misconceptions: tuple[Misconception, ...] = ()
+    model_answer: LongText
+    concepts: tuple[Concept, ...] = Field(min_length=1, max_length=MAX_CONCEPTS)
+    misconceptions: tuple[Misconception, ...] = Field(default=(), max_length=MAX_MISCONCEPTIONS)
     difficulty: Literal["easy", "medium", "hard"] | None = None
     time_limit_seconds: int | None = Field(default=None, gt=0, le=3600)
-    tags: tuple[Text, ...] = ()
+    tags: tuple[ShortText, ...] = Field(default=(), max_length=MAX_TAGS)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Rubric:

@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from interviewer.display import printable
+
 
 class ErrorModal(ModalScreen[bool]):
     """Dismissed with True when the candidate chose to type instead (``offer_typing``), else False."""
@@ -25,8 +27,8 @@ class ErrorModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="error-box"):
-            yield Static(self.title_text, id="error-title")
-            yield Static(self.message, id="error-message", markup=False)
+            yield Static(printable(self.title_text), id="error-title", markup=False)
+            yield Static(printable(self.message), id="error-message", markup=False)
             with Horizontal(id="error-buttons"):
                 if self.offer_typing:
                     yield Button("Type instead (t)", id="type-instead", variant="primary")

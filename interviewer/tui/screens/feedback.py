@@ -12,6 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from interviewer.display import printable
 from interviewer.interview import Turn
 from interviewer.scoring.result import Grade
 from interviewer.tui.of_app import OfTheApp
@@ -37,18 +38,18 @@ class FeedbackScreen(OfTheApp, Screen[None]):
         mode = "spoken" if self.turn.mode == "voice" else "typed"
         yield Static(f"Feedback  ·  question {self.turn.position} of {len(interview.turns)}  ·  {self.turn.rubric.id}"
                      f"  ·  {mode} answer", id="feedback-bar")
-        yield Static(self.turn.rubric.question, id="feedback-question", markup=False)
+        yield Static(printable(self.turn.rubric.question), id="feedback-question", markup=False)
         with Horizontal(id="feedback-body"):
             with VerticalScroll(id="feedback-main"):
                 yield GradeView(self.turn.grade, self.turn.delivery if self.turn.mode == "voice" else None,
                                 id="grade")
                 yield Static("", id="follow-ups", markup=False)
                 yield Static("Your answer", classes="heading")
-                yield Static(self.turn.answer or "(no answer)", id="your-answer", markup=False)
+                yield Static(printable(self.turn.answer or "(no answer)"), id="your-answer", markup=False)
             with VerticalScroll(id="model-answer"):
                 yield Static("Model answer", classes="heading")
-                yield Static(self.turn.rubric.model_answer, markup=False)
-        yield Static("", id="feedback-hint")
+                yield Static(printable(self.turn.rubric.model_answer), markup=False)
+        yield Static("", id="feedback-hint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -64,14 +65,14 @@ class FeedbackScreen(OfTheApp, Screen[None]):
             score = follow.grade.score if isinstance(follow.grade, Grade) else None
             shown = f"{score:.1f}/10" if score is not None else "not graded"
             lines.append(f"Follow-up ({shown}): {follow.question}")
-        self.query_one("#follow-ups", Static).update("\n".join(lines))
+        self.query_one("#follow-ups", Static).update(printable("\n".join(lines)))
         self.query_one("#follow-ups").display = bool(lines)
         nxt = interview.follow_up_for(self.turn)
         last = not [t for t in interview.pending]
         hint = "n: summary" if last else "n: next question"
         if nxt is not None:
             hint = f"f: answer a follow-up ({nxt[1]})   " + hint
-        self.query_one("#feedback-hint", Static).update(hint)
+        self.query_one("#feedback-hint", Static).update(printable(hint))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from interviewer.display import printable
 from interviewer.errors import InterviewerError
 from interviewer.interview import FollowUp, Turn, follow_up_rubric
 from interviewer.scoring.result import Grade
@@ -42,8 +43,8 @@ class FollowUpScreen(OfTheApp, Screen[None]):
 
     def compose(self) -> ComposeResult:
         concept = self.turn.rubric.concept(self.concept_id)
-        yield Static(f"Follow-up  ·  {self.turn.rubric.id}  ·  on: {concept.label}", id="follow-bar", markup=False)
-        yield Static(self.question, id="question", markup=False)
+        yield Static(printable(f"Follow-up  ·  {self.turn.rubric.id}  ·  on: {concept.label}"), id="follow-bar", markup=False)
+        yield Static(printable(self.question), id="question", markup=False)
         editor = TextArea(id="editor", soft_wrap=True, placeholder="Your answer to the follow-up. ctrl+s submits it.")
         if self.interviewer.still:
             editor.cursor_blink = False
@@ -141,7 +142,7 @@ class FollowUpScreen(OfTheApp, Screen[None]):
         self.refresh_bindings()
         self.query_one("#editor").display = False
         result = self.query_one("#follow-result", VerticalScroll)
-        result.mount(Static("Your answer: " + (self.follow.answer or "(no answer)"), markup=False))
+        result.mount(Static(printable("Your answer: " + (self.follow.answer or "(no answer)")), markup=False))
         result.mount(GradeView(grade))
         result.display = True
         result.focus()

@@ -3,6 +3,7 @@ weakest recently (from ``interviewer.history``, the same figures as `interviewer
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -10,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
 from interviewer.advice import STATUS_MARKS
+from interviewer.display import printable
 from interviewer.tui.of_app import OfTheApp
 
 
@@ -52,7 +54,8 @@ class HistoryScreen(OfTheApp, Screen[None]):
         concepts = self.query_one("#concepts", DataTable)
         concepts.add_columns("id", "key point", "answers", "covered")
         for p in concept_progress(store)[:CONCEPTS_SHOWN]:
-            concepts.add_row(p.rubric_id, p.label[:40], " ".join(STATUS_MARKS.get(s, "?") for s in p.statuses[-6:]),
+            # Text, not str: a DataTable reads a str cell as markup.
+            concepts.add_row(Text(printable(p.rubric_id, one_line=True)), Text(printable(p.label, one_line=True)[:40]), " ".join(STATUS_MARKS.get(s, "?") for s in p.statuses[-6:]),
                              f"{p.covered}/{len(p.statuses)}")
         sessions.focus()
 

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from interviewer.display import printable
 from interviewer.errors import InterviewerError
 from interviewer.interview import Turn
 from interviewer.scoring.result import Grade
@@ -58,7 +59,7 @@ class InterviewScreen(OfTheApp, Screen[None]):
         with Horizontal(id="question-bar"):
             yield Static(f"Question {self.turn.position} of {len(interview.turns)}  ·  {details}", id="position")
             yield AnswerTimer(limit, self.interviewer.services.clock, id="timer")
-        yield Static(rubric.question, id="question", markup=False)
+        yield Static(printable(rubric.question), id="question", markup=False)
         with Vertical(id="answer"):
             yield VoicePanel(id="voice")
             editor = TextArea(id="editor", soft_wrap=True, show_line_numbers=False,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, OptionList, RadioButton, RadioSet, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from interviewer.display import printable
 from interviewer.errors import InterviewerError
 from interviewer.interview import BUNDLED_BANK, DEFAULT_COUNT
 from interviewer.tui.of_app import OfTheApp
@@ -84,12 +86,14 @@ class StartScreen(OfTheApp, Screen[None]):
             self.bank = self.interviewer.load_bank(RoundOptions(bank=self._bank_folder()))
         except InterviewerError as exc:
             self.bank = None
-            self.notify(exc.message, title="Bank", severity="error", timeout=8)
+            self.notify(printable(exc.message), title="Bank", severity="error", timeout=8, markup=False)
             return
         chosen = set(self.options.questions)
         for rubric_id, rubric in self.bank.items():
-            text = rubric.question if len(rubric.question) <= QUESTION_CHARS else rubric.question[: QUESTION_CHARS - 1] + "…"
-            pick.add_option((f"{rubric_id}  {text}", rubric_id, rubric_id in chosen))
+            question = printable(rubric.question, one_line=True)
+            text = question if len(question) <= QUESTION_CHARS else question[: QUESTION_CHARS - 1] + "…"
+            # Text, not str: an option list reads a str prompt as markup.
+            pick.add_option((Text(f"{rubric_id}  {text}"), rubric_id, rubric_id in chosen))
 
     @on(Input.Submitted, "#bank")
     def _bank_entered(self) -> None:

@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from interviewer.display import printable
 from interviewer.interview import RoundSummary
 from interviewer.tui.of_app import OfTheApp
 
@@ -22,15 +23,15 @@ def summary_text(summary: RoundSummary) -> Text:
     if summary.strongest:
         out.append("\nStrongest\n", style="bold green")
         for tally in summary.strongest:
-            out.append(f" ✔ {tally.label} ({tally.rubric_id})\n")
+            out.append(printable(f" ✔ {tally.label} ({tally.rubric_id})\n"))
     if summary.weakest:
         out.append("\nWeakest\n", style="bold red")
         for tally in summary.weakest:
-            out.append(f" ✘ {tally.label} ({tally.rubric_id})\n")
+            out.append(printable(f" ✘ {tally.label} ({tally.rubric_id})\n"))
     if summary.practise_next:
         out.append("\nPractise next\n", style="bold")
         for item in summary.practise_next:
-            out.append(f" → {item}\n")
+            out.append(printable(f" → {item}\n"))
     return out
 
 
@@ -59,8 +60,9 @@ class SummaryScreen(OfTheApp, Screen[None]):
         table.add_columns("#", "id", "score", "question")
         for turn in interview.turns:
             score = "–" if turn.score is None else f"{turn.score:.1f}"
-            question = turn.rubric.question
-            table.add_row(str(turn.position), turn.rubric.id, score, question[:52] + ("…" if len(question) > 52 else ""))
+            question = printable(turn.rubric.question, one_line=True)
+            # Text, not str: a DataTable reads a str cell as markup.
+            table.add_row(str(turn.position), turn.rubric.id, score, Text(question[:52] + ("…" if len(question) > 52 else "")))
         table.focus()
 
     def action_new_round(self) -> None:

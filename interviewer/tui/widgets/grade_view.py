@@ -1,6 +1,7 @@
 """One graded answer, explained: score, key points covered (in the candidate's words), partly covered and
 missed (with what the model answer says), wrong claims with the correct statement, and delivery for a
-spoken answer. Rendered as Rich text in one scrollable static."""
+spoken answer. Rendered as Rich text in one scrollable static; rubric and answer text go in ``printable`` and
+as plain text, never as markup."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
+from interviewer.display import printable
 from interviewer.scoring.feedback import quote
 from interviewer.scoring.result import Grade
 
@@ -22,13 +24,13 @@ def _score_style(score: float) -> str:
 def grade_text(grade: Grade, delivery: dict[str, Any] | None = None) -> Text:
     out = Text()
     out.append(f"Score {grade.score:.1f} / {grade.max_score:.0f}", style=_score_style(grade.score))
-    out.append(f"   {grade.feedback.summary}\n")
+    out.append(f"   {printable(grade.feedback.summary)}\n")
     if grade.breakdown is not None:
         from interviewer.render import explain_breakdown
 
         out.append(f"How: {explain_breakdown(grade)}\n", style="dim")
     for warning in grade.warnings:
-        out.append(f"warning: {warning}\n", style="yellow")
+        out.append(f"warning: {printable(warning)}\n", style="yellow")
     for status, heading in (("covered", "Covered"), ("partial", "Partly covered"), ("missed", "Missed")):
         concepts = [c for c in grade.concepts if c.status == status]
         if not concepts:
@@ -37,27 +39,27 @@ def grade_text(grade: Grade, delivery: dict[str, Any] | None = None) -> Text:
         mark, colour = _MARK[status]
         for concept in concepts:
             out.append(f" {mark} ", style=colour)
-            out.append(concept.label)
+            out.append(printable(concept.label))
             if concept.contradicted:
                 out.append(" [you said the opposite]", style="red")
             elif status == "partial" and not concept.explained:
                 out.append(" [named, not explained]", style="yellow")
             out.append("\n")
             if concept.evidence and status != "missed":
-                out.append(f"   you said: {quote(concept.evidence.text, 140)}\n", style="italic")
+                out.append(f"   you said: {printable(quote(concept.evidence.text, 140))}\n", style="italic")
             if status != "covered":
-                out.append(f"   model answer: {concept.statement}\n", style="dim")
+                out.append(f"   model answer: {printable(concept.statement)}\n", style="dim")
     if grade.misconceptions:
         out.append("\nWrong claims\n", style="bold red")
         for hit in grade.misconceptions:
             words = f" (you said: {quote(hit.evidence.text, 100)})" if hit.evidence else ""
             cost = f" (−{hit.points_off:.1f} points)" if hit.points_off else ""
-            out.append(f" ✘ {hit.claim}{words}{cost}\n", style="red")
-            out.append(f"   → {hit.correction}\n", style="green")
+            out.append(printable(f" ✘ {hit.claim}{words}{cost}\n"), style="red")
+            out.append(printable(f"   → {hit.correction}\n"), style="green")
     if delivery:
         out.append("\n")
         out.append_text(delivery_text(delivery))
-    out.append(f"\n{grade.feedback.next_time}\n", style="italic")
+    out.append(f"\n{printable(grade.feedback.next_time)}\n", style="italic")
     return out
 
 
