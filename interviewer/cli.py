@@ -297,8 +297,8 @@ def cmd_rubric_check(args: argparse.Namespace) -> int:
                 failures += 1
                 continue
             if rubric.id in seen and seen[rubric.id] != path:
-                print(f"interviewer: error: {path}: field 'id': {rubric.id!r} is already used by {seen[rubric.id]}",
-                      file=sys.stderr)
+                print(printable(f"interviewer: error: {path}: field 'id': {rubric.id!r} is already used by "
+                                f"{seen[rubric.id]}", one_line=True), file=sys.stderr)
                 failures += 1
                 continue
             seen[rubric.id] = path

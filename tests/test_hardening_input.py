@@ -338,3 +338,13 @@ async def test_the_start_screen_lists_questions_plainly(hostile_bank: Path, tmp_
         assert any("[bold]What is data leakage?[/bold]" in p for p in prompts)
         for prompt in prompts:
             assert_clean(prompt)
+
+
+def test_rubric_check_prints_file_names_plainly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "\x1b]0;pwned\x07q01.yaml", VALID.format(id="q01"))  # a bad id, named after the file
+    (tmp_path / "sub").mkdir()
+    write(tmp_path, "q02.yaml", VALID.format(id="q02"))
+    write(tmp_path / "sub", "q02.yaml", VALID.format(id="q02"))  # the same id twice
+    code, out, err = _rubric_check(capsys, tmp_path)
+    assert code == 2 and "is already used by" in err and "1 of 3 rubric file(s) valid" in out
+    assert_clean(out + err)

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
+from interviewer.display import printable
 from interviewer.tui.of_app import OfTheApp
 
 
@@ -57,4 +58,4 @@ class ExportModal(OfTheApp, ModalScreen[Path | None]):
         elif event.state == WorkerState.ERROR:
             from interviewer.tui.models import error_text
 
-            self.query_one("#export-error", Static).update(error_text(event.worker.error))
+            self.query_one("#export-error", Static).update(printable(error_text(event.worker.error)))
