@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from interviewer import __version__
 from interviewer.config import Settings, load_settings
 from interviewer.display import printable
 from interviewer.errors import EXIT_RUNTIME, EXIT_USAGE, InputError, InterviewerError
+from interviewer.outfile import write_error
 from interviewer.rubrics.loader import Bank, load_bank, load_rubric, rubric_files
 from interviewer.textfile import (MAX_ANSWER_BYTES, check_text, decode_utf8, read_capped,
                                   read_text)
@@ -169,34 +172,37 @@ def _graded(source: Path, records: Iterable[tuple[int, Any]], total: int, grader
 
 
 def cmd_grade_batch(args: argparse.Namespace) -> int:
-    from interviewer.scoring.batch import read_jsonl
+    from interviewer.outfile import check_output, is_stdout, open_output, same_file, write_error
+    from interviewer.scoring.batch import count_lines, read_jsonl
 
     settings = _settings(args)
-    source, target = Path(args.input), Path(args.output)
-    if not source.is_file():
-        raise InputError(f"{source}: no such file")
-    if target.exists() and target.resolve() == source.resolve():
-        raise InputError(f"{target}: is the input file; write the output to another file")
-    if target.exists() and not args.force and target.resolve() != Path("/dev/stdout").resolve():
-        raise InputError(f"{target}: already exists; use --force to overwrite")
-    if not target.parent.is_dir():
-        raise InputError(f"{target}: the folder {target.parent} does not exist")
-    try:
-        with source.open("rb") as handle:
-            total = sum(1 for raw in handle if raw.strip())
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read ({exc.strerror})") from None
+    source = Path(args.input)
+    total = count_lines(source)  # a missing file, a folder or a device fails here, before any model loads
+    to_stdout = is_stdout(args.output)
+    target = Path("<stdout>") if to_stdout else Path(args.output)
+    if to_stdout:
+        if same_file(_fileno(sys.stdout), source):
+            raise InputError(f"<stdout>: is the input file {source}; write the output to another file")
+    else:
+        check_output(target, force=args.force, inputs=(source,))
     bank = _optional_bank(settings)
     grader = _grader(settings, bank)
     scores: list[float] = []
-    try:
-        out_file = target.open("w", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{target}: cannot write ({exc.strerror})") from None
-    with out_file as out:
+    with nullcontext(sys.stdout) if to_stdout else open_output(target) as out:
         for _, item in _graded(source, read_jsonl(source), total, grader, bank, args.quiet):
-            out.write(json.dumps(item, ensure_ascii=False) + "\n")
-            out.flush()
+            line = json.dumps(item, ensure_ascii=False)
+            if not line.isascii():
+                try:
+                    line.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate escaped in the input: keep it escaped
+                    line = json.dumps(item)
+            try:
+                out.write(line + "\n")
+                out.flush()
+            except OSError as exc:
+                if not to_stdout:
+                    raise
+                raise write_error(target, exc, kept=False) from None
             scores.append(float(item["predicted_score"]))
     failed = total - len(scores)
     mean = f", mean score {sum(scores) / len(scores):.2f}" if scores else ""
@@ -210,8 +216,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     source = Path(args.input)
-    if not source.is_file():
-        raise InputError(f"{source}: no such file")
     records = [(n, r) for n, r in read_jsonl(source)
                if isinstance(r, LineError) or args.split is None or r.get("split") == args.split]
     if args.limit:
@@ -475,13 +479,70 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["practice", *(argv or [])])
+    stdout = sys.stdout
+    sys.stdout = _GuardedStdout(stdout)  # type: ignore[assignment]
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # here, not at exit: a full stdout is then one line, not "Exception ignored"
+        return code
     except InterviewerError as exc:
-        print(f"interviewer: error: {printable(exc.message, one_line=True)}", file=sys.stderr)
+        print(f"interviewer: error: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interviewer: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (`| head`): nothing to say, and nothing left to write
         return EXIT_RUNTIME
+    except OSError as exc:
+        if exc.filename is None:
+            raise  # not a file's fault: a bug, shown with its traceback
+        print(f"interviewer: error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)  # still one line
+        return EXIT_RUNTIME
+    finally:
+        sys.stdout = stdout
+
+
+class _GuardedStdout:
+    """stdout, whose failed writes (a full disk, ``> /dev/full``) become one ``<stdout>: cannot write`` error.
+
+    After a failure the descriptor is pointed at /dev/null, so what is still buffered does not fail again at
+    exit with "Exception ignored". A closed pipe stays a ``BrokenPipeError`` (a quiet exit)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def _failed(self, exc: OSError) -> Exception:
+        fd = _fileno(self._stream)
+        if fd is not None:
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, fd)
+                os.close(devnull)
+            except OSError:
+                pass
+        if isinstance(exc, BrokenPipeError):
+            return exc
+        return write_error("<stdout>", exc, kept=False)
+
+
+def _fileno(stream: Any) -> int | None:
+    """The descriptor behind ``stream``, or None (a stream in memory, as in tests)."""
+    try:
+        return int(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None

@@ -154,20 +154,22 @@ def _report_bank(record_bank: str | None, args: argparse.Namespace, settings: Se
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from interviewer.reports import (batch_report, check_target, format_for_path, get_writer, session_report,
-                                     write_atomically)
+    from interviewer.outfile import check_output, is_stdout, write_output
+    from interviewer.reports import batch_report, format_for_path, get_writer, session_report
+    from interviewer.textfile import check_input_file
 
-    output = None if args.output in (None, "-") else Path(args.output)
+    output = None if args.output is None or is_stdout(args.output) else Path(args.output)
     fmt = args.format or (format_for_path(output) if output else None) or "md"
     if args.from_batch and args.session:
         raise InputError("give a SESSION or --from-batch FILE, not both")
     writer = get_writer(fmt, link_base=(output.parent if output else Path.cwd()))
+    source = Path(args.from_batch) if args.from_batch else None
+    if source is not None:
+        check_input_file(source, "grade-batch output")
+    inputs = (settings.database_path(),) if source is None else (source,)  # never write the report over them
     if output is not None:
-        check_target(output, args.force)
-    if args.from_batch:
-        source = Path(args.from_batch)
-        if not source.is_file():
-            raise InputError(f"{source}: no such file")
+        check_output(output, force=args.force, inputs=inputs)
+    if source is not None:
         report = batch_report(source, _report_bank(None, args, settings))
         default_name = f"{source.stem}-report.{writer.extension}"
     else:
@@ -182,13 +184,13 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         report = session_report(record, _report_bank(record.bank, args, settings))
         default_name = f"interviewer-session-{record.id}.{writer.extension}"
     text = writer.render(report)
-    if output is None and (args.output == "-" or writer.for_terminal):
+    if output is None and (is_stdout(args.output) or writer.for_terminal):
         sys.stdout.write(text)
         return 0
     if output is None:  # HTML without -o: a file in the current folder, never dumped on the terminal
         output = Path(default_name)
-        check_target(output, args.force)
-    write_atomically(output, text)
+        check_output(output, force=args.force, inputs=inputs)
+    write_output(output, text)
     print(f"wrote {output}", file=sys.stderr)
     return 0
 

@@ -4,14 +4,18 @@ a full disk, a full stdout or a broken stored grade is one line, never a traceba
 from __future__ import annotations
 
 import io
+import json
 import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from interviewer import cli
+from interviewer.errors import InputError
 from interviewer.scoring.grader import Grader
 from interviewer.textfile import MAX_ANSWER_BYTES, read_text
 
@@ -64,8 +68,6 @@ def test_an_answer_file_over_the_cap_names_the_limit(capsys, fixture_bank: Path,
 
 
 def test_links_that_loop_or_lead_nowhere_are_named(tmp_path: Path) -> None:
-    from interviewer.errors import InputError
-
     loop = tmp_path / "loop"
     loop.symlink_to(loop)
     dangling = tmp_path / "dangling"
@@ -120,3 +122,208 @@ def test_a_piped_answer_is_graded(tmp_path: Path) -> None:
     result = _grade_stdin(STRONG.encode(), tmp_path)
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout.decode().startswith("Score: ")
+
+
+# -- writing: devices, FIFOs, the input itself, stdout ---------------------------------------------------
+FAKE_GRADER_MAIN = ("import sys\nfrom interviewer import cli\nfrom interviewer.scoring.grader import Grader\n"
+                    "from tests.conftest import HashingEmbedder\n"
+                    "cli._grader = lambda s, bank=None, calibration=None: Grader(HashingEmbedder(), bank=bank)\n"
+                    "sys.exit(cli.main(sys.argv[1:]))\n")
+
+
+def cli_process(tmp_path: Path, *argv: str, stdout: int | object = subprocess.PIPE,
+                input: bytes | None = None) -> tuple[int, str, str]:
+    """The CLI in a child process with the test grader: real stdin, stdout and exit."""
+    (tmp_path / "config.toml").touch()
+    env = {**cli_env(), "INTERVIEWER_DATA_DIR": str(tmp_path / "data"),
+           "INTERVIEWER_CONFIG": str(tmp_path / "config.toml"), "INTERVIEWER_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", FAKE_GRADER_MAIN, *argv], input=input, stdout=stdout,
+                            stderr=subprocess.PIPE, cwd=REPO, env=env, timeout=120, check=False)
+    out = result.stdout.decode() if isinstance(result.stdout, bytes) else ""
+    return result.returncode, out, result.stderr.decode()
+
+
+def batch_input(tmp_path: Path, *extra: str) -> Path:
+    source = tmp_path / "in.jsonl"
+    lines = [json.dumps({"id": "a", "rubric": "scaling", "answer": STRONG}), *extra,
+             json.dumps({"id": "b", "rubric": "scaling", "answer": "Trees do not need scaling."})]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return source
+
+
+def fake_dev_null(path: Path) -> Path:
+    """A character device like /dev/null (1, 3) at ``path`` (needs root)."""
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    return path
+
+
+@pytest.mark.parametrize("argv", [
+    ("report", "--format", "md", "-o", "{target}", "--force", "--from-batch", "{batch}"),
+    ("grade-batch", "{source}", "-o", "{target}", "--force", "-q"),
+])
+def test_a_device_target_stays_a_device(capsys, fixture_bank: Path, tmp_path: Path, argv: tuple[str, ...]) -> None:
+    """`mknod fake c 1 3; interviewer report -o fake --force` used to rename a plain file over the device."""
+    source = batch_input(tmp_path)
+    batch = tmp_path / "out.jsonl"
+    assert run(capsys, "grade-batch", str(source), "-o", str(batch), "--bank", str(fixture_bank), "-q")[0] == 0
+    target = fake_dev_null(tmp_path / "fake")
+    filled = [a.format(target=target, batch=batch, source=source) for a in argv]
+    code, _, err = run(capsys, *filled, "--bank", str(fixture_bank))
+    assert code == 0, err
+    assert stat.S_ISCHR(target.lstat().st_mode) and f"wrote {target}" in err
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".fake")]  # no temp file left
+
+
+def test_a_report_written_to_a_fifo_goes_through_it(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    source = batch_input(tmp_path)
+    batch = tmp_path / "out.jsonl"
+    assert run(capsys, "grade-batch", str(source), "-o", str(batch), "--bank", str(fixture_bank), "-q")[0] == 0
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    code, _, err = run(capsys, "report", "--from-batch", str(batch), "-o", str(fifo), "--format", "md")
+    reader.join(10)
+    assert code == 0, err
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and received[0].startswith(b"# Graded answers")
+
+
+def test_grade_batch_refuses_an_output_hard_linked_to_its_input(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    source = batch_input(tmp_path)
+    before = source.read_bytes()
+    link = tmp_path / "out.jsonl"
+    os.link(source, link)
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", str(link), "--force", "--bank", str(fixture_bank))
+    assert code == 2
+    assert one_error_line(err) == f"interviewer: error: {link}: is the input file {source}; write the output to another file"
+    assert source.read_bytes() == before
+
+
+def test_report_refuses_to_overwrite_the_batch_file_it_reads(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    source = batch_input(tmp_path)
+    batch = tmp_path / "out.jsonl"
+    assert run(capsys, "grade-batch", str(source), "-o", str(batch), "--bank", str(fixture_bank), "-q")[0] == 0
+    before = batch.read_bytes()
+    code, _, err = run(capsys, "report", "--from-batch", str(batch), "-o", str(batch), "--format", "json", "--force")
+    assert code == 2 and "is the input file" in one_error_line(err) and batch.read_bytes() == before
+
+
+def test_a_report_through_a_symlink_replaces_the_file_and_keeps_the_link(capsys, fixture_bank: Path,
+                                                                          tmp_path: Path) -> None:
+    source = batch_input(tmp_path)
+    batch = tmp_path / "out.jsonl"
+    assert run(capsys, "grade-batch", str(source), "-o", str(batch), "--bank", str(fixture_bank), "-q")[0] == 0
+    real = tmp_path / "real.md"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    code, _, err = run(capsys, "report", "--from-batch", str(batch), "-o", str(link), "--force")
+    assert code == 0, err
+    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("# Graded answers")
+
+
+def test_grade_batch_to_dash_writes_stdout(capsys, fixture_bank: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    source = batch_input(tmp_path)
+    code, out, err = run(capsys, "grade-batch", str(source), "-o", "-", "--bank", str(fixture_bank), "-q")
+    assert code == 0, err
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["a", "b"]
+    assert not (tmp_path / "-").exists() and "wrote <stdout>" in err
+
+
+def test_grade_batch_to_dash_refuses_a_stdout_that_is_its_input(fixture_bank: Path, tmp_path: Path) -> None:
+    source = batch_input(tmp_path)
+    before = source.read_bytes()
+    with source.open("ab") as append:
+        code, _, err = cli_process(tmp_path, "grade-batch", str(source), "-o", "-", "--bank", str(fixture_bank),
+                                   stdout=append)
+    assert code == 2 and "<stdout>: is the input file" in one_error_line(err)
+    assert source.read_bytes() == before
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_grade_batch_to_a_full_device_is_one_line(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    source = batch_input(tmp_path)
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", "/dev/full", "--force", "-q", "--bank", str(fixture_bank))
+    assert code == 1
+    assert one_error_line(err) == "interviewer: error: /dev/full: cannot write: the disk is full"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize("argv", [("history",), ("report", "--from-batch", "{batch}"),
+                                  ("grade-batch", "{source}", "-o", "-", "-q", "--bank", "{bank}"),
+                                  ("rubric", "list", "--bank", "{bank}")])
+def test_stdout_on_a_full_device_is_one_line(capsys, fixture_bank: Path, tmp_path: Path, argv: tuple[str, ...]) -> None:
+    source = batch_input(tmp_path)
+    batch = tmp_path / "out.jsonl"
+    assert run(capsys, "grade-batch", str(source), "-o", str(batch), "--bank", str(fixture_bank), "-q")[0] == 0
+    filled = [a.format(batch=batch, source=source, bank=fixture_bank) for a in argv]
+    with open("/dev/full", "wb") as full:
+        code, _, err = cli_process(tmp_path, *filled, stdout=full)
+    assert code == 1
+    assert one_error_line(err).startswith("interviewer: error: <stdout>: cannot write: the disk is full")
+
+
+def test_record_refuses_a_device_and_stdout(capsys, tmp_path: Path) -> None:
+    from interviewer.speech.recorder import Recorder
+
+    with pytest.raises(InputError, match="a character device, not a file; this output must be a regular file"):
+        Recorder(Path("/dev/null"), overwrite=True).start()
+    code, _, err = run(capsys, "record", "-o", "-", "--seconds", "1")
+    assert code == 2 and "a recording cannot go to stdout" in one_error_line(err)
+
+
+def test_rubric_drafts_are_never_written_into_a_fifo(tmp_path: Path) -> None:
+    from interviewer.rubrics.derive import derive_rubrics, write_drafts
+
+    rubrics = derive_rubrics("Q1: What is scaling?\nModel Answer: Scaling puts features on comparable ranges.\n",
+                             "q.txt")
+    out = tmp_path / "drafts"
+    out.mkdir()
+    os.mkfifo(out / f"{rubrics[0].id}.yaml")
+    with pytest.raises(InputError, match="a pipe \\(FIFO\\), not a file"):
+        write_drafts(rubrics, out, "q.txt", force=True)
+    with pytest.raises(InputError, match="not a folder"):
+        write_drafts(rubrics, out / f"{rubrics[0].id}.yaml", "q.txt")
+
+
+# -- grade-batch lines: nesting, size, numbers ------------------------------------------------------------
+@pytest.mark.parametrize("bad, message", [
+    ("[" * 1000 + "]" * 1000, "not usable JSON (nested more than 64 levels deep)"),
+    ('{"answer": ' + "[" * 100 + "]" * 100 + "}", "not usable JSON (nested more than 64 levels deep)"),
+    ('{"rubric": "scaling", "answer": "x", "n": ' + "9" * 5000 + "}", "not usable JSON (Exceeds the limit"),
+    ('{"rubric": "scaling", "answer": "\\udcff"}', "field 'answer': not UTF-8 text (character 0)"),
+])
+def test_a_bad_line_is_skipped_and_the_good_ones_kept(capsys, fixture_bank: Path, tmp_path: Path, bad: str,
+                                                      message: str) -> None:
+    source = batch_input(tmp_path, bad)
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", str(out), "--bank", str(fixture_bank), "-q")
+    assert code == 1 and "Traceback" not in err
+    assert f"interviewer: {source}:2: {message}" in err
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["a", "b"]
+
+
+def test_a_line_over_the_cap_is_skipped_without_reading_it_whole(capsys, fixture_bank: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from interviewer.scoring import batch
+
+    monkeypatch.setattr(batch, "MAX_JSONL_LINE_BYTES", 1000)
+    long_line = json.dumps({"rubric": "scaling", "answer": "scaling " * 400})
+    source = batch_input(tmp_path, long_line, "")
+    assert batch.count_lines(source) == 3
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", str(out), "--bank", str(fixture_bank), "-q")
+    assert code == 1
+    assert f"interviewer: {source}:2: longer than 1000 bytes, the limit for one line (line skipped)" in err
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["a", "b"]
+    assert "3 answer(s)" not in err and "1 line(s) failed" in err
+
+
+def test_a_folder_as_batch_input_says_so(capsys, tmp_path: Path) -> None:
+    code, _, err = run(capsys, "grade-batch", str(tmp_path), "-o", str(tmp_path / "out.jsonl"))
+    assert code == 2 and one_error_line(err).endswith(f"{tmp_path}: is a folder; give the JSONL input file")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import ClassVar
 
-from interviewer.errors import InputError
+from interviewer.outfile import check_output, write_output
 from interviewer.reports.model import Report
 
 
@@ -51,26 +49,12 @@ def audio_link(audio_path: str, link_base: Path | None) -> str:
 
 
 def check_target(path: Path, force: bool, hint: str = "use --force to overwrite") -> None:
-    """A file a report may be written to: not there yet (unless ``force``), not a folder, in a folder that exists."""
-    if path.exists() and not force:
-        raise InputError(f"{path}: already exists; {hint}")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise InputError(f"{path}: the folder {path.parent} does not exist")
+    """A file a report may be written to (``interviewer.outfile.check_output``): not there yet (unless ``force``),
+    not a folder, a disk or a socket, in a folder that exists. A device or FIFO is written straight."""
+    check_output(path, force=force, hint=hint)
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file next to ``path``, then rename: a failure never leaves half a report."""
-    try:
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Write a report (``interviewer.outfile.write_output``): a file through a temporary file and a rename, so a
+    failure never leaves half a report; a device or FIFO straight, never replaced by a plain file."""
+    write_output(path, text)

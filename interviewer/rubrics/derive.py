@@ -25,6 +25,7 @@ import numpy as np
 import yaml
 
 from interviewer.errors import InputError
+from interviewer.outfile import check_output, write_output
 from interviewer.rubrics.loader import parse_rubric
 from interviewer.rubrics.model import Rubric
 from interviewer.scoring.embedder import Embedder
@@ -293,11 +294,18 @@ def rubric_yaml(rubric: Rubric, source: str) -> str:
 
 
 def write_drafts(rubrics: Sequence[Rubric], out_dir: Path, source: str, force: bool = False) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write each rubric to ``out_dir/<id>.yaml`` (``interviewer.outfile``: through a temporary file, never over
+    a device, a FIFO or a folder). Every target is checked before the first is written."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: not a folder; give --out a folder for the drafts")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out_dir}: cannot make the folder ({exc.strerror})") from None
     targets = [out_dir / f"{r.id}.yaml" for r in rubrics]
-    existing = [t for t in targets if t.exists()]
-    if existing and not force:
-        raise InputError(f"{existing[0]}: already exists; use --force to overwrite, or choose another --out")
+    for target in targets:
+        check_output(target, force=force, streams=False,
+                     hint="use --force to overwrite, or choose another --out")
     for rubric, target in zip(rubrics, targets, strict=True):
-        target.write_text(rubric_yaml(rubric, source), encoding="utf-8")
+        write_output(target, rubric_yaml(rubric, source), streams=False)
     return targets

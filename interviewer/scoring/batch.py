@@ -13,15 +13,18 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from interviewer.errors import InputError
 from interviewer.rubrics.derive import QA, derive_rubric
 from interviewer.rubrics.loader import Bank, parse_rubric
 from interviewer.rubrics.model import Rubric
 from interviewer.scoring.grader import Grader
+from interviewer.textfile import MAX_ANSWER_BYTES, MIB, check_input_file, check_text, size_text
 
 CHUNK = 32  # answers embedded per batched pass
+MAX_JSONL_LINE_BYTES = 4 * MIB  # one input line: an answer (at most MAX_ANSWER_BYTES) and its references, many times over
+MAX_JSON_DEPTH = 64  # lists and objects within each other on one line; real records nest 3 or 4 levels
 
 
 @dataclass(frozen=True)
@@ -30,30 +33,82 @@ class LineError:
     message: str
 
 
+def _lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) for each line, read at most ``MAX_JSONL_LINE_BYTES`` at a time; None for a longer
+    line, whose rest is skipped unread into memory."""
+    number = 0
+    while True:
+        raw = handle.readline(MAX_JSONL_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) <= MAX_JSONL_LINE_BYTES or raw.endswith(b"\n"):
+            yield number, raw
+            continue
+        while raw and not raw.endswith(b"\n"):  # the rest of the long line
+            raw = handle.readline(MAX_JSONL_LINE_BYTES)
+        yield number, None
+
+
+def _too_deep(value: Any) -> bool:
+    """True if ``value`` nests lists and objects more than ``MAX_JSON_DEPTH`` levels (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+def parse_line(raw: bytes | None) -> dict[str, Any] | str:
+    """One JSONL line as a JSON object, or what is wrong with it (the message of a skipped line)."""
+    if raw is None:
+        return f"longer than {size_text(MAX_JSONL_LINE_BYTES)}, the limit for one line"
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text (byte {exc.start})"
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return f"not usable JSON (nested more than {MAX_JSON_DEPTH} levels deep)"
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        return f"not usable JSON ({exc})"
+    if not isinstance(record, dict):
+        return "expected a JSON object"
+    if _too_deep(record):
+        return f"not usable JSON (nested more than {MAX_JSON_DEPTH} levels deep)"
+    return record
+
+
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
-    """Yield (line number, record) for each non-blank line, or a LineError for a line that is not a JSON object."""
+    """Yield (line number, record) for each non-blank line, or a LineError for a line that is not a usable JSON
+    object (not UTF-8, not JSON, nested too deeply, longer than ``MAX_JSONL_LINE_BYTES``)."""
+    check_input_file(path, "JSONL input")
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     with handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                yield number, LineError(number, "not UTF-8 text")
+        for number, raw in _lines(handle):
+            if raw is not None and not raw.strip():
                 continue
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, LineError(number, f"not valid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            if not isinstance(record, dict):
-                yield number, LineError(number, "expected a JSON object")
-                continue
-            yield number, record
+            record = parse_line(raw)
+            yield number, LineError(number, record) if isinstance(record, str) else record
+
+
+def count_lines(path: Path) -> int:
+    """How many non-blank lines ``path`` has (for a progress bar), reading no line whole into memory."""
+    check_input_file(path, "JSONL input")
+    try:
+        with path.open("rb") as handle:
+            return sum(1 for _, raw in _lines(handle) if raw is None or raw.strip())
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
 
 
 class RubricResolver:
@@ -120,7 +175,7 @@ def _answer(record: Mapping[str, Any]) -> str:
     answer = record.get("answer")
     if not isinstance(answer, str):
         raise InputError("field 'answer': expected the answer text (string)")
-    return answer
+    return check_text(answer, "field 'answer'", "answer", limit=MAX_ANSWER_BYTES)
 
 
 def grade_records(

@@ -19,6 +19,7 @@ import numpy as np
 from interviewer import locations
 from interviewer.config import Settings
 from interviewer.errors import InputError
+from interviewer.outfile import is_stdout
 from interviewer.render import render_delivery, render_transcript
 from interviewer.speech.audio import load_audio, seconds
 from interviewer.speech.delivery import Delivery, measure_delivery
@@ -103,6 +104,8 @@ def _enter_pressed(event: threading.Event) -> None:
 def cmd_record(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.speech.recorder import Recorder
 
+    if is_stdout(args.output):
+        raise InputError("-o -: a recording cannot go to stdout (its header is rewritten as it grows); give a file name")
     path = Path(args.output) if args.output else default_recording_path()
     limit = settings.max_record_seconds
     if args.seconds is not None:

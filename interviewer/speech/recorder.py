@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from interviewer.errors import InputError, InterviewerError
+from interviewer.outfile import check_output
 from interviewer.speech.audio import CHANNELS, SAMPLE_RATE, level_dbfs, pcm16_to_float
 from interviewer.speech.devices import TYPED_FALLBACK, InputDevice, resolve_input_device, sounddevice_module
 from interviewer.speech.wavwriter import WavWriter
@@ -91,12 +92,11 @@ class Recorder:
     # -- control -------------------------------------------------------------------------------------
     def start(self) -> None:
         """Open the device and the file and start capturing. Errors say what to do; nothing is left open."""
+        # A WAV file is rewritten in place as it grows: a device, a FIFO or a folder is refused, not written.
+        check_output(self.path, force=self._overwrite, streams=False,
+                     hint="choose another file or use --force to overwrite")
         sd = sounddevice_module()
         self.device = resolve_input_device(self._device_spec)
-        if self.path.exists() and not self._overwrite:
-            raise InputError(f"{self.path}: already exists; choose another file or use --force to overwrite")
-        if not self.path.parent.is_dir():
-            raise InputError(f"{self.path.parent}: no such folder")
         rate, resample = SAMPLE_RATE, None
         try:
             self._stream = self._open(sd, rate)
