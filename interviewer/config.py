@@ -124,7 +124,7 @@ def _coerce(name: str, value: object, source: str) -> object:
     if name == "max_record_seconds":
         try:
             seconds = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an integer too large for a float
             seconds = 0.0
         if not 0 < seconds <= 4 * 3600:
             raise InputError(f"{source}: field 'max_record_seconds': expected seconds between 1 and 14400, got {value!r}")
@@ -137,7 +137,7 @@ def _positive_int(value: object) -> int | None:
         return None
     try:
         number = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: inf
         return None
     return number if number > 0 else None
 
@@ -174,6 +174,8 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"{path}: not valid TOML: {exc}") from None
+        except ValueError:  # tomllib reads integers with int(), which refuses more than 4,300 digits
+            raise InputError(f"{path}: not valid TOML: a number of more than 4,300 digits") from None
         except RecursionError:
             raise InputError(f"{path}: not valid TOML: nested too deeply") from None
         except OSError as exc:

@@ -348,3 +348,19 @@ def test_rubric_check_prints_file_names_plainly(tmp_path: Path, capsys: pytest.C
     code, out, err = _rubric_check(capsys, tmp_path)
     assert code == 2 and "is already used by" in err and "1 of 3 rubric file(s) valid" in out
     assert_clean(out + err)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("max_answer_words = inf\n", "field 'max_answer_words': expected a positive whole number, got inf"),
+        ("whisper_beam_size = -inf\n", "field 'whisper_beam_size': expected a whole number from 1 to 10"),
+        ("max_record_seconds = 1" + "0" * 400 + "\n", "field 'max_record_seconds': expected seconds between"),
+        ("max_answer_words = 1" + "0" * 5000 + "\n", "not valid TOML: a number of more than 4,300 digits"),
+    ],
+)
+def test_infinite_or_huge_numbers_in_the_config_are_one_line(tmp_path: Path, text: str, message: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    with pytest.raises(InputError, match=f"^{config}: {message}"):
+        load_settings(environ={"INTERVIEWER_CONFIG": str(config)})
