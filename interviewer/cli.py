@@ -486,7 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # here, not at exit: a full stdout is then one line, not "Exception ignored"
         return code
     except InterviewerError as exc:
-        print(f"interviewer: error: {exc.message}", file=sys.stderr)
+        print(f"interviewer: error: {printable(exc.message, one_line=True)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interviewer: interrupted", file=sys.stderr)

@@ -364,3 +364,11 @@ def test_infinite_or_huge_numbers_in_the_config_are_one_line(tmp_path: Path, tex
     config.write_text(text)
     with pytest.raises(InputError, match=f"^{config}: {message}"):
         load_settings(environ={"INTERVIEWER_CONFIG": str(config)})
+
+
+def test_an_error_line_holds_no_escape_sequence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "\x1b[2J\x1b]0;pwned\x07q01.yaml"
+    code = cli.main(["grade", "--bank", str(bad), "--rubric", "q01", "--answer", "x"])
+    err = one_line_error(capsys.readouterr().err)
+    assert code == 2 and "no such file" in err
+    assert_clean(err)
