@@ -181,6 +181,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             if session_id is None:
                 raise InputError(f"no sessions yet in {store.path}; `interviewer practice` starts one")
             record = store.session(session_id)
+            _print_notes(store)
         report = session_report(record, _report_bank(record.bank, args, settings))
         default_name = f"interviewer-session-{record.id}.{writer.extension}"
     text = writer.render(report)
@@ -200,9 +201,15 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.store import open_store
 
     with open_store(settings.database_path()) as store:
-        if args.concepts:
-            return _print_concepts(store)
-        return _print_sessions(store, args.limit)
+        code = _print_concepts(store) if args.concepts else _print_sessions(store, args.limit)
+        _print_notes(store)
+    return code
+
+
+def _print_notes(store: Any) -> None:
+    """Say which stored rows could not be read (broken JSON): they were left out, the rest is shown."""
+    for note in store.notes:
+        print(f"interviewer: note: {note}", file=sys.stderr)
 
 
 def _print_sessions(store: Any, limit: int | None) -> int:
@@ -251,6 +258,7 @@ def drill_rubrics(settings: Settings, bank: Bank, count: int | None, questions: 
         raise InputError("--drill chooses the questions itself; leave out --questions")
     with open_store(settings.database_path()) as store:
         picks = drill(store, bank, DEFAULT_COUNT if count is None else count)
+        _print_notes(store)
     print("Drill: the questions with your lowest recent scores.")
     for p in picks:
         weak = f"; work on: {', '.join(p.weak_concepts[:3])}" if p.weak_concepts else ""

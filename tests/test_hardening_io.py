@@ -327,3 +327,50 @@ def test_a_line_over_the_cap_is_skipped_without_reading_it_whole(capsys, fixture
 def test_a_folder_as_batch_input_says_so(capsys, tmp_path: Path) -> None:
     code, _, err = run(capsys, "grade-batch", str(tmp_path), "-o", str(tmp_path / "out.jsonl"))
     assert code == 2 and one_error_line(err).endswith(f"{tmp_path}: is a folder; give the JSONL input file")
+
+
+# -- the database: broken stored JSON --------------------------------------------------------------------
+@pytest.mark.parametrize("broken", ['{"score": 7.5, "concepts": [', "[" * 5000 + "]" * 5000, '"just text"',
+                                   '{"score": 7, "concepts": "all"}'])
+def test_a_broken_stored_grade_is_flagged_not_a_traceback(capsys, fixture_bank: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch, broken: str) -> None:
+    import sqlite3
+
+    from .report_support import graded_session
+
+    db = tmp_path / "s.db"
+    monkeypatch.setenv("INTERVIEWER_DATABASE", str(db))
+    sid = graded_session(db, fixture_bank, {"scaling": STRONG, "leakage": "Leakage is test data in training."})
+    with sqlite3.connect(db) as raw:
+        first = raw.execute("SELECT min(id) FROM answers").fetchone()[0]
+        raw.execute("UPDATE answers SET grade = ? WHERE id = ?", (broken, first))
+    code, out, err = run(capsys, "history")  # the list reads scores, not the grade column
+    assert code == 0 and f"{sid:>7}" in out and not err
+    for argv in (("history", "--concepts"), ("report", str(sid), "--format", "md")):
+        code, out, err = run(capsys, *argv)
+        assert code == 0, err
+        assert "Traceback" not in err and err.count("\n") == 1
+        assert err.startswith(f"interviewer: note: {db}: session {sid} question 1 answer {first}: the stored grade is "
+                              f"broken (") and f"`interviewer resume {sid}` grades it again" in err
+        assert out
+    code, out, _ = run(capsys, "report", str(sid), "--format", "md")
+    assert "not graded" in out and "leakage" in out.lower()
+
+
+def test_broken_transcript_and_settings_are_left_out(fixture_bank: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    from interviewer.store import Store
+
+    from .report_support import graded_session
+
+    db = tmp_path / "s.db"
+    sid = graded_session(db, fixture_bank, {"scaling": STRONG})
+    with sqlite3.connect(db) as raw:
+        raw.execute("UPDATE answers SET transcript = '{', delivery = '[1]'")
+        raw.execute("UPDATE sessions SET settings = 'nope'")
+    with Store(db) as store:
+        record = store.session(sid)
+        assert record.settings == {} and record.questions[0].answer is not None
+        assert record.questions[0].answer.transcript is None and record.questions[0].answer.grade is not None
+        assert [n.split(": ", 2)[1] for n in store.notes] == [f"session {sid} question 1 answer 1", f"session {sid}"]

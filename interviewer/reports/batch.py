@@ -7,7 +7,6 @@ would mislead the coach reading it, so nothing is written until every line reads
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,26 +14,9 @@ from interviewer.errors import InputError
 from interviewer.reports.model import Report, _mean, item_from_grade, practise_next
 from interviewer.rubrics.loader import Bank
 from interviewer.scoring.batch import LineError, read_jsonl
+from interviewer.store.db import grade_problem
 
 LABEL_FIELDS = ("id", "candidate", "answer_id")  # a record's own name for charts, if it has one
-
-
-def _check_grade(grade: Any) -> str | None:
-    """What is wrong with a grade dict, or None."""
-    if not isinstance(grade, Mapping):
-        return "field 'grade': expected the grade object grade-batch writes"
-    score = grade.get("score")
-    if not isinstance(score, (int, float)) or isinstance(score, bool):
-        return "field 'grade.score': expected a number"
-    concepts = grade.get("concepts", [])
-    if not isinstance(concepts, list) or not all(isinstance(c, Mapping) for c in concepts):
-        return "field 'grade.concepts': expected a list of objects"
-    misconceptions = grade.get("misconceptions", [])
-    if not isinstance(misconceptions, list) or not all(isinstance(m, Mapping) for m in misconceptions):
-        return "field 'grade.misconceptions': expected a list of objects"
-    if not isinstance(grade.get("feedback", {}), Mapping):
-        return "field 'grade.feedback': expected an object"
-    return None
 
 
 def read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -48,7 +30,7 @@ def read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
             raise InputError(f"{where}: {record.message}")
         if "grade" not in record:
             raise InputError(f"{where}: no field 'grade': is this grade-batch output (`interviewer grade-batch IN -o OUT`)?")
-        problem = _check_grade(record["grade"])
+        problem = grade_problem(record["grade"])
         if problem is None and not isinstance(record.get("answer", ""), str):
             problem = "field 'answer': expected the answer text (string)"
         if problem:

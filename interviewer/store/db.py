@@ -13,7 +13,7 @@ import dataclasses
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,7 +42,32 @@ def _json(value: Any) -> str | None:
 
 
 def _unjson(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    """A stored JSON value; broken JSON (a damaged or hand-edited row) raises ValueError, never anything else."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def grade_problem(grade: Any) -> str | None:
+    """What is wrong with a grade dict (as ``Grade.to_dict()`` makes it, in the store or in grade-batch output),
+    or None. Readers (reports, history, drills) rely on exactly these fields."""
+    if not isinstance(grade, Mapping):
+        return "field 'grade': expected the grade object grade-batch writes"
+    score = grade.get("score")
+    if not isinstance(score, (int, float)) or isinstance(score, bool):
+        return "field 'grade.score': expected a number"
+    concepts = grade.get("concepts", [])
+    if not isinstance(concepts, list) or not all(isinstance(c, Mapping) for c in concepts):
+        return "field 'grade.concepts': expected a list of objects"
+    misconceptions = grade.get("misconceptions", [])
+    if not isinstance(misconceptions, list) or not all(isinstance(m, Mapping) for m in misconceptions):
+        return "field 'grade.misconceptions': expected a list of objects"
+    if not isinstance(grade.get("feedback", {}), Mapping):
+        return "field 'grade.feedback': expected an object"
+    return None
 
 
 @dataclass(frozen=True)
@@ -152,6 +177,8 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        self.notes: list[str] = []
+        """Rows that could not be read as stored (broken JSON), each said once: shown as not graded, not fatal."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -303,6 +330,32 @@ class Store:
             db.execute("UPDATE sessions SET finished_at = coalesce(finished_at, ?) WHERE id = ?", (now(), session_id))
 
     # -- reading ----------------------------------------------------------------------------------------
+    def _value(self, text: str | None, where: str, field: str) -> Any:
+        """A stored JSON column; broken JSON is None, with a note naming the row and field."""
+        try:
+            return _unjson(text)
+        except ValueError as exc:
+            self._note(f"{self.path}: {where}: field '{field}' is not readable JSON ({exc}); left out")
+            return None
+
+    def _grade(self, text: str | None, score: float | None, where: str, session_id: int) -> tuple[Any, Any]:
+        """(grade, score) of a row; a broken grade is (None, None): shown as not graded, and ``interviewer
+        resume`` grades the answer again."""
+        try:
+            grade = _unjson(text)
+            problem = None if grade is None else grade_problem(grade)
+        except ValueError as exc:
+            problem = f"not readable JSON ({exc})"
+        if problem is None:
+            return grade, score
+        self._note(f"{self.path}: {where}: the stored grade is broken ({problem}); shown as not graded, "
+                   f"`interviewer resume {session_id}` grades it again")
+        return None, None
+
+    def _note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+
     def session(self, session_id: int) -> SessionRecord:
         """The whole session, or a one-line error naming the unknown id."""
         with self._guard():
@@ -312,23 +365,31 @@ class Store:
                 raise InputError(f"no session {session_id} in {self.path}; `interviewer history` lists them")
             follow_ups: dict[int, list[FollowUpRecord]] = {}
             for f in self._db.execute(
-                    "SELECT f.answer_id, f.id, f.concept_id, f.question, f.text, f.submitted_at, f.grade, f.score"
-                    " FROM follow_ups f JOIN answers a ON a.id = f.answer_id JOIN questions q ON q.id = a.question_id"
-                    " WHERE q.session_id = ? ORDER BY f.id", (session_id,)):
-                follow_ups.setdefault(f[0], []).append(FollowUpRecord(f[1], f[2], f[3], f[4], f[5], _unjson(f[6]), f[7]))
+                    "SELECT f.answer_id, f.id, f.concept_id, f.question, f.text, f.submitted_at, f.grade, f.score,"
+                    " q.position FROM follow_ups f JOIN answers a ON a.id = f.answer_id"
+                    " JOIN questions q ON q.id = a.question_id WHERE q.session_id = ? ORDER BY f.id", (session_id,)):
+                grade, score = self._grade(f[6], f[7], f"session {session_id} question {f[8]} follow-up {f[1]}",
+                                           session_id)
+                follow_ups.setdefault(f[0], []).append(FollowUpRecord(f[1], f[2], f[3], f[4], f[5], grade, score))
             answers: dict[int, list[AnswerRecord]] = {}
             for a in self._db.execute(
                     "SELECT a.question_id, a.id, a.text, a.mode, a.audio_path, a.transcript, a.delivery, a.started_at,"
-                    " a.submitted_at, a.seconds, a.grade, a.score, a.graded_at FROM answers a"
+                    " a.submitted_at, a.seconds, a.grade, a.score, a.graded_at, q.position FROM answers a"
                     " JOIN questions q ON q.id = a.question_id WHERE q.session_id = ? ORDER BY a.id", (session_id,)):
+                where = f"session {session_id} question {a[13]} answer {a[1]}"
+                grade, score = self._grade(a[10], a[11], where, session_id)
+                transcript, delivery = self._value(a[5], where, "transcript"), self._value(a[6], where, "delivery")
                 answers.setdefault(a[0], []).append(AnswerRecord(
-                    a[1], a[2], a[3], a[4], _unjson(a[5]), _unjson(a[6]), a[7], a[8], a[9], _unjson(a[10]), a[11],
-                    a[12], tuple(follow_ups.get(a[1], ()))))
+                    a[1], a[2], a[3], a[4], transcript if isinstance(transcript, dict) else None,
+                    delivery if isinstance(delivery, dict) else None, a[7], a[8], a[9], grade, score,
+                    a[12] if grade is not None else None, tuple(follow_ups.get(a[1], ()))))
             questions = tuple(
                 QuestionRecord(q[0], q[1], q[2], q[3], tuple(answers.get(q[0], ())))
                 for q in self._db.execute("SELECT id, position, rubric_id, question FROM questions"
                                           " WHERE session_id = ? ORDER BY position", (session_id,)))
-        return SessionRecord(row[0], row[1], row[2], row[3], row[4], bool(row[5]), json.loads(row[6]), questions)
+        settings = self._value(row[6], f"session {session_id}", "settings")
+        return SessionRecord(row[0], row[1], row[2], row[3], row[4], bool(row[5]),
+                             settings if isinstance(settings, dict) else {}, questions)
 
     def sessions(self, limit: int | None = None) -> list[SessionSummary]:
         """Sessions, newest first, with how many questions were asked and answered and the mean score."""
@@ -354,7 +415,11 @@ class Store:
             ORDER BY s.id, q.position"""
         with self._guard():
             rows = self._db.execute(query).fetchall()
-        return [AnsweredQuestion(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], _unjson(r[8])) for r in rows]
+        answered = []
+        for r in rows:
+            grade, score = self._grade(r[8], r[7], f"session {r[0]} question {r[2]} answer {r[5]}", r[0])
+            answered.append(AnsweredQuestion(r[0], r[1], r[2], r[3], r[4], r[5], r[6], score, grade))
+        return answered
 
     def latest_session_id(self) -> int | None:
         with self._guard():
