@@ -10,6 +10,7 @@ are asked. No Textual, no torch: grading itself is the caller's (it owns the wor
 from __future__ import annotations
 
 import json
+import os
 import random
 import tempfile
 from collections.abc import Sequence
@@ -193,28 +194,32 @@ class Interview:
         turn.delivery = delivery if isinstance(delivery, dict) or delivery is None else _as_dict(delivery)
         return turn.answer_id
 
-    def _rescue(self, turn: Turn, answer: str, audio_path: str | Path | None) -> str:
-        """Append an answer the store refused to ``unsaved-answers.jsonl`` (data folder, else the temp folder)."""
+    def _rescue(self, turn: Turn, answer: str, audio_path: str | Path | None, **extra: Any) -> str:
+        """Append an answer the store refused to ``unsaved-answers.jsonl`` (data folder, else the temp folder);
+        where it went, or the answer itself if every folder refused it."""
         record = {"session": self.session_id, "position": turn.position, "rubric": turn.rubric.id,
                   "question": turn.rubric.question, "answer": answer,
-                  "audio_path": None if audio_path is None else str(audio_path), "time": now()}
-        line = json.dumps(record, ensure_ascii=False) + "\n"
+                  "audio_path": None if audio_path is None else str(audio_path), "time": now(), **extra}
+        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")  # a stray surrogate stays valid JSON
         for folder in (self.store.path.parent, locations.data_dir(), Path(tempfile.gettempdir())):
             target = folder / RESCUE_FILE
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                with target.open("a", encoding="utf-8") as handle:
-                    handle.write(line)
+            if _append_whole(target, line):
                 return str(target)
-            except OSError:
-                continue
         return "no file either (every folder refused it); here it is: " + json.dumps(answer, ensure_ascii=False)
 
     def record_grade(self, turn: Turn, grade: Grade) -> None:
         if turn.answer_id is None:
             raise ValueError("grade recorded for an answer that was never submitted")
-        self.store.save_grade(turn.answer_id, grade)
+        try:
+            self.store.save_grade(turn.answer_id, grade)
+        except InterviewerError as exc:  # a full or locked database: the answer itself was committed before
+            raise self._grade_not_saved(exc) from None
         turn.grade = grade
+
+    def _grade_not_saved(self, exc: InterviewerError) -> InterviewerError:
+        return InterviewerError(f"{exc.message}. The grade was not saved, but your answer is safe in session "
+                                f"{self.session_id} of {self.store.path}; `interviewer resume {self.session_id}` "
+                                "grades it again", exit_code=exc.exit_code)
 
     def follow_up_for(self, turn: Turn) -> tuple[str, str] | None:
         """(concept id, question) to ask next: the heaviest missed (then partial) concept not yet followed up."""
@@ -231,13 +236,20 @@ class Interview:
     def submit_follow_up(self, turn: Turn, concept_id: str, question: str, answer: str) -> FollowUp:
         if turn.answer_id is None:
             raise ValueError("follow-up to an answer that was never submitted")
-        follow = FollowUp(self.store.save_follow_up(turn.answer_id, concept_id, question, answer), concept_id,
-                          question, answer)
+        try:
+            follow_id = self.store.save_follow_up(turn.answer_id, concept_id, question, answer)
+        except InterviewerError as exc:  # keep the follow-up answer somewhere else, as ``submit`` does
+            kept = self._rescue(turn, answer, None, follow_up=question, concept=concept_id)
+            raise InterviewerError(f"{exc.message}. Your answer was kept in {kept}", exit_code=exc.exit_code) from None
+        follow = FollowUp(follow_id, concept_id, question, answer)
         turn.follow_ups.append(follow)
         return follow
 
     def record_follow_up_grade(self, follow: FollowUp, grade: Grade) -> None:
-        self.store.save_follow_up_grade(follow.id, grade)
+        try:
+            self.store.save_follow_up_grade(follow.id, grade)
+        except InterviewerError as exc:
+            raise self._grade_not_saved(exc) from None
         follow.grade = grade
 
     def finish(self) -> None:
@@ -249,6 +261,33 @@ class Interview:
 
     def summary(self) -> RoundSummary:
         return summarise(self.turns)
+
+
+def _append_whole(path: Path, data: bytes) -> bool:
+    """Append ``data`` to ``path`` and sync it, all or nothing: a failed append (a full disk) is cut off again,
+    and a file it created is removed, so no empty or half-written rescue file is left behind."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    except OSError:
+        return False
+    size = os.fstat(fd).st_size
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+        return True
+    except OSError:
+        try:
+            os.ftruncate(fd, size)
+            if size == 0:
+                path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return False
+    finally:
+        os.close(fd)
 
 
 def summarise(turns: Sequence[Turn]) -> RoundSummary:

@@ -175,7 +175,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     else:
         from interviewer.store import open_store
 
-        with open_store(settings.database_path()) as store:
+        with open_store(settings.database_path(), read_only=True) as store:
             session_id = _session_id(args.session)
             session_id = store.latest_session_id() if session_id is None else session_id
             if session_id is None:
@@ -200,7 +200,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.store import open_store
 
-    with open_store(settings.database_path()) as store:
+    with open_store(settings.database_path(), read_only=True) as store:
         code = _print_concepts(store) if args.concepts else _print_sessions(store, args.limit)
         _print_notes(store)
     return code

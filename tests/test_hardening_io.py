@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from interviewer import cli
-from interviewer.errors import InputError
+from interviewer.errors import InputError, InterviewerError
 from interviewer.scoring.grader import Grader
 from interviewer.textfile import MAX_ANSWER_BYTES, read_text
 
@@ -374,3 +374,109 @@ def test_broken_transcript_and_settings_are_left_out(fixture_bank: Path, tmp_pat
         assert record.settings == {} and record.questions[0].answer is not None
         assert record.questions[0].answer.transcript is None and record.questions[0].answer.grade is not None
         assert [n.split(": ", 2)[1] for n in store.notes] == [f"session {sid} question 1 answer 1", f"session {sid}"]
+
+
+# -- a full disk ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A 256 KiB tmpfs at tmp_path/disk (needs root and mount; skipped otherwise); ``fill`` fills it up."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)],
+                                           capture_output=True, check=False).returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True, check=False)
+
+
+def fill(disk: Path) -> None:
+    fd = os.open(disk / "filler", os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 1024)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def test_a_full_disk_still_lets_history_and_report_read(capsys, fixture_bank: Path, small_disk: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from .report_support import graded_session
+
+    db = small_disk / "interviewer.db"
+    sid = graded_session(db, fixture_bank, {"scaling": STRONG})
+    monkeypatch.setenv("INTERVIEWER_DATABASE", str(db))
+    fill(small_disk)
+    for argv in (("history",), ("history", "--concepts"), ("report", str(sid), "--format", "json")):
+        code, out, err = run(capsys, *argv)
+        assert code == 0, err
+        assert err == (f"interviewer: note: {db}: the disk is full; free some space, or set INTERVIEWER_DATABASE to a "
+                       "file on another disk; reading only, and nothing can be saved until there is space\n")
+        assert "scaling" in out or f"{sid:>7}" in out
+    from interviewer.store import Store
+
+    with pytest.raises(InterviewerError, match="the disk is full") as caught:  # writing says so, not "disk I/O"
+        Store(db)
+    assert "disk I/O" not in caught.value.message.split("(")[0]
+
+
+def test_a_grade_the_full_disk_refused_says_the_answer_is_safe(fixture_bank: Path, small_disk: Path) -> None:
+    from interviewer.interview import Interview
+    from interviewer.rubrics import load_bank
+    from interviewer.store import Store
+
+    bank = load_bank(fixture_bank)
+    db = small_disk / "interviewer.db"
+    with Store(db) as store:
+        interview = Interview.start(store, [bank["scaling"]], bank_name="fixture")
+        turn = interview.turns[0]
+        interview.submit(turn, STRONG)
+        grade = Grader(HashingEmbedder()).grade(turn.rubric, STRONG * 40)
+        fill(small_disk)
+        with pytest.raises(InterviewerError) as caught:
+            for _ in range(20):  # until the grade no longer fits
+                interview.record_grade(turn, grade)
+    message = caught.value.message
+    assert message.startswith(f"{db}: the disk is full")
+    assert message.endswith(f"The grade was not saved, but your answer is safe in session {interview.session_id} of "
+                            f"{db}; `interviewer resume {interview.session_id}` grades it again")
+    (small_disk / "filler").unlink()
+    with Store(db) as store:
+        assert store.session(interview.session_id).questions[0].answer.text == STRONG  # type: ignore[union-attr]
+
+
+def test_a_rescue_append_that_fails_leaves_no_empty_file(small_disk: Path) -> None:
+    from interviewer.interview import _append_whole
+
+    fill(small_disk)
+    target = small_disk / "unsaved-answers.jsonl"
+    assert not _append_whole(target, b'{"answer": "' + b"x" * 100_000 + b'"}\n')
+    assert not target.exists()
+    (small_disk / "filler").unlink()
+    assert _append_whole(target, b"kept\n") and target.read_bytes() == b"kept\n"
+    fill(small_disk)
+    assert not _append_whole(target, b"y" * 100_000)
+    assert target.read_bytes() == b"kept\n"  # cut back to what was there: no half line
+
+
+def test_a_rescue_that_fails_everywhere_returns_the_answer(fixture_bank: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Monkeypatched (no root needed): every folder refuses the file, and no empty file is left anywhere."""
+    from interviewer import interview as module
+    from interviewer.interview import Interview
+    from interviewer.rubrics import load_bank
+    from interviewer.store import Store
+
+    def full(fd: int, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(module.os, "write", full)
+    monkeypatch.setattr(module.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    with Store(tmp_path / "s.db") as store:
+        interview = Interview.start(store, [load_bank(fixture_bank)["scaling"]], bank_name="fixture")
+        kept = interview._rescue(interview.turns[0], "my answer", None)
+    assert kept.endswith('here it is: "my answer"')
+    assert not list(tmp_path.rglob("unsaved-answers.jsonl"))

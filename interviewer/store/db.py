@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,11 +22,18 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.errors import InputError, InterviewerError
+from interviewer.outfile import disk_full
 from interviewer.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 APPLICATION_ID = 0x496E7476  # "Intv": marks the file as ours (PRAGMA application_id)
 BUSY_TIMEOUT_SECONDS = 5.0  # wait this long for another writer before saying the database is locked
 MODES = ("typed", "voice")
+LOW_SPACE_BYTES = 1024 * 1024  # less free space than this after an I/O error: the disk is full
+DISK_FULL = "the disk is full; free some space, or set INTERVIEWER_DATABASE to a file on another disk"
+
+
+class DiskFullError(InterviewerError):
+    """The database cannot be written because the disk is full."""
 
 
 def now() -> str:
@@ -174,22 +182,39 @@ class AnsweredQuestion:
 class Store:
     """One SQLite database file. Use as a context manager, or call ``close()``."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """Open (creating and migrating it if need be) the database at ``path``. With ``read_only`` (history,
+        reports), a full disk does not stop reading: the database is opened without the shared-memory file
+        SQLite would have to create, nothing is written, and ``notes`` says so."""
         self.path = Path(path)
         self._lock = threading.RLock()
+        self.read_only = False
+        """True when opened for reading only because the disk is full."""
         self.notes: list[str] = []
-        """Rows that could not be read as stored (broken JSON), each said once: shown as not graded, not fatal."""
+        """What could not be read as stored (broken JSON) or done (a full disk), each said once; not fatal."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            if disk_full(exc):
+                raise DiskFullError(f"{self.path.parent}: cannot create the data folder: {DISK_FULL}") from None
             raise InterviewerError(f"{self.path.parent}: cannot create the data folder ({exc.strerror}); "
                                    "set INTERVIEWER_DATABASE to a writable file") from None
+        try:
+            self._open(self._check_and_migrate)
+        except DiskFullError:
+            if not read_only or not self.path.is_file():
+                raise
+            self._open(self._check_for_reading)
+            self.read_only = True
+            self._note(f"{self.path}: {DISK_FULL}; reading only, and nothing can be saved until there is space")
+
+    def _open(self, check: Callable[[], None]) -> None:
         with self._guard():
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
                                        check_same_thread=False)
         try:
             with self._guard():
-                self._check_and_migrate()
+                check()
         except BaseException:
             self._db.close()
             raise
@@ -207,6 +232,8 @@ class Store:
             if "locked" in text or "busy" in text:
                 raise InterviewerError(f"{self.path}: the database is locked by another program (another "
                                        "interviewer running?); close it and try again") from None
+            if "full" in text or ("disk I/O error" in text and _no_space(self.path)):
+                raise DiskFullError(f"{self.path}: {DISK_FULL} ({text})") from None
             if "unable to open" in text or "readonly" in text:
                 raise InterviewerError(f"{self.path}: cannot open the database for writing ({text}); "
                                        "set INTERVIEWER_DATABASE to a writable file") from None
@@ -247,6 +274,20 @@ class Store:
                     db.execute(statement)
                 db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 db.execute(f"PRAGMA user_version = {number}")
+
+    def _check_for_reading(self) -> None:
+        """Open for reading only, on a full disk: exclusive locking keeps SQLite's WAL index in memory instead
+        of the ``-shm`` file it cannot create; nothing is migrated or written."""
+        db = self._db
+        db.execute("PRAGMA locking_mode = EXCLUSIVE")
+        db.execute("PRAGMA query_only = ON")
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if app_id != APPLICATION_ID:
+            raise DiskFullError(f"{self.path}: {DISK_FULL}, and this is not an interviewer database yet")
+        if version != SCHEMA_VERSION:
+            raise DiskFullError(f"{self.path}: {DISK_FULL}, and the database needs an upgrade (schema {version}, "
+                                f"this interviewer uses {SCHEMA_VERSION}) that cannot be written")
 
     @property
     def schema_version(self) -> int:
@@ -431,15 +472,25 @@ class Store:
         return [s for s in self.sessions() if s.finished_at is None]
 
 
+def _no_space(path: Path) -> bool:
+    """True if the disk holding ``path`` has (almost) no space left: SQLite says only "disk I/O error"."""
+    try:
+        info = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < LOW_SPACE_BYTES
+
+
 def _statements(script: str) -> list[str]:
     """Split a migration into statements (ours contain no semicolons inside literals or triggers)."""
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
-def open_store(path: Path | None = None) -> Store:
-    """The user's store: ``path``, else the configured database (see ``Settings.database``)."""
+def open_store(path: Path | None = None, *, read_only: bool = False) -> Store:
+    """The user's store: ``path``, else the configured database (see ``Settings.database``). ``read_only``: the
+    caller only reads, so a full disk is a note, not an error (see ``Store``)."""
     if path is None:
         from interviewer.config import load_settings
 
         path = load_settings().database_path()
-    return Store(path)
+    return Store(path, read_only=read_only)
