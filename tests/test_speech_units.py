@@ -80,8 +80,10 @@ def test_bad_audio_files_raise_input_error(tmp_path: Path, content: bytes, messa
 def test_missing_file_and_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         load_audio(tmp_path / "nope.wav")
-    with pytest.raises(InputError, match="not a file"):
+    with pytest.raises(InputError, match="is a folder; give the audio file"):
         load_audio(tmp_path)
+    with pytest.raises(InputError, match="/dev/zero: a character device, not a file"):
+        load_audio(Path("/dev/zero"))
 
 
 def test_quiet_cuts_prefer_pauses() -> None:

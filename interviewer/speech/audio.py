@@ -7,11 +7,13 @@ are written as 16-bit PCM WAV by ``wavwriter`` with the stdlib; no libsndfile is
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import numpy as np
 
 from interviewer.errors import InputError
+from interviewer.textfile import check_input_file
 
 SAMPLE_RATE = 16000  # Hz: what Whisper was trained on, and what the recorder captures
 CHANNELS = 1  # mono: one voice, one microphone
@@ -41,9 +43,8 @@ def load_audio(path: Path) -> np.ndarray:
 
     A missing, unreadable or corrupt file, or one with no audio stream, raises ``InputError`` naming it.
     """
-    if not path.is_file():
-        raise InputError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
-    if path.stat().st_size == 0:
+    info = check_input_file(path, "audio file")  # a folder or a device says so; a pipe is read (to the cap below)
+    if stat.S_ISREG(info.st_mode) and info.st_size == 0:
         raise InputError(f"{path}: empty file, not audio")
     # PyAV is FFmpeg's libraries (~60 ms to import): only here, never at module scope.
     import av
