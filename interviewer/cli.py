@@ -155,7 +155,7 @@ def _skipped(source: Path, number: int, message: str) -> None:
     tqdm.write(f"interviewer: {source}:{number}: {message} (line skipped)", file=sys.stderr)
 
 
-def _graded(source: Path, records: Iterable[tuple[int, Any]], total: int, grader: Any, bank: Bank | None,
+def _graded(source: Path, records: Iterable[tuple[int, Any]], total: int | None, grader: Any, bank: Bank | None,
             quiet: bool) -> Iterator[tuple[int, dict[str, Any]]]:
     """Grade JSONL records with a progress bar on stderr; a bad line is reported as SOURCE:LINE and skipped."""
     from tqdm import tqdm
@@ -178,6 +178,13 @@ def cmd_grade_batch(args: argparse.Namespace) -> int:
     settings = _settings(args)
     source = Path(args.input)
     total = count_lines(source)  # a missing file, a folder or a device fails here, before any model loads
+    read = [0]  # lines read (a pipe is read once, so not counted beforehand: total is None)
+
+    def records() -> Iterator[tuple[int, Any]]:
+        for record in read_jsonl(source):
+            read[0] += 1
+            yield record
+
     to_stdout = is_stdout(args.output)
     target = Path("<stdout>") if to_stdout else Path(args.output)
     if to_stdout:
@@ -189,7 +196,7 @@ def cmd_grade_batch(args: argparse.Namespace) -> int:
     grader = _grader(settings, bank)
     scores: list[float] = []
     with nullcontext(sys.stdout) if to_stdout else open_output(target) as out:
-        for _, item in _graded(source, read_jsonl(source), total, grader, bank, args.quiet):
+        for _, item in _graded(source, records(), total, grader, bank, args.quiet):
             line = json.dumps(item, ensure_ascii=False)
             if not line.isascii():
                 try:
@@ -204,7 +211,7 @@ def cmd_grade_batch(args: argparse.Namespace) -> int:
                     raise
                 raise write_error(target, exc, kept=False) from None
             scores.append(float(item["predicted_score"]))
-    failed = total - len(scores)
+    failed = read[0] - len(scores)
     mean = f", mean score {sum(scores) / len(scores):.2f}" if scores else ""
     print(f"graded {len(scores)} answer(s){mean}; {failed} line(s) failed; wrote {target}", file=sys.stderr)
     return EXIT_RUNTIME if failed else 0

@@ -480,3 +480,20 @@ def test_a_rescue_that_fails_everywhere_returns_the_answer(fixture_bank: Path, t
         kept = interview._rescue(interview.turns[0], "my answer", None)
     assert kept.endswith('here it is: "my answer"')
     assert not list(tmp_path.rglob("unsaved-answers.jsonl"))
+
+
+def test_grade_batch_reads_a_pipe_once(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    """``grade-batch <(cat in.jsonl)``: a pipe cannot be counted first and read again."""
+    data = batch_input(tmp_path, "{broken").read_bytes()
+    read_end, write_end = os.pipe()
+    writer = threading.Thread(target=lambda: (os.write(write_end, data), os.close(write_end)))
+    writer.start()
+    out = tmp_path / "out.jsonl"
+    try:
+        code, _, err = run(capsys, "grade-batch", f"/dev/fd/{read_end}", "-o", str(out), "--bank", str(fixture_bank),
+                           "-q")
+    finally:
+        writer.join(10)
+        os.close(read_end)
+    assert code == 1 and "graded 2 answer(s)" in err and "1 line(s) failed" in err
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2

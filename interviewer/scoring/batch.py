@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,9 +102,11 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
             yield number, LineError(number, record) if isinstance(record, str) else record
 
 
-def count_lines(path: Path) -> int:
-    """How many non-blank lines ``path`` has (for a progress bar), reading no line whole into memory."""
-    check_input_file(path, "JSONL input")
+def count_lines(path: Path) -> int | None:
+    """How many non-blank lines ``path`` has (for a progress bar), reading no line whole into memory; None for a
+    pipe, which can be read only once."""
+    if stat.S_ISFIFO(check_input_file(path, "JSONL input").st_mode):
+        return None
     try:
         with path.open("rb") as handle:
             return sum(1 for _, raw in _lines(handle) if raw is None or raw.strip())
