@@ -343,6 +343,22 @@ def says_any(*texts: str) -> Callable[[Ws, Result], None]:
     return check
 
 
+def noted(*texts: str, then: Callable[[Ws, Result], None] | None = None) -> Callable[[Ws, Result], None]:
+    """Damaged data read anyway: exit 0 with one ``interviewer: note:`` line naming it (or exit 1 with the error)."""
+
+    def check(ws: Ws, result: Result) -> None:
+        if result.code != 0:
+            return  # the one error line was checked, with the mentions
+        notes = [line for line in result.err.splitlines() if line.startswith("interviewer: note:")]
+        assert len(notes) == 1, f"expected one 'interviewer: note:' line: {result.err!r}"
+        for text in texts:
+            assert ws.fmt(text) in notes[0], f"the note should name {ws.fmt(text)!r}: {notes[0]!r}"
+        if then is not None:
+            then(ws, result)
+
+    return check
+
+
 def named_on_stderr(name: str) -> Callable[[Ws, Result], None]:
     """A bad file inside a bank is not skipped silently: stderr names it (a warning or the error)."""
 
@@ -559,6 +575,10 @@ CASES = [
          setup=lambda ws: ws.write("bank/scaling.yaml", SCALING.replace(
              "question: How do you", 'question: "\\e]0;pwned\\a\\e[2J\\e[31mHow do you').replace(
              "necessary?\nmodel_answer", 'necessary?"\nmodel_answer', 1)), check=no_escapes),
+    case("escape-sequences-in-plain-round", "rubric", "practice --plain --bank {bank} --questions scaling", 0,
+         stdin=f"{STRONG}\n\n".encode(), setup=lambda ws: ws.write("bank/scaling.yaml", SCALING.replace(
+             "question: How do you", 'question: "\\e]0;pwned\\a\\e[2J\\e[31mHow do you').replace(
+             "necessary?\nmodel_answer", 'necessary?"\nmodel_answer', 1)), check=no_escapes),
     case("rubric-is-dev-zero", "rubric", "rubric check /dev/zero", 2, "/dev/zero", how="process", absent=("no such file",)),
     case("bank-is-a-text-file", "rubric", "grade --bank {ws}/notes.txt --rubric scaling --answer x", 2, "{ws}/notes.txt",
          setup=files({"notes.txt": "not a bank\n"})),
@@ -584,6 +604,8 @@ CASES = [
     case("answer-only-punctuation", "answer", (*G.split(), "--answer", "?!?! ... ---"), 0),
     case("answer-escape-sequences", "answer", (*G.split(), "--answer", f"{ESC}Feature scaling puts features on comparable "
                                                "ranges."), 0, check=no_escapes),
+    case("answer-escapes-in-plain-round", "answer", "practice --plain --bank {bank} --questions scaling", 0,
+         stdin=f"{ESC}Feature scaling puts features on comparable ranges.\n\n".encode(), check=no_escapes),
     case("stdin-not-utf8", "answer", G, 2, "stdin", "UTF-8", stdin=b"caf\xe9 \xff\xfe scaling\n", how="process"),
     case("stdin-not-utf8-real", "answer", G, 2, "stdin", "UTF-8", stdin=b"\xff\xfe\x00s\x00c\x00", how="real"),
     case("stdin-empty", "answer", G, 0, stdin=b"", check=stdout_has("no answer given")),
@@ -676,14 +698,18 @@ CASES = [
          setup=lambda ws: ws.path("interviewer.db").mkdir()),
     case("db-under-a-file", "database", "history", (1, 2), "{ws}/notes.txt", setup=files({"notes.txt": "x"}),
          env={"INTERVIEWER_DATABASE": "{ws}/notes.txt/interviewer.db"}),
-    case("broken-grade-json-report", "database", "report", (1, 2), "{ws}/interviewer.db",
-         setup=db_file(sql=["UPDATE answers SET grade = '{\"score\": 7, \"concepts\": [' "])),
-    case("broken-grade-json-history-concepts", "database", "history --concepts", (1, 2), "{ws}/interviewer.db",
-         setup=db_file(sql=["UPDATE answers SET grade = 'not json at all'"])),
+    case("broken-grade-json-report", "database", "report", (0, 1), "{ws}/interviewer.db",
+         setup=db_file(sql=["UPDATE answers SET grade = '{\"score\": 7, \"concepts\": [' "]),
+         check=noted("{ws}/interviewer.db", "grade", then=stdout_has("feature scaling"))),
+    case("broken-grade-json-history-concepts", "database", "history --concepts", (0, 1), "{ws}/interviewer.db",
+         setup=db_file(sql=["UPDATE answers SET grade = 'not json at all'"]), check=noted("{ws}/interviewer.db", "grade")),
+    case("grade-json-nested-deep", "database", "report --format json", (0, 1), "{ws}/interviewer.db",
+         setup=db_file(sql=["UPDATE answers SET grade = '" + "[" * 5000 + "]" * 5000 + "'"]),
+         check=noted("{ws}/interviewer.db", "grade")),
     case("grade-json-wrong-shape", "database", "history --concepts", (0, 1, 2),
          setup=db_file(sql=["UPDATE answers SET grade = '[1, 2, 3]'"])),
-    case("broken-settings-json", "database", "report", (1, 2), "{ws}/interviewer.db",
-         setup=db_file(sql=["UPDATE sessions SET settings = '{'"])),
+    case("broken-settings-json", "database", "report", (0, 1), "{ws}/interviewer.db",
+         setup=db_file(sql=["UPDATE sessions SET settings = '{'"]), check=noted("{ws}/interviewer.db", "settings")),
     case("locked-history-reads", "database", "history", 0, setup=locked_db, patch=short_busy_timeout,
          check=history_lists_session),
     case("locked-practice", "database", "practice --plain --bank {bank} --questions scaling", 1, "{ws}/interviewer.db",
@@ -809,6 +835,13 @@ CASES = [
          setup=files({"q.txt": (FIXTURES / "questions.txt").read_text(), "notes.txt": "x"})),
     case("derive-exists", "output", "rubric derive {ws}/q.txt --out {ws}/drafts --no-model", 2, "q01.yaml", "--force",
          setup=files({"q.txt": (FIXTURES / "questions.txt").read_text(), "drafts/q01.yaml": "keep me\n"})),
+    case("record-to-null-device", "output", "record -o {ws}/null --force --seconds 1", 2, "{ws}/null",
+         setup=device("null", 3), check=still_device("null")),
+    case("record-to-folder", "output", "record -o {ws}/dir --seconds 1", 2, "{ws}/dir",
+         setup=lambda ws: ws.path("dir").mkdir()),
+    case("record-exists", "output", "record -o {ws}/a.wav --seconds 1", 2, "{ws}/a.wav", "--force",
+         setup=files({"a.wav": wav()})),
+    case("record-to-dash", "output", "record -o - --seconds 1", 2, "-o -"),
     case("history-stdout-full", "output", "history", 1, how="process", stdout="full",
          setup=both(db_file(), device("full", 7))),
     case("batch-dash-stdout-full", "output", "grade-batch {ws}/in.jsonl -o - --bank {bank} -q", 1, how="process",
