@@ -25,7 +25,7 @@ from interviewer.display import printable
 from interviewer.errors import EXIT_RUNTIME, EXIT_USAGE, InputError, InterviewerError
 from interviewer.outfile import write_error
 from interviewer.rubrics.loader import Bank, load_bank, load_rubric, rubric_files
-from interviewer.textfile import (MAX_ANSWER_BYTES, check_text, decode_utf8, read_capped,
+from interviewer.textfile import (MAX_ANSWER_BYTES, check_input_file, check_text, decode_utf8, read_capped,
                                   read_text)
 
 
@@ -229,6 +229,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         records = records[: args.limit]
     if not records:
         raise InputError(f"{source}: no records" + (f" with split {args.split!r}" if args.split else ""))
+    if args.calibration:
+        check_input_file(Path(args.calibration), "calibration")  # a folder or a device: one line, before the model
     bank = _optional_bank(settings)
     grader = _grader(settings, bank, Path(args.calibration) if args.calibration else None)
     graded = []

@@ -41,8 +41,10 @@ def file_kind(mode: int) -> str:
     return "not a regular file"
 
 
-def check_input_file(path: Path, what: str, error: type[InputError] = InputError) -> os.stat_result:
-    """The ``stat`` of a file we are about to read; anything that is not a readable file or pipe raises ``error``."""
+def check_input_file(path: Path, what: str, error: type[InputError] = InputError, *,
+                     pipes: bool = True) -> os.stat_result:
+    """The ``stat`` of a file we are about to read; anything that is not a regular file (or, with ``pipes``, a
+    pipe) raises ``error``."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -55,7 +57,7 @@ def check_input_file(path: Path, what: str, error: type[InputError] = InputError
         raise error(f"{path}: cannot read the {what} ({exc.strerror})") from None
     if stat.S_ISDIR(info.st_mode):
         raise error(f"{path}: is a folder; give the {what} file")
-    if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+    if not (stat.S_ISREG(info.st_mode) or (pipes and stat.S_ISFIFO(info.st_mode))):
         raise error(f"{path}: {file_kind(info.st_mode)}, not a file; give the {what} file")
     return info
 

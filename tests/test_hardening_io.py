@@ -497,3 +497,17 @@ def test_grade_batch_reads_a_pipe_once(capsys, fixture_bank: Path, tmp_path: Pat
         os.close(read_end)
     assert code == 1 and "graded 2 answer(s)" in err and "1 line(s) failed" in err
     assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_a_byte_order_mark_on_the_first_line_is_accepted(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    source = batch_input(tmp_path)
+    source.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", str(out), "--bank", str(fixture_bank), "-q")
+    assert code == 0, err
+
+
+def test_a_calibration_that_is_a_folder_is_one_line(capsys, tmp_path: Path) -> None:
+    source = batch_input(tmp_path)
+    code, _, err = run(capsys, "eval", str(source), "--calibration", str(tmp_path), "-q")
+    assert code == 2 and one_error_line(err).endswith(f"{tmp_path}: is a folder; give the calibration file")

@@ -84,6 +84,9 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         load_audio(tmp_path)
     with pytest.raises(InputError, match="/dev/zero: a character device, not a file"):
         load_audio(Path("/dev/zero"))
+    os.mkfifo(tmp_path / "pipe.wav")
+    with pytest.raises(InputError, match="pipe.wav: a pipe \\(FIFO\\), not a file"):  # never blocks opening it
+        load_audio(tmp_path / "pipe.wav")
 
 
 def test_quiet_cuts_prefer_pauses() -> None:

@@ -25,6 +25,7 @@ from interviewer.textfile import MAX_ANSWER_BYTES, MIB, check_input_file, check_
 
 CHUNK = 32  # answers embedded per batched pass
 MAX_JSONL_LINE_BYTES = 4 * MIB  # one input line: an answer (at most MAX_ANSWER_BYTES) and its references, many times over
+UTF8_BOM = b"\xef\xbb\xbf"
 MAX_JSON_DEPTH = 64  # lists and objects within each other on one line; real records nest 3 or 4 levels
 
 
@@ -96,6 +97,8 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     with handle:
         for number, raw in _lines(handle):
+            if number == 1 and raw is not None and raw.startswith(UTF8_BOM):  # saved by an editor that adds one
+                raw = raw[len(UTF8_BOM):]
             if raw is not None and not raw.strip():
                 continue
             record = parse_line(raw)

@@ -7,7 +7,6 @@ are written as 16-bit PCM WAV by ``wavwriter`` with the stdlib; no libsndfile is
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 
 import numpy as np
@@ -43,8 +42,8 @@ def load_audio(path: Path) -> np.ndarray:
 
     A missing, unreadable or corrupt file, or one with no audio stream, raises ``InputError`` naming it.
     """
-    info = check_input_file(path, "audio file")  # a folder or a device says so; a pipe is read (to the cap below)
-    if stat.S_ISREG(info.st_mode) and info.st_size == 0:
+    # A folder, a device or a pipe says so: decoding needs a file it can seek in.
+    if check_input_file(path, "audio file", pipes=False).st_size == 0:
         raise InputError(f"{path}: empty file, not audio")
     # PyAV is FFmpeg's libraries (~60 ms to import): only here, never at module scope.
     import av
