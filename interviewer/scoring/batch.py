@@ -138,6 +138,9 @@ class RubricResolver:
         if isinstance(question_id, str) and self.bank is not None and question_id in self.bank:
             return self.bank[question_id], "rubric"
         reference = record.get("reference_answer")
+        if reference is not None and not (isinstance(reference, str) and reference.strip()):
+            got = "empty text" if isinstance(reference, str) else type(reference).__name__
+            raise InputError(f"field 'reference_answer': expected the reference answer text (non-empty), got {got}")
         if isinstance(reference, str) and reference.strip():
             question = record.get("question")
             alternatives = _alternatives(record)

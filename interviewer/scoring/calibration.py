@@ -141,6 +141,11 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION) -> CalibrationSet:
         raise InputError(f"{path}: calibration file not found") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{path}: not valid JSON (nested too deeply)") from None
+    except (OSError, ValueError) as exc:  # a folder, a device, an unreadable file, a huge integer
+        raise InputError(f"{path}: cannot read the calibration file ({exc.strerror or exc})"
+                         if isinstance(exc, OSError) else f"{path}: not valid JSON ({exc})") from None
     profiles = data.get("profiles") if isinstance(data, dict) else None
     if not isinstance(profiles, dict) or "rubric" not in profiles:
         raise InputError(f"{path}: field 'profiles': expected a mapping with at least a \"rubric\" profile")
