@@ -294,6 +294,7 @@ class Case:
     """grade-batch input whose bad line is reported as ``interviewer: IN:LINE: …`` (no error line)."""
     check: Callable[[Ws, Result], None] | None = None
     patch: Callable[[Ws, pytest.MonkeyPatch], None] | None = None
+    timeout: float = SUBPROCESS_TIMEOUT
     marks: tuple[Any, ...] = ()
 
 
@@ -325,6 +326,10 @@ def still_device(name: str) -> Callable[[Ws, Result], None]:
 
 def no_escapes(ws: Ws, result: Result) -> None:
     assert "\x1b" not in result.out and "\x07" not in result.out, "raw terminal escape sequences were printed"
+
+
+def no_escapes_on_stderr(ws: Ws, result: Result) -> None:
+    assert "\x1b" not in result.err and result.err.count("\n") == 1, f"raw control characters in the error: {result.err!r}"
 
 
 def stdout_has(*texts: str) -> Callable[[Ws, Result], None]:
@@ -418,6 +423,39 @@ def sym_link(source: str, target: str, content: str) -> Callable[[Ws], None]:
 def device(name: str, minor: int) -> Callable[[Ws], None]:
     def setup(ws: Ws) -> None:
         ws.mknod(name, minor)
+
+    return setup
+
+
+def endless_pipe(name: str, chunk: bytes, endless: bool = True) -> Callable[[Ws], None]:
+    """Setup: a FIFO that a thread fills for ever once it is opened (like ``--answer-file <(yes)``), or with
+    ``chunk`` once (like ``<(cat in.jsonl)``)."""
+    import threading
+
+    def setup(ws: Ws) -> None:
+        path = ws.path(name)
+        os.mkfifo(path)
+
+        def write() -> None:
+            try:
+                with open(path, "wb") as handle:
+                    if not endless:
+                        handle.write(chunk)
+                        return
+                    block = chunk * max(1, 65536 // len(chunk))
+                    while True:
+                        handle.write(block)
+            except OSError:
+                return  # the reader went away
+
+        def unblock() -> None:  # a writer still waiting for a reader (the command refused the pipe) is let go
+            try:
+                os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+
+        threading.Thread(target=write, daemon=True).start()
+        ws.cleanups.append(unblock)
 
     return setup
 
@@ -579,12 +617,31 @@ CASES = [
          stdin=f"{STRONG}\n\n".encode(), setup=lambda ws: ws.write("bank/scaling.yaml", SCALING.replace(
              "question: How do you", 'question: "\\e]0;pwned\\a\\e[2J\\e[31mHow do you').replace(
              "necessary?\nmodel_answer", 'necessary?"\nmodel_answer', 1)), check=no_escapes),
-    case("rubric-is-dev-zero", "rubric", "rubric check /dev/zero", 2, "/dev/zero", how="process", absent=("no such file",)),
+    case("rubric-is-dev-zero", "rubric", "rubric check /dev/zero", 2, "/dev/zero", how="process", absent=("no such file",),
+         timeout=20),
+    case("rubric-is-fifo", "rubric", "rubric check {ws}/pipe.yaml", 2, "{ws}/pipe.yaml", how="process", timeout=15,
+         setup=lambda ws: os.mkfifo(ws.path("pipe.yaml"))),
+    case("newline-in-file-name", "rubric", ("rubric", "check", "{ws}/bad\nname.yaml"), 2,
+         setup=files({"bad\nname.yaml": "id: [unclosed\n"}), check=lambda ws, r: no_escapes_on_stderr(ws, r)),
+    case("escape-in-file-name", "rubric", ("rubric", "check", "{ws}/\x1b[31mred.yaml"), 2,
+         setup=files({"\x1b[31mred.yaml": "id: [unclosed\n"}), check=lambda ws, r: no_escapes_on_stderr(ws, r)),
+    case("bank-is-dev-null", "rubric", "rubric list --bank {ws}/null", 2, "{ws}/null", setup=device("null", 3)),
+    case("derive-dev-zero", "rubric", "rubric derive /dev/zero --out {ws}/drafts --no-model", 2, "/dev/zero",
+         how="process"),
+    case("derive-not-utf8", "rubric", "rubric derive {ws}/q.txt --out {ws}/drafts --no-model", 2, "{ws}/q.txt", "UTF-8",
+         setup=files({"q.txt": "Q1: Caf\u00e9?\nModel Answer: Oui.\n".encode("latin-1")})),
+    case("derive-no-questions", "rubric", "rubric derive {ws}/q.txt --out {ws}/drafts --no-model", 2, "{ws}/q.txt",
+         setup=files({"q.txt": "just some prose, no questions and no headings\n"})),
     case("bank-is-a-text-file", "rubric", "grade --bank {ws}/notes.txt --rubric scaling --answer x", 2, "{ws}/notes.txt",
          setup=files({"notes.txt": "not a bank\n"})),
 
     # -- answers: grade --answer / --answer-file / stdin --------------------------------------------------------
-    case("answer-file-dev-zero", "answer", G + " --answer-file /dev/zero", 2, "/dev/zero", how="process"),
+    case("answer-file-dev-zero", "answer", G + " --answer-file /dev/zero", 2, "/dev/zero", how="process", timeout=20),
+    case("answer-file-endless-pipe", "answer", G + " --answer-file {ws}/pipe.txt", 2, "{ws}/pipe.txt", how="process",
+         timeout=20, setup=endless_pipe("pipe.txt", b"scaling puts features on comparable ranges. ")),
+    case("batch-input-pipe", "jsonl", GB.replace("{ws}/in.jsonl", "{ws}/pipe.jsonl"), (0, 2), "{ws}/pipe.jsonl",
+         how="process", timeout=20, setup=endless_pipe("pipe.jsonl", jsonl(good(1), good(2)).encode(), endless=False),
+         check=lambda ws, r: r.code != 0 or graded_ids("out.jsonl", [1, 2])(ws, r)),
     case("answer-file-is-folder", "answer", G + " --answer-file {ws}", 2, "{ws}", absent=("no such file",)),
     case("answer-file-missing", "answer", G + " --answer-file {ws}/nope.txt", 2, "{ws}/nope.txt", "no such file"),
     case("answer-file-dangling-link", "answer", G + " --answer-file {ws}/a.txt", 2, "{ws}/a.txt",
@@ -654,9 +711,17 @@ CASES = [
          absent=("no such file",), setup=lambda ws: ws.path("dir").mkdir()),
     case("input-missing", "jsonl", "grade-batch {ws}/nope.jsonl -o {ws}/out.jsonl --bank {bank} -q", 2, "{ws}/nope.jsonl"),
     case("input-dev-zero", "jsonl", "grade-batch /dev/zero -o {ws}/out.jsonl --bank {bank} -q", 2, "/dev/zero",
-         how="process"),
+         how="process", timeout=20),
     case("eval-input-is-folder", "jsonl", "eval {ws}/dir --bank {bank} -q", 2, "{ws}/dir", absent=("no such file",),
          setup=lambda ws: ws.path("dir").mkdir()),
+    case("calibration-is-folder", "jsonl", "eval {ws}/in.jsonl --bank {bank} -q --calibration {ws}/cal", 2, "{ws}/cal",
+         setup=both(files({"in.jsonl": jsonl({**good(1), "score": 9})}), lambda ws: ws.path("cal").mkdir()), how="real"),
+    case("calibration-nested", "jsonl", "eval {ws}/in.jsonl --bank {bank} -q --calibration {ws}/cal.json", 2,
+         "{ws}/cal.json", setup=files({"in.jsonl": jsonl({**good(1), "score": 9}), "cal.json": "[" * 100_000 + "]" * 100_000}),
+         how="real"),
+    case("calibration-wrong-shape", "jsonl", "eval {ws}/in.jsonl --bank {bank} -q --calibration {ws}/cal.json", 2,
+         "{ws}/cal.json", setup=files({"in.jsonl": jsonl({**good(1), "score": 9}),
+                                       "cal.json": json.dumps({"profiles": {"rubric": 5}})}), how="real"),
     case("eval-bad-score", "jsonl", "eval {ws}/in.jsonl --bank {bank} -q", 2, "{ws}/in.jsonl",
          setup=files({"in.jsonl": jsonl({"rubric": "scaling", "answer": "x", "score": "ten"})})),
     case("report-from-batch-not-graded", "jsonl", "report --from-batch {ws}/in.jsonl", 2, "{ws}/in.jsonl:1",
@@ -676,6 +741,9 @@ CASES = [
     case("png-as-wav", "audio", G + " --audio {ws}/a.wav", 2, "{ws}/a.wav", setup=files({"a.wav": PNG})),
     case("audio-is-folder", "audio", G + " --audio {ws}", 2, "{ws}", absent=("no such file",)),
     case("audio-missing", "audio", G + " --audio {ws}/nope.wav", 2, "{ws}/nope.wav"),
+    case("audio-fifo", "audio", G + " --audio {ws}/pipe.wav", 2, "{ws}/pipe.wav", how="process", timeout=15,
+         setup=lambda ws: os.mkfifo(ws.path("pipe.wav"))),
+    case("transcribe-folder", "audio", "transcribe {ws}", 2, "{ws}", absent=("no such file",)),
     case("audio-dev-zero", "audio", G + " --audio /dev/zero", 2, "/dev/zero"),
     case("transcribe-corrupt", "audio", "transcribe {ws}/a.wav", 2, "{ws}/a.wav", "not a readable audio file",
          setup=files({"a.wav": b"RIFF\xff\xff\xff\xffWAVEjunk" * 10})),
@@ -732,6 +800,8 @@ CASES = [
          "{ws}/full/interviewer.db", setup=empty_tmpfs, stdin=f"{STRONG}\n\n".encode(), patch=fill_while_grading,
          env={"INTERVIEWER_DATABASE": "{ws}/full/interviewer.db"}, check=says_any("saved", "safe", "kept"),
          changes=("full/filler", "full/interviewer.db")),
+    case("db-is-null-device", "database", "history", (0, 1, 2), setup=device("null", 3),
+         env={"INTERVIEWER_DATABASE": "{ws}/null"}, check=still_device("null")),
     case("zero-byte-db-is-new", "database", "history", 0, setup=files({"interviewer.db": b""}),
          changes=("interviewer.db",)),
     case("unknown-session", "database", "report 99", 2, "99", setup=db_file()),
@@ -759,7 +829,7 @@ CASES = [
     case("config-env-is-folder", "config", "rubric list", 2, "{ws}/conf", setup=lambda ws: ws.path("conf").mkdir(),
          env={"INTERVIEWER_CONFIG": "{ws}/conf"}),
     case("config-env-dev-zero", "config", "rubric list", 2, "/dev/zero", env={"INTERVIEWER_CONFIG": "/dev/zero"},
-         how="process"),
+         how="process", timeout=20),
     case("env-max-words-text", "config", "rubric list", 2, "INTERVIEWER_MAX_ANSWER_WORDS",
          env={"INTERVIEWER_MAX_ANSWER_WORDS": "lots"}),
     case("env-max-words-negative", "config", "rubric list", 2, "INTERVIEWER_MAX_ANSWER_WORDS",
@@ -821,6 +891,8 @@ CASES = [
          device("null", 3)), check=still_device("null")),
     case("report-to-full-device", "output", "report --format md -o {ws}/full --force", (1, 2), "{ws}/full",
          setup=both(db_file(), device("full", 7)), check=still_device("full")),
+    case("report-under-a-file", "output", "report --format md -o {ws}/notes.txt/r.md", 2, "{ws}/notes.txt",
+         setup=both(db_file(), files({"notes.txt": "x"}))),
     case("report-to-folder", "output", "report --format md -o {ws}/dir --force", 2, "{ws}/dir",
          setup=both(db_file(), lambda ws: ws.path("dir").mkdir())),
     case("report-exists", "output", "report -o {ws}/r.md", 2, "{ws}/r.md", "--force",
@@ -892,9 +964,9 @@ def run_process(c: Case, ws: Ws, argv: list[str], env: dict[str, str]) -> Result
     stdout = ws.path(c.stdout).open("w") if c.stdout else subprocess.PIPE
     try:
         done = subprocess.run([*command, *argv], input=c.stdin if c.stdin is not None else b"", stdout=stdout,
-                              stderr=subprocess.PIPE, env=env, cwd=ws.root, timeout=SUBPROCESS_TIMEOUT)
+                              stderr=subprocess.PIPE, env=env, cwd=ws.root, timeout=c.timeout)
     except subprocess.TimeoutExpired as exc:
-        return Result(f"timed out after {SUBPROCESS_TIMEOUT:.0f} s (reading for ever?)", "",
+        return Result(f"timed out after {c.timeout:.0f} s (reading for ever?)", "",
                       (exc.stderr or b"").decode(errors="replace"))
     finally:
         if c.stdout:
