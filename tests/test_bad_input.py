@@ -33,7 +33,7 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -105,14 +105,14 @@ class Ws:
         """A small tmpfs mounted at ``name`` (unmounted after the case)."""
         path = self.root / name
         path.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True, check=False)
         if done.returncode != 0:
             pytest.skip(f"cannot mount a tmpfs (root needed): {done.stderr.decode(errors='replace').strip()}")
-        self.cleanups.append(lambda: subprocess.run(["umount", "-l", str(path)], capture_output=True))
+        self.cleanups.append(lambda: subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False))
         return path
 
     def read_only(self, mount: Path) -> None:
-        done = subprocess.run(["mount", "-o", "remount,ro", str(mount)], capture_output=True)
+        done = subprocess.run(["mount", "-o", "remount,ro", str(mount)], capture_output=True, check=False)
         if done.returncode != 0:
             pytest.skip("cannot remount read-only")
 
@@ -527,7 +527,7 @@ def no_zero_byte_rescue(ws: Ws, result: Result) -> None:
 
 
 def history_lists_session(ws: Ws, result: Result) -> None:
-    assert re.search(r"^\s+1\s+\d{4}-", result.out, re.M), f"history did not list session 1: {result.out!r}"
+    assert re.search(r"^\s+1\s+\d{4}-", result.out, re.MULTILINE), f"history did not list session 1: {result.out!r}"
 
 
 # -- the corpus ---------------------------------------------------------------------------------------------
@@ -659,8 +659,8 @@ CASES = [
     case("answer-20000-words", "answer", G + " --answer-file {ws}/a.txt", 0, setup=files({"a.txt": STRONG * 600}),
          check=stdout_has("5000")),
     case("answer-only-punctuation", "answer", (*G.split(), "--answer", "?!?! ... ---"), 0),
-    case("answer-escape-sequences", "answer", (*G.split(), "--answer", f"{ESC}Feature scaling puts features on comparable "
-                                               "ranges."), 0, check=no_escapes),
+    case("answer-escape-sequences", "answer", (*G.split(), "--answer", f"{ESC}Feature scaling puts features on comparable ranges."),
+         0, check=no_escapes),
     case("answer-escapes-in-plain-round", "answer", "practice --plain --bank {bank} --questions scaling", 0,
          stdin=f"{ESC}Feature scaling puts features on comparable ranges.\n\n".encode(), check=no_escapes),
     case("stdin-not-utf8", "answer", G, 2, "stdin", "UTF-8", stdin=b"caf\xe9 \xff\xfe scaling\n", how="process"),
@@ -964,7 +964,7 @@ def run_process(c: Case, ws: Ws, argv: list[str], env: dict[str, str]) -> Result
     stdout = ws.path(c.stdout).open("w") if c.stdout else subprocess.PIPE
     try:
         done = subprocess.run([*command, *argv], input=c.stdin if c.stdin is not None else b"", stdout=stdout,
-                              stderr=subprocess.PIPE, env=env, cwd=ws.root, timeout=c.timeout)
+                              stderr=subprocess.PIPE, env=env, cwd=ws.root, timeout=c.timeout, check=False)
     except subprocess.TimeoutExpired as exc:
         return Result(f"timed out after {c.timeout:.0f} s (reading for ever?)", "",
                       (exc.stderr or b"").decode(errors="replace"))
