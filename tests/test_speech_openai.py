@@ -13,7 +13,7 @@ import pytest
 from interviewer.errors import ModelNotAvailableError
 from interviewer.speech.audio import SAMPLE_RATE
 from interviewer.speech.openai_engine import OpenAIWhisperTranscriber
-from interviewer.speech.transcriber import load_transcriber
+from interviewer.speech.registry import load_transcriber
 
 
 def test_package_missing_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,8 @@ import pytest
 
 from interviewer.speech.audio import SAMPLE_RATE, load_audio
 from interviewer.speech.delivery import measure_delivery
-from interviewer.speech.transcriber import TranscriptionCancelled, transcribe_file, transcribe_samples
+from interviewer.speech.engine import TranscriptionCancelled
+from interviewer.speech.transcriber import transcribe_file, transcribe_samples
 
 from .conftest import cli_env
 from .speech_support import reference_transcripts, wer, write_wav

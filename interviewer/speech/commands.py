@@ -23,7 +23,8 @@ from interviewer.outfile import is_stdout
 from interviewer.render import render_delivery, render_transcript
 from interviewer.speech.audio import load_audio, seconds
 from interviewer.speech.delivery import Delivery, measure_delivery
-from interviewer.speech.transcriber import Transcriber, transcribe_samples
+from interviewer.speech.engine import Transcriber
+from interviewer.speech.transcriber import transcribe_samples
 from interviewer.speech.transcript import Segment, Transcript
 
 LONG_AUDIO_SECONDS = 30.0  # transcriptions of longer audio show a progress bar
@@ -33,7 +34,7 @@ METER_FLOOR_DBFS = -60.0  # the meter's left end
 
 def load_configured_transcriber(settings: Settings) -> Transcriber:
     """The engine, model, beam and language the settings name."""
-    from interviewer.speech.transcriber import load_transcriber
+    from interviewer.speech.registry import load_transcriber
 
     language = None if settings.whisper_language == "auto" else settings.whisper_language
     return load_transcriber(settings.transcriber, settings.whisper_model, beam_size=settings.whisper_beam_size,

@@ -14,8 +14,8 @@ import numpy as np
 
 from interviewer.errors import ModelNotAvailableError
 from interviewer.speech.audio import seconds
+from interviewer.speech.engine import ProgressCallback, check_cancel
 from interviewer.speech.models import resolve_faster_whisper_model
-from interviewer.speech.transcriber import ProgressCallback, check_cancel
 from interviewer.speech.transcript import Segment, Transcript, Word, join_segments
 
 ENGINE = "faster-whisper"

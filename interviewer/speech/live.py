@@ -15,7 +15,8 @@ import numpy as np
 
 from interviewer.errors import InterviewerError
 from interviewer.speech.audio import FRAME_SECONDS, SAMPLE_RATE, frame_levels_dbfs
-from interviewer.speech.transcriber import Transcriber, transcribe_samples
+from interviewer.speech.engine import Transcriber
+from interviewer.speech.transcriber import transcribe_samples
 from interviewer.speech.transcript import Segment, Transcript, join_segments
 
 MIN_CHUNK_SECONDS = 8.0  # transcribe a chunk once this much new audio has arrived (~1 s of work on 2 cores)

@@ -20,7 +20,7 @@ import numpy as np
 
 from interviewer.errors import ModelNotAvailableError
 from interviewer.speech.audio import SAMPLE_RATE, seconds
-from interviewer.speech.transcriber import ProgressCallback, check_cancel
+from interviewer.speech.engine import ProgressCallback, check_cancel
 from interviewer.speech.transcript import Segment, Transcript, Word, join_segments
 from interviewer.speech.voice import quiet_cuts
 

@@ -1,56 +1,26 @@
-"""One small interface for every transcription engine, and the checks every engine shares.
+"""The checks every transcription, whatever the engine, goes through.
 
-An engine turns 16 kHz mono samples into a ``Transcript`` (see ``transcript.py``). ``transcribe_samples``
-wraps it: it refuses to run the model on a recording with no voice (``no speech detected`` instead of the
-"Thank you." Whisper invents on silence), reports progress per segment, and honours a cancel event
-between segments. ``load_transcriber`` builds the engine the settings name.
+An engine (see ``engine.py`` for the interface, ``registry.py`` to load one by name) turns 16 kHz mono
+samples into a ``Transcript``. ``transcribe_samples`` wraps it: it refuses to run the model on a recording
+with no voice (``no speech detected`` instead of the "Thank you." Whisper invents on silence), drops words
+Whisper wrote into silences, reports progress per segment, and honours a cancel event between segments.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
-from interviewer.config import TRANSCRIBERS as ENGINES
-from interviewer.errors import InputError, InterviewerError
 from interviewer.speech.audio import load_audio, seconds
+from interviewer.speech.engine import ProgressCallback, Transcriber, check_cancel
 from interviewer.speech.transcript import Segment, Transcript, join_segments
 from interviewer.speech.voice import detect_voice
 
-DEFAULT_ENGINE = "faster-whisper"
-DEFAULT_BEAM_SIZE = 5
 MIN_AUDIO_SECONDS = 0.1  # anything shorter cannot hold a word
 VOICE_PAD_SECONDS = 0.3  # word times and voice spans disagree by up to this much at the edges
-
-ProgressCallback = Callable[[Segment, float], None]
-"""Called after each segment with the segment and the share of the audio done so far (0–1)."""
-
-
-class TranscriptionCancelled(InterviewerError):
-    """The caller set the cancel event; the partial result is discarded."""
-
-
-class Transcriber(Protocol):
-    """A loaded speech-to-text engine. ``engine`` and ``model`` name it in results."""
-
-    engine: str
-    model: str
-
-    def transcribe(self, samples: np.ndarray, *, on_segment: ProgressCallback | None = None,
-                   cancel: threading.Event | None = None) -> Transcript:
-        """Transcribe 16 kHz mono float32 samples that hold speech. Checks ``cancel`` between segments."""
-        ...
-
-
-def check_cancel(cancel: threading.Event | None) -> None:
-    """Raise ``TranscriptionCancelled`` if the event is set (engines call this between segments)."""
-    if cancel is not None and cancel.is_set():
-        raise TranscriptionCancelled("transcription cancelled")
 
 
 def transcribe_samples(transcriber: Transcriber, samples: np.ndarray, *, on_segment: ProgressCallback | None = None,
@@ -97,20 +67,3 @@ def transcribe_file(transcriber: Transcriber, path: Path, *, on_segment: Progres
                     cancel: threading.Event | None = None) -> Transcript:
     """Decode any audio file to 16 kHz mono and transcribe it (``InputError`` for a corrupt file)."""
     return transcribe_samples(transcriber, load_audio(path), on_segment=on_segment, cancel=cancel)
-
-
-def load_transcriber(engine: str = DEFAULT_ENGINE, model: str | None = None, *, beam_size: int = DEFAULT_BEAM_SIZE,
-                     language: str | None = "en") -> Transcriber:
-    """The engine the settings name, loaded offline (``ModelNotAvailableError`` says what to install).
-
-    ``language`` None means detect it; the default "en" skips detection, as rubrics are English.
-    """
-    if engine == "faster-whisper":
-        from interviewer.speech.faster import FasterWhisperTranscriber
-
-        return FasterWhisperTranscriber(model, beam_size=beam_size, language=language)
-    if engine == "openai-whisper":
-        from interviewer.speech.openai_engine import OpenAIWhisperTranscriber
-
-        return OpenAIWhisperTranscriber(model, beam_size=beam_size, language=language)
-    raise InputError(f"transcriber {engine!r}: expected one of {', '.join(ENGINES)}")

@@ -35,7 +35,7 @@ from interviewer.tui.services import RoundOptions, Services
 if TYPE_CHECKING:
     from interviewer.rubrics.loader import Bank
     from interviewer.scoring.grader import Grader
-    from interviewer.speech.transcriber import Transcriber
+    from interviewer.speech.engine import Transcriber
 
 TRACE_ENV = "INTERVIEWER_TUI_TRACE"  # a file: the app appends "event wall-clock-seconds" lines (the benchmark)
 

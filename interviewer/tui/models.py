@@ -18,8 +18,8 @@ from interviewer.errors import InterviewerError
 if TYPE_CHECKING:
     from interviewer.rubrics.loader import Bank
     from interviewer.scoring.grader import Grader
+    from interviewer.speech.engine import Transcriber
     from interviewer.tui.services import Services
-    from interviewer.speech.transcriber import Transcriber
 
 
 class NoWaitExecutor(ThreadPoolExecutor):

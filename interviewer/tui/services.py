@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from interviewer.scoring.embedder import Embedder
     from interviewer.scoring.grader import Grader
     from interviewer.scoring.stance import StanceModel
-    from interviewer.speech.transcriber import Transcriber
+    from interviewer.speech.engine import Transcriber
 
 @dataclass(frozen=True)
 class RoundOptions:
