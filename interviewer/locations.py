@@ -14,8 +14,11 @@ APP_NAME = "interviewer"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def bundled_bank_dir() -> Path:
-    """The rubric bank shipped with the program.
+DEFAULT_BANK = "practical-ml"
+
+
+def bundled_banks_dir() -> Path:
+    """The folder of the rubric banks shipped with the program, one subfolder per bank.
 
     In a wheel it is copied into the package as ``interviewer/bank``; in a source checkout
     (editable install) it is the repository's ``rubrics/`` folder.
@@ -24,6 +27,11 @@ def bundled_bank_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return PACKAGE_DIR.parent / "rubrics"
+
+
+def bundled_bank_dir(name: str = DEFAULT_BANK) -> Path:
+    """One bundled bank's folder (by default the practical-ML bank)."""
+    return bundled_banks_dir() / name
 
 
 def config_file() -> Path:
