@@ -21,7 +21,7 @@ def test_defaults_use_the_bundled_bank(tmp_path: Path) -> None:
     settings = load_settings(tmp_path / "missing.toml", environ={})
     assert settings.bank is None and settings.embedding_model is None
     assert settings.bank_dir() == locations.bundled_bank_dir()
-    assert (settings.bank_dir() / "practical-ml").is_dir()
+    assert settings.bank_dir().name == "practical-ml" and (settings.bank_dir() / "q01.yaml").is_file()
 
 
 def test_file_then_environment(tmp_path: Path) -> None:
