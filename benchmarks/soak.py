@@ -162,7 +162,7 @@ def fill_disk(folder: Path) -> int:
 class PlainRound:
     """A ``practice --plain`` (or ``resume --plain``) process, answered one question at a time."""
 
-    QUESTION = re.compile(r"^Question (\d+)/(\d+) \(([^)]+)\): ", re.M)
+    QUESTION = re.compile(r"^Question (\d+)/(\d+) \(([^)]+)\): ", re.MULTILINE)
 
     def __init__(self, argv: list[str], env: dict[str, str], log_path: Path) -> None:
         self.log_path = log_path
@@ -390,14 +390,14 @@ def mount_tmpfs(path: Path, size: str) -> str | None:
     if os.geteuid() != 0:
         return "not root: a tmpfs needs `mount`, which needs root (run as root, or skip with --only batch,rounds)"
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True,
-                          text=True)
+                          text=True, check=False)
     return None if done.returncode == 0 else f"mount failed: {done.stderr.strip()}"
 
 
 def soak_disk(work: Path, args: argparse.Namespace, rng: random.Random) -> dict[str, Any]:
     folder = work / "disk"
     if folder.exists():
-        subprocess.run(["umount", "-l", str(folder / "mnt")], capture_output=True)
+        subprocess.run(["umount", "-l", str(folder / "mnt")], capture_output=True, check=False)
         shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     mount = folder / "mnt"
@@ -459,7 +459,7 @@ def soak_disk(work: Path, args: argparse.Namespace, rng: random.Random) -> dict[
         kept = [token for token in submitted if any(f"({token})" in t for t in texts)]
         ungraded = sum(1 for _, graded in rows if not graded)
     finally:
-        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True, check=False)
     result = {"submitted": len(submitted), "kept": len(kept), "lost": len(submitted) - len(kept),
               "rescued": len(rescue), "ungraded_in_database": ungraded, "zero_byte_rescue_files": empty,
               "integrity": integrity, "rounds": details, "seconds": round(time.monotonic() - started, 1)}
