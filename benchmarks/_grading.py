@@ -11,11 +11,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from interviewer import locations  # noqa: E402
+from interviewer.config import Settings  # noqa: E402
 from interviewer.rubrics import load_bank  # noqa: E402
+from interviewer.scoring import factory  # noqa: E402
 from interviewer.scoring.batch import LineError, grade_records  # noqa: E402
-from interviewer.scoring.embedder import load_embedder  # noqa: E402
 from interviewer.scoring.grader import Grader  # noqa: E402
-from interviewer.scoring.stance import load_stance  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 DEVSET = DATA / "devset.jsonl"
@@ -24,10 +24,8 @@ SEMEVAL = ("semeval2013_beetle.jsonl", "semeval2013_scientsbank.jsonl")
 
 
 def make_grader() -> Grader:
-    bank = load_bank(locations.bundled_bank_dir())
-    embedder = load_embedder()
-    return Grader(embedder, stance=load_stance(precision=embedder.precision), bank=bank,
-                  cache_dir=locations.cache_dir())
+    """The grader the CLI builds (``scoring.factory.make_grader``) with the default settings and the bundled bank."""
+    return factory.make_grader(Settings(), load_bank(locations.bundled_bank_dir()))
 
 
 def read(path: Path, splits: Iterable[str] | None = None) -> list[dict[str, Any]]:

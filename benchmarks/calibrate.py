@@ -21,9 +21,9 @@ from pathlib import Path
 
 from _grading import DEVSET, SEMEVAL, grade, make_grader, read, semeval_path
 
-from interviewer.evaluation import gold_score, is_correct_label
 from interviewer.scoring.calibration import DEFAULT_CALIBRATION, CalibrationSet
 from interviewer.scoring.crossval import fit_rubric_calibration, with_calibration
+from interviewer.scoring.evaluation import gold_score, is_correct_label
 from interviewer.scoring.fit import fit_reference_profile
 
 

@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 from _grading import DATA, DEVSET, TESTSET, grade, make_grader, read, semeval_path
 
-from interviewer.evaluation import evaluate, gold_score
 from interviewer.scoring.crossval import cross_validated_rubric_scores
+from interviewer.scoring.evaluation import evaluate, gold_score
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SPLITS = [

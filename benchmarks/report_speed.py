@@ -25,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from interviewer.interview import Interview, follow_up_rubric  # noqa: E402
 from interviewer import locations  # noqa: E402
 from interviewer.locations import bundled_bank_dir  # noqa: E402
 from interviewer.reports import FORMATS, get_writer, session_report  # noqa: E402
 from interviewer.rubrics import load_bank  # noqa: E402
+from interviewer.session.round import Interview, follow_up_rubric  # noqa: E402
 from interviewer.store import Store  # noqa: E402
 
 

@@ -11,12 +11,12 @@ import sys
 import time
 from pathlib import Path
 
-from interviewer.background import BackgroundGrader
-from interviewer.interview import Interview
+from interviewer.cli.background import BackgroundGrader
+from interviewer.cli.practice import run_round
 from interviewer.locations import bundled_bank_dir
-from interviewer.practice import run_round
 from interviewer.rubrics import load_bank
 from interviewer.scoring.grader import Grader
+from interviewer.session.round import Interview
 from interviewer.store import Store
 
 from .conftest import HashingEmbedder

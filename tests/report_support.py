@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from interviewer.interview import Interview
 from interviewer.rubrics import load_bank
 from interviewer.scoring.grader import Grader
+from interviewer.session.round import Interview
 from interviewer.store import Store
 
 from .conftest import HashingEmbedder
@@ -85,7 +85,7 @@ def graded_session(db: Path, bank_dir: Path, answers: dict[str, str | None], *, 
             asked = (interview.follow_up_for(turn) or (first.id, first.follow_up)) if follow_up else None
             if asked:
                 follow = interview.submit_follow_up(turn, asked[0], asked[1], f"My follow-up answer. {HOSTILE}")
-                from interviewer.interview import follow_up_rubric
+                from interviewer.session.round import follow_up_rubric
 
                 interview.record_follow_up_grade(follow, grader.grade(follow_up_rubric(turn.rubric, asked[0]),
                                                                       follow.answer))

@@ -7,13 +7,13 @@ import random
 
 import pytest
 
-from interviewer.interview import follow_up_rubric
 from interviewer.scoring import checklist
 from interviewer.scoring.calibration import Calibration, CalibrationSet, load_calibration
 from interviewer.scoring.feedback import _band
 from interviewer.scoring.fit import fit_checklist_profile
 from interviewer.scoring.grader import Grader, final_score
 from interviewer.scoring.result import ConceptResult, Evidence, MisconceptionHit
+from interviewer.session.round import follow_up_rubric
 
 STATUS_CREDIT = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
 

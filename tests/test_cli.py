@@ -167,10 +167,10 @@ def test_grade_batch_caches_derived_rubrics_per_reference(fixture_bank: Path, tm
 
 
 def test_no_command_runs_practice(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    import interviewer.practice
+    import interviewer.cli.practice
 
     calls = []
-    monkeypatch.setattr(interviewer.practice, "run_round", lambda interview, grader: calls.append(interview) or [])
+    monkeypatch.setattr(interviewer.cli.practice, "run_round", lambda interview, grader: calls.append(interview) or [])
     assert cli.main([]) == 0
     assert len(calls) == 1 and len(calls[0].turns) == 3  # three questions of the bundled bank
     assert all(t.rubric.id.startswith("q") for t in calls[0].turns)

@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 
 from interviewer import cli
-from interviewer.background import BackgroundGrader
+from interviewer.cli.background import BackgroundGrader
+from interviewer.cli.practice import run_round
 from interviewer.config import load_settings
 from interviewer.display import REPLACEMENT, printable
 from interviewer.errors import InputError, RubricError
-from interviewer.interview import Interview
-from interviewer.practice import run_round
 from interviewer.rubrics import load_bank, load_rubric
 from interviewer.rubrics.loader import MAX_NESTING, MAX_RUBRIC_BYTES
 from interviewer.rubrics.model import MAX_CUES, MAX_MODEL_ANSWER_CHARS, MAX_SHORT_TEXT_CHARS, MAX_TEXT_CHARS
 from interviewer.scoring.grader import Grader
+from interviewer.session.round import Interview
 from interviewer.store import Store
 from interviewer.tui import RoundOptions
 

@@ -424,8 +424,8 @@ def test_a_full_disk_still_lets_history_and_report_read(capsys, fixture_bank: Pa
 
 
 def test_a_grade_the_full_disk_refused_says_the_answer_is_safe(fixture_bank: Path, small_disk: Path) -> None:
-    from interviewer.interview import Interview
     from interviewer.rubrics import load_bank
+    from interviewer.session.round import Interview
     from interviewer.store import Store
 
     bank = load_bank(fixture_bank)
@@ -449,7 +449,7 @@ def test_a_grade_the_full_disk_refused_says_the_answer_is_safe(fixture_bank: Pat
 
 
 def test_a_rescue_append_that_fails_leaves_no_empty_file(small_disk: Path) -> None:
-    from interviewer.interview import _append_whole
+    from interviewer.session.round import _append_whole
 
     fill(small_disk)
     target = small_disk / "unsaved-answers.jsonl"
@@ -465,9 +465,9 @@ def test_a_rescue_append_that_fails_leaves_no_empty_file(small_disk: Path) -> No
 def test_a_rescue_that_fails_everywhere_returns_the_answer(fixture_bank: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Monkeypatched (no root needed): every folder refuses the file, and no empty file is left anywhere."""
-    from interviewer import interview as module
-    from interviewer.interview import Interview
     from interviewer.rubrics import load_bank
+    from interviewer.session import round as module
+    from interviewer.session.round import Interview
     from interviewer.store import Store
 
     def full(fd: int, data: bytes) -> int:

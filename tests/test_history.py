@@ -10,10 +10,10 @@ import pytest
 
 from interviewer import cli
 from interviewer.errors import InputError
-from interviewer.history import concept_progress, drill, session_lines, sparkline
 from interviewer.rubrics import load_bank
-from interviewer.scoring.grader import Grader
 from interviewer.rubrics.loader import Bank
+from interviewer.scoring.grader import Grader
+from interviewer.session.history import concept_progress, drill, session_lines, sparkline
 from interviewer.store import Store
 
 from .conftest import HashingEmbedder
@@ -117,10 +117,10 @@ def test_practice_drill_asks_the_weakest_question(capsys, three_sessions: Path, 
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     with Store(three_sessions) as store:
         weakest = drill(store, load_bank(fixture_bank), 1)[0]
-    import interviewer.practice
+    import interviewer.cli.practice
 
-    plain_round = interviewer.practice.run_round  # its stdin default was bound at import: pass one explicitly
-    monkeypatch.setattr(interviewer.practice, "run_round",
+    plain_round = interviewer.cli.practice.run_round  # its stdin default was bound at import: pass one explicitly
+    monkeypatch.setattr(interviewer.cli.practice, "run_round",
                         lambda interview, grader: plain_round(interview, grader, io.StringIO("Some answer.\n\n"),
                                                               sys.stdout))
     assert cli.main(["practice", "--bank", str(fixture_bank), "--drill", "--count", "1"]) == 0

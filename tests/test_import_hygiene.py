@@ -12,11 +12,13 @@ HEAVY = ("torch", "sentence_transformers", "transformers", "textual", "sklearn",
          "faster_whisper", "ctranslate2", "onnxruntime", "av", "sounddevice", "whisper")
 
 
-@pytest.mark.parametrize("module", ["interviewer.cli", "interviewer.scoring", "interviewer.rubrics", "interviewer.practice",
-                                    "interviewer.speech", "interviewer.speech.commands", "interviewer.speech.recorder",
-                                    "interviewer.speech.transcriber", "interviewer.speech.delivery", "interviewer.render",
-                                    "interviewer.reports", "interviewer.history", "interviewer.resume",
-                                    "interviewer.session_commands"])
+@pytest.mark.parametrize("module", ["interviewer.cli", "interviewer.scoring", "interviewer.rubrics", "interviewer.cli.practice",
+                                    "interviewer.speech", "interviewer.cli.speech_commands", "interviewer.speech.recorder",
+                                    "interviewer.speech.transcriber", "interviewer.speech.delivery", "interviewer.cli.render",
+                                    "interviewer.reports", "interviewer.session", "interviewer.session.round",
+                                    "interviewer.session.history", "interviewer.session.resume",
+                                    "interviewer.cli.session_commands", "interviewer.cli.grading_commands",
+                                    "interviewer.scoring.factory", "interviewer.scoring.evaluation"])
 def test_import_does_not_load_heavy_libraries(module: str) -> None:
     code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

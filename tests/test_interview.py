@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from interviewer.interview import Interview, follow_up_rubric
 from interviewer.rubrics import load_bank
 from interviewer.scoring.grader import Grader
+from interviewer.session.round import Interview, follow_up_rubric
 from interviewer.store import Store
 
 from .conftest import HashingEmbedder

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.cli.background import BackgroundGrader
+from interviewer.cli.practice import choose_questions, run_round
 from interviewer.errors import InputError, ModelNotAvailableError
-from interviewer.background import BackgroundGrader
-from interviewer.interview import Interview
-from interviewer.practice import choose_questions, run_round
-from interviewer.store import Store
 from interviewer.rubrics import load_bank
 from interviewer.scoring.grader import Grader
+from interviewer.session.round import Interview
+from interviewer.store import Store
 
 from .conftest import HashingEmbedder
 

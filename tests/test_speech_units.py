@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 
 from interviewer import cli
+from interviewer.cli.speech_commands import meter
 from interviewer.config import load_settings
 from interviewer.errors import InputError, ModelNotAvailableError
 from interviewer.speech import devices, models
 from interviewer.speech.audio import SAMPLE_RATE, load_audio
-from interviewer.speech.commands import meter
 from interviewer.speech.delivery import count_fillers, measure_delivery
 from interviewer.speech.transcript import Segment, Transcript, Word
 from interviewer.speech.voice import quiet_cuts
@@ -381,16 +381,17 @@ def test_a_device_without_16k_is_opened_at_its_own_rate(monkeypatch: pytest.Monk
 def test_long_audio_shows_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from interviewer.speech import commands
+    from interviewer.cli import speech_commands
+    from interviewer.speech import transcriber
 
     def fake_transcribe(transcriber: object, samples: np.ndarray, on_segment=None) -> Transcript:  # type: ignore[no-untyped-def]
         for end in (20.0, 40.0, 60.0):
             on_segment(Segment(end - 20, end, "x"), end / 60.0)
         return Transcript.silent(60.0, "fake", "fake")
 
-    monkeypatch.setattr(commands, "transcribe_samples", fake_transcribe)
+    monkeypatch.setattr(transcriber, "transcribe_samples", fake_transcribe)  # looked up when transcribing
     stream = io.StringIO()
-    commands.transcribe_with_progress(object(), np.zeros(60 * SAMPLE_RATE, np.float32), stream=stream)  # type: ignore[arg-type]
+    speech_commands.transcribe_with_progress(object(), np.zeros(60 * SAMPLE_RATE, np.float32), stream=stream)  # type: ignore[arg-type]
     assert "transcribing: 100%" in stream.getvalue() and "60/60 s of audio" in stream.getvalue()
 
 

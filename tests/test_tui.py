@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from interviewer.errors import ModelNotAvailableError
-from interviewer.interview import Interview
 from interviewer.rubrics import load_bank
+from interviewer.session.round import Interview
 from interviewer.store import Store
 from interviewer.tui import RoundOptions
 from interviewer.tui.screens.error import ErrorModal

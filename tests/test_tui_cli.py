@@ -47,10 +47,10 @@ def test_no_arguments_open_the_start_screen(on_a_terminal: list[Any]) -> None:
 
 
 def test_plain_keeps_the_line_by_line_round(on_a_terminal: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    import interviewer.practice
+    import interviewer.cli.practice
 
     rounds: list[Any] = []
-    monkeypatch.setattr(interviewer.practice, "run_round", lambda interview, grader: rounds.append(interview) or [])
+    monkeypatch.setattr(interviewer.cli.practice, "run_round", lambda interview, grader: rounds.append(interview) or [])
     assert cli.main(["practice", "--plain", "--count", "1"]) == 0
     assert len(rounds) == 1 and on_a_terminal == []
 
@@ -125,8 +125,8 @@ def test_the_plain_round_still_runs_when_input_is_piped(tmp_path: Path) -> None:
 
 def test_resume_opens_the_newest_unfinished_session_in_the_app(on_a_terminal: list[Any]) -> None:
     from interviewer.config import load_settings
-    from interviewer.interview import Interview
     from interviewer.rubrics import load_bank
+    from interviewer.session.round import Interview
     from interviewer.store import open_store
 
     assert cli.main(["resume"]) == 0 and on_a_terminal == []  # nothing to resume: said so, no app
@@ -142,8 +142,8 @@ def test_resume_opens_the_newest_unfinished_session_in_the_app(on_a_terminal: li
 def test_the_exit_code_is_the_apps(monkeypatch: pytest.MonkeyPatch) -> None:
     """An app that ended on an error (Textual's return code 1) makes practice and resume exit 1, not 0."""
     from interviewer.config import load_settings
-    from interviewer.interview import Interview
     from interviewer.rubrics import load_bank
+    from interviewer.session.round import Interview
     from interviewer.store import open_store
     from interviewer.tui.app import InterviewerApp
 

@@ -229,9 +229,9 @@ async def finished_round(pilot: Any) -> None:
 
 class TestHistoryScreen:
     def test_history(self, here: Path, fixed_dates: None, snap_compare: Any) -> None:
-        from interviewer.interview import Interview
         from interviewer.rubrics import load_bank
         from interviewer.scoring.grader import Grader
+        from interviewer.session.round import Interview
         from interviewer.store import Store
 
         from .conftest import FIXTURES, HashingEmbedder

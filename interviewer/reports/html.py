@@ -13,11 +13,11 @@ from html import escape
 from importlib.resources import files
 from string import Template
 
-from interviewer.advice import STATUS_MARKS
 from interviewer.reports.base import ReportWriter, audio_link
 from interviewer.reports.charts import coverage_chart, score_chart
 from interviewer.reports.markdown import score_text
 from interviewer.reports.model import ConceptLine, Report, ReportItem
+from interviewer.session.advice import STATUS_MARKS
 
 
 def e(text: object) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from interviewer.advice import STATUS_MARKS
 from interviewer.reports.base import ReportWriter, audio_link
 from interviewer.reports.model import ConceptLine, Report, ReportItem
+from interviewer.session.advice import STATUS_MARKS
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
 

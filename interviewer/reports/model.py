@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from interviewer import advice
-from interviewer.interview import BUNDLED_BANK
 from interviewer.rubrics.loader import Bank
+from interviewer.session import advice
+from interviewer.session.round import BUNDLED_BANK
 from interviewer.store import AnswerRecord, SessionRecord
 
 @dataclass(frozen=True)

@@ -8,8 +8,13 @@ that implements ``engine.Transcriber``, add a loader here, and its name to ``con
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from interviewer.errors import InputError
 from interviewer.speech.engine import EngineLoader, Transcriber
+
+if TYPE_CHECKING:
+    from interviewer.config import Settings
 
 DEFAULT_ENGINE = "faster-whisper"
 DEFAULT_BEAM_SIZE = 5
@@ -43,3 +48,10 @@ def load_transcriber(engine: str = DEFAULT_ENGINE, model: str | None = None, *, 
     if loader is None:
         raise InputError(f"transcriber {engine!r}: expected one of {', '.join(ENGINES)}")
     return loader(model, beam_size=beam_size, language=language)
+
+
+def load_configured_transcriber(settings: Settings) -> Transcriber:
+    """The engine, model, beam and language the settings name (the CLI and the app both load it so)."""
+    language = None if settings.whisper_language == "auto" else settings.whisper_language
+    return load_transcriber(settings.transcriber, settings.whisper_model, beam_size=settings.whisper_beam_size,
+                            language=language)

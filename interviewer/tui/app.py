@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from interviewer.errors import InterviewerError
-from interviewer.interview import FollowUp, Interview, Turn, bank_name, choose_questions, follow_up_rubric
+from interviewer.session.round import FollowUp, Interview, Turn, bank_name, choose_questions, follow_up_rubric
 from interviewer.tui.models import ModelLoading, NoWaitExecutor, error_text
 from interviewer.tui.services import RoundOptions, Services
 
@@ -177,7 +177,7 @@ class InterviewerApp(ModelLoading, App[int]):
 
     def resume_session(self, session_id: int) -> bool:
         """Carry on with a stored session: grade its saved but ungraded answers, then ask what is left."""
-        from interviewer.resume import session_bank
+        from interviewer.session.resume import session_bank
 
         override = self.options.bank if self.options is not None and session_id == self.resume_id else None
         try:

@@ -53,7 +53,7 @@ def _load_stance(embedder: Embedder) -> StanceModel:
 
 def _load_transcriber(settings: Settings) -> Transcriber:
     # faster-whisper + CTranslate2 + the Whisper base weights: ~0.5 s and ~400 MB; a worker thread only.
-    from interviewer.speech.commands import load_configured_transcriber
+    from interviewer.speech.registry import load_configured_transcriber
 
     return load_configured_transcriber(settings)
 

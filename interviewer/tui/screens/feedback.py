@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from interviewer.display import printable
-from interviewer.interview import Turn
 from interviewer.scoring.result import Grade
+from interviewer.session.round import Turn
 from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.grade_view import GradeView
 

@@ -18,8 +18,8 @@ from textual.worker import Worker, WorkerState
 
 from interviewer.display import printable
 from interviewer.errors import InterviewerError
-from interviewer.interview import FollowUp, Turn, follow_up_rubric
 from interviewer.scoring.result import Grade
+from interviewer.session.round import FollowUp, Turn, follow_up_rubric
 from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.grade_view import GradeView
 from interviewer.tui.widgets.model_status import ModelStatus

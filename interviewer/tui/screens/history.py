@@ -1,5 +1,5 @@
 """Progress across sessions: a small chart of each session's mean score, the sessions, and the key points
-weakest recently (from ``interviewer.history``, the same figures as `interviewer history`)."""
+weakest recently (from ``interviewer.session.history``, the same figures as `interviewer history`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
-from interviewer.advice import STATUS_MARKS
 from interviewer.display import printable
+from interviewer.session.advice import STATUS_MARKS
 from interviewer.tui.of_app import OfTheApp
 
 
@@ -23,7 +23,7 @@ class HistoryScreen(OfTheApp, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back")]
 
     def compose(self) -> ComposeResult:
-        from interviewer.history import session_lines
+        from interviewer.session.history import session_lines
 
         store = self.interviewer.services.store
         lines = session_lines(store, SESSIONS_SHOWN)
@@ -42,7 +42,7 @@ class HistoryScreen(OfTheApp, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from interviewer.history import concept_progress, session_lines, trend_label
+        from interviewer.session.history import concept_progress, session_lines, trend_label
 
         store = self.interviewer.services.store
         sessions = self.query_one("#sessions", DataTable)

@@ -21,8 +21,8 @@ from textual.worker import Worker, WorkerState
 
 from interviewer.display import printable
 from interviewer.errors import InterviewerError
-from interviewer.interview import Turn
 from interviewer.scoring.result import Grade
+from interviewer.session.round import Turn
 from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.answer_timer import DEFAULT_LIMIT_SECONDS, AnswerTimer
 from interviewer.tui.widgets.model_status import ModelStatus

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from interviewer.display import printable
 from interviewer.errors import InterviewerError
-from interviewer.interview import BUNDLED_BANK, DEFAULT_COUNT
+from interviewer.session.round import BUNDLED_BANK, DEFAULT_COUNT
 from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.services import RoundOptions
 from interviewer.tui.widgets.model_status import ModelStatus

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from interviewer.display import printable
-from interviewer.interview import RoundSummary
+from interviewer.session.round import RoundSummary
 from interviewer.tui.of_app import OfTheApp
 
 

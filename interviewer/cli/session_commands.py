@@ -1,6 +1,7 @@
-"""The CLI side of sessions: ``practice`` (the app or the plain round), ``resume``, ``report``, ``history``.
+"""The CLI side of sessions: ``practice`` (the app or the plain round), ``resume``, ``report``, ``history``,
+with their flags.
 
-``cli.py`` only declares the flags and calls these, so the commands' logic stays out of the parser.
+The round itself is ``interviewer.session``; the app is ``interviewer.tui``, the plain round ``practice.py``.
 Every user error is an ``InterviewerError`` (one line, no traceback).
 """
 
@@ -9,16 +10,55 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from interviewer.cli import common
+from interviewer.cli.common import bank_option, positive_int, settings_of
 from interviewer.config import Settings
 from interviewer.errors import InputError
 from interviewer.rubrics.loader import Bank
 from interviewer.rubrics.model import Rubric
 
-GraderFactory = Callable[[Settings, Bank], Any]
+
+def add_practice_parser(sub: Any) -> None:
+    """``practice`` (first in the help: it is the default command)."""
+    p = sub.add_parser("practice", help="a practice round: the app on a terminal (the default command)")
+    bank_option(p)
+    p.add_argument("--questions", metavar="IDS", help="comma-separated rubric ids to ask, in order (e.g. q01,q05)")
+    p.add_argument("--count", type=int, help=f"how many random questions (default {3})")
+    p.add_argument("--seed", type=int, help="random seed for choosing questions")
+    p.add_argument("--drill", action="store_true", help="ask the questions with your lowest recent scores")
+    p.add_argument("--mode", choices=("typed", "voice"), help="type the answers (default) or speak them (the app only)")
+    p.add_argument("--timed", action="store_true", help="a clock per question (the rubric's time limit), with a warning "
+                   "near the end")
+    p.add_argument("--plain", action="store_true", help="the plain line-by-line round instead of the app")
+    p.set_defaults(func=cmd_practice)
+
+
+def add_parsers(sub: Any) -> None:
+    """``resume``, ``report`` and ``history``."""
+    p = sub.add_parser("resume", help="carry on an unfinished session (default: the newest)")
+    bank_option(p)
+    p.add_argument("session", nargs="?", metavar="SESSION", help="session number (see `interviewer history`)")
+    p.add_argument("--plain", action="store_true", help="the plain line-by-line round instead of the app")
+    p.set_defaults(func=cmd_resume)
+
+    p = sub.add_parser("report", help="a feedback report of a session (Markdown, HTML or JSON)")
+    bank_option(p)
+    p.add_argument("session", nargs="?", metavar="SESSION", help="session number (default: the latest)")
+    p.add_argument("--format", choices=("md", "html", "json"),
+                   help="report format (default: from the -o suffix, else md)")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write it; '-' for stdout (default: stdout for "
+                   "md and json, interviewer-session-N.html for html)")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument("--from-batch", metavar="OUT.jsonl", help="report on grade-batch output instead of a session")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("history", help="past sessions with their mean scores and trend")
+    p.add_argument("--concepts", action="store_true", help="progress per key point across sessions")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="only the last N sessions")
+    p.set_defaults(func=cmd_history, bank=None)
 
 
 def _session_id(value: str | None) -> int | None:
@@ -42,13 +82,14 @@ def use_app(args: argparse.Namespace) -> bool:
     return bool(sys.stdin is not None and sys.stdin.isatty() and sys.stdout is not None and sys.stdout.isatty())
 
 
-def cmd_practice(args: argparse.Namespace, settings: Settings, grader: GraderFactory) -> int:
-    from interviewer.background import BackgroundGrader
-    from interviewer.interview import Interview, bank_name, choose_questions
-    from interviewer.practice import run_round
+def cmd_practice(args: argparse.Namespace) -> int:
+    from interviewer.cli.background import BackgroundGrader
+    from interviewer.cli.practice import run_round
     from interviewer.rubrics.loader import load_bank
+    from interviewer.session.round import Interview, bank_name, choose_questions
     from interviewer.store import open_store
 
+    settings = settings_of(args)
     if use_app(args):
         return _practice_in_app(args, settings)
     if args.mode == "voice":
@@ -63,7 +104,7 @@ def cmd_practice(args: argparse.Namespace, settings: Settings, grader: GraderFac
         sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become "?" rather than a crash
     with open_store(settings.database_path()) as store:
         interview = Interview.start(store, rubrics, bank_name=bank_name(settings.bank), mode="typed", timed=args.timed)
-        background = BackgroundGrader(lambda: grader(settings, bank))
+        background = BackgroundGrader(lambda: common.grader(settings, bank))
         try:
             run_round(interview, background)
         except KeyboardInterrupt:
@@ -108,10 +149,12 @@ def _exit_without_waiting_for_workers(code: int = 0) -> None:
         os._exit(code)
 
 
-def cmd_resume(args: argparse.Namespace, settings: Settings, grader: GraderFactory) -> int:
-    from interviewer.resume import NothingToResume, resumable_session, resume_plain, session_bank
+def cmd_resume(args: argparse.Namespace) -> int:
+    from interviewer.cli.practice import resume_plain
+    from interviewer.session.resume import NothingToResume, resumable_session, session_bank
     from interviewer.store import open_store
 
+    settings = settings_of(args)
     with open_store(settings.database_path()) as store:
         try:
             record = resumable_session(store, _session_id(args.session))
@@ -127,7 +170,7 @@ def cmd_resume(args: argparse.Namespace, settings: Settings, grader: GraderFacto
         else:
             if hasattr(sys.stdin, "reconfigure"):
                 sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
-            return resume_plain(store, bank, record.id, lambda: grader(settings, bank))
+            return resume_plain(store, bank, record.id, lambda: common.grader(settings, bank))
     code = app.return_code or 0
     _exit_without_waiting_for_workers(code)
     return code
@@ -136,8 +179,8 @@ def cmd_resume(args: argparse.Namespace, settings: Settings, grader: GraderFacto
 # -- report --------------------------------------------------------------------------------------------
 def _report_bank(record_bank: str | None, args: argparse.Namespace, settings: Settings) -> Bank | None:
     """The bank for model answers; None (with a note) when it cannot be read: the report is still useful."""
-    from interviewer.interview import bank_folder
     from interviewer.rubrics.loader import load_bank
+    from interviewer.session.round import bank_folder
 
     override = _bank_override(args)
     if override is not None:
@@ -153,11 +196,12 @@ def _report_bank(record_bank: str | None, args: argparse.Namespace, settings: Se
         return None
 
 
-def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     from interviewer.outfile import check_output, is_stdout, write_output
     from interviewer.reports import batch_report, format_for_path, get_writer, session_report
     from interviewer.textfile import check_input_file
 
+    settings = settings_of(args)
     output = None if args.output is None or is_stdout(args.output) else Path(args.output)
     fmt = args.format or (format_for_path(output) if output else None) or "md"
     if args.from_batch and args.session:
@@ -197,9 +241,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # -- history -------------------------------------------------------------------------------------------
-def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_history(args: argparse.Namespace) -> int:
     from interviewer.store import open_store
 
+    settings = settings_of(args)
     with open_store(settings.database_path(), read_only=True) as store:
         code = _print_concepts(store) if args.concepts else _print_sessions(store, args.limit)
         _print_notes(store)
@@ -213,7 +258,7 @@ def _print_notes(store: Any) -> None:
 
 
 def _print_sessions(store: Any, limit: int | None) -> int:
-    from interviewer.history import session_lines, sparkline, trend_label
+    from interviewer.session.history import session_lines, sparkline, trend_label
 
     lines = session_lines(store, limit)
     if not lines:
@@ -232,7 +277,7 @@ def _print_sessions(store: Any, limit: int | None) -> int:
 
 
 def _print_concepts(store: Any) -> int:
-    from interviewer.history import concept_progress
+    from interviewer.session.history import concept_progress
 
     progress = concept_progress(store)
     if not progress:
@@ -250,8 +295,8 @@ def _print_concepts(store: Any) -> int:
 # -- practice --drill ----------------------------------------------------------------------------------
 def drill_rubrics(settings: Settings, bank: Bank, count: int | None, questions: str | None) -> list[Rubric]:
     """The questions with the lowest recent scores, announcing each with the concepts to work on."""
-    from interviewer.history import RECENT, drill
-    from interviewer.interview import DEFAULT_COUNT
+    from interviewer.session.history import RECENT, drill
+    from interviewer.session.round import DEFAULT_COUNT
     from interviewer.store import open_store
 
     if questions:

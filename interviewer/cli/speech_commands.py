@@ -1,7 +1,8 @@
-"""The speech commands: ``devices``, ``record``, ``transcribe``, and the audio half of ``grade --audio``.
+"""The speech commands: ``devices``, ``record``, ``transcribe`` with their flags, and the audio half of
+``grade --audio``.
 
-``cli.py`` builds the parsers and calls these. Output goes to stdout; the level meter and progress go to
-stderr so ``--json`` output stays clean.
+Output goes to stdout; the level meter and progress go to stderr so ``--json`` output stays clean. Audio,
+NumPy and the engines are imported inside the commands: the parser is built on every run.
 """
 
 from __future__ import annotations
@@ -12,38 +13,58 @@ import sys
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, TextIO
 
 from interviewer import locations
-from interviewer.config import Settings
+from interviewer.cli.common import settings_of
 from interviewer.errors import InputError
 from interviewer.outfile import is_stdout
-from interviewer.render import render_delivery, render_transcript
-from interviewer.speech.audio import load_audio, seconds
-from interviewer.speech.delivery import Delivery, measure_delivery
-from interviewer.speech.engine import Transcriber
-from interviewer.speech.transcriber import transcribe_samples
-from interviewer.speech.transcript import Segment, Transcript
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from interviewer.speech.delivery import Delivery
+    from interviewer.speech.engine import Transcriber
+    from interviewer.speech.transcript import Segment, Transcript
 
 LONG_AUDIO_SECONDS = 30.0  # transcriptions of longer audio show a progress bar
 METER_WIDTH = 30
 METER_FLOOR_DBFS = -60.0  # the meter's left end
 
 
-def load_configured_transcriber(settings: Settings) -> Transcriber:
-    """The engine, model, beam and language the settings name."""
-    from interviewer.speech.registry import load_transcriber
+__all__ = ["add_parsers", "meter", "speech_report", "transcribe_with_progress"]
 
-    language = None if settings.whisper_language == "auto" else settings.whisper_language
-    return load_transcriber(settings.transcriber, settings.whisper_model, beam_size=settings.whisper_beam_size,
-                            language=language)
+
+def add_parsers(sub: Any) -> None:
+    """``devices``, ``record`` and ``transcribe``."""
+    p = sub.add_parser("devices", help="list the microphones (audio input devices)")
+    p.set_defaults(func=cmd_devices)
+
+    p = sub.add_parser("record", help="record a spoken answer from the microphone to a WAV file")
+    p.add_argument("-o", "--output", metavar="FILE", help="the WAV file to write (default: a new file in recordings/)")
+    p.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds (default: Enter, Ctrl-C or the "
+                   "max_record_seconds setting)")
+    p.add_argument("--device", metavar="D", help="input device name (or a unique part of it) or index; see `devices`")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument("--transcribe", action="store_true", help="transcribe while recording; print the transcript and "
+                   "delivery when it stops")
+    p.add_argument("-q", "--quiet", action="store_true", help="no level meter")
+    p.set_defaults(func=cmd_record, bank=None)
+
+    p = sub.add_parser("transcribe", help="transcribe a recorded answer offline and measure its delivery")
+    p.add_argument("file", metavar="FILE", help="audio file: WAV, FLAC, MP3, … (any sample rate, mono or stereo)")
+    p.add_argument("--json", action="store_true", help="print text, segments, word timings and delivery as JSON")
+    p.add_argument("--words", action="store_true", help="also list every word with its start and end time")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_transcribe, bank=None)
 
 
 def transcribe_with_progress(transcriber: Transcriber, samples: np.ndarray, *, quiet: bool = False,
                              stream: TextIO | None = None) -> Transcript:
     """Transcribe 16 kHz samples; more than ``LONG_AUDIO_SECONDS`` of audio shows a progress bar on stderr."""
+    from interviewer.speech.audio import seconds
+    from interviewer.speech.transcriber import transcribe_samples
+
     duration = seconds(samples)
     if quiet or duration < LONG_AUDIO_SECONDS:
         return transcribe_samples(transcriber, samples)
@@ -102,9 +123,13 @@ def _enter_pressed(event: threading.Event) -> None:
     event.set()
 
 
-def cmd_record(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_record(args: argparse.Namespace) -> int:
+    from interviewer.cli.render import render_delivery, render_transcript
+    from interviewer.speech.delivery import measure_delivery
     from interviewer.speech.recorder import Recorder
+    from interviewer.speech.registry import load_configured_transcriber
 
+    settings = settings_of(args)
     if is_stdout(args.output):
         raise InputError("-o -: a recording cannot go to stdout (its header is rewritten as it grows); give a file name")
     path = Path(args.output) if args.output else default_recording_path()
@@ -157,7 +182,13 @@ def cmd_record(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # -- transcribe ----------------------------------------------------------------------------------------
-def cmd_transcribe(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from interviewer.cli.render import render_delivery, render_transcript
+    from interviewer.speech.audio import load_audio
+    from interviewer.speech.delivery import measure_delivery
+    from interviewer.speech.registry import load_configured_transcriber
+
+    settings = settings_of(args)
     path = Path(args.file)
     samples = load_audio(path)  # a missing or corrupt file fails here, before the model loads
     transcript = transcribe_with_progress(load_configured_transcriber(settings), samples, quiet=args.quiet)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import textwrap
 
-from interviewer.advice import STATUS_MARKS
 from interviewer.display import printable
 from interviewer.scoring.feedback import quote
 from interviewer.scoring.result import Grade
+from interviewer.session.advice import STATUS_MARKS
 from interviewer.speech.delivery import LONG_PAUSE_SECONDS, PACE_HIGH_WPM, PACE_LOW_WPM, Delivery
 from interviewer.speech.transcript import Transcript
 

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interviewer import advice, locations
+from interviewer import locations
 from interviewer.errors import InputError, InterviewerError
 from interviewer.rubrics.loader import Bank
 from interviewer.rubrics.model import Rubric
 from interviewer.scoring.result import Grade
+from interviewer.session import advice
 from interviewer.store import SessionRecord, Store
 from interviewer.store.db import now
 

@@ -9,15 +9,19 @@ typed is lost if grading fails or the process dies; ``interviewer resume`` carri
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
-from interviewer.background import BackgroundGrader
+from interviewer.cli.background import BackgroundGrader
+from interviewer.cli.render import render_grade
 from interviewer.display import printable
-from interviewer.interview import Interview, RoundSummary, Turn, choose_questions, follow_up_rubric
-from interviewer.render import render_grade
+from interviewer.rubrics.loader import Bank
+from interviewer.scoring.grader import Grader
 from interviewer.scoring.result import Grade
+from interviewer.session.round import Interview, RoundSummary, Turn, choose_questions, follow_up_rubric
+from interviewer.store import Store
 
-__all__ = ["choose_questions", "read_answer", "render_summary", "run_round"]
+__all__ = ["choose_questions", "read_answer", "render_summary", "resume_plain", "run_round"]
 
 
 def read_answer(stdin: TextIO, stdout: TextIO) -> str | None:
@@ -78,7 +82,7 @@ def run_round(interview: Interview, grader: BackgroundGrader, stdin: TextIO | No
             continue
         interview.submit(turn, answer)  # committed before grading: a failure below loses nothing typed
         grade = _grade(interview, turn, grader, stdout)
-        print("", file=stdout)
+        print(file=stdout)
         print(render_grade(grade), file=stdout)
         print("\n" + "-" * 60 + "\n", file=stdout)
     if not ended_early:
@@ -106,3 +110,16 @@ def render_summary(summary: RoundSummary) -> str:
     if summary.practise_next:
         lines.append("Practise next: " + "; ".join(summary.practise_next))
     return printable("\n".join(lines))
+
+
+def resume_plain(store: Store, bank: Bank, session_id: int, grader_factory: Callable[[], Grader],
+                 stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Resume ``session_id`` in the plain terminal round (stdin and stdout by default); returns the exit code."""
+    interview = Interview.resume(store, bank, session_id)
+    background = BackgroundGrader(grader_factory)
+    try:
+        run_round(interview, background, stdin, stdout)
+    except KeyboardInterrupt:
+        print(f"\nRound stopped. Your answers are saved: `interviewer resume {session_id}`.", file=stdout)
+        return 130
+    return 0

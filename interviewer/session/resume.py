@@ -1,18 +1,17 @@
-"""Carrying on an unfinished session: which session, with which bank, and the plain terminal round for it.
+"""Carrying on an unfinished session: which session, and with which bank.
 
-``resume_plain`` is the terminal entry point (the app can route ``interviewer resume`` to its own screens
-and keep using ``resumable_session`` and ``session_bank``). Answers saved but never graded (the process
-died while grading) are graded first; then the questions not yet answered are asked.
+The app and the plain round (``interviewer.cli.practice.resume_plain``) both use these; ``Interview.resume``
+rebuilds the round. Answers saved but never graded (the process died while grading) are graded first; then
+the questions not yet answered are asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
 
 from interviewer.errors import InputError, InterviewerError
 from interviewer.rubrics.loader import Bank, load_bank
+from interviewer.session.round import bank_folder
 from interviewer.store import SessionRecord, Store
 
 
@@ -38,28 +37,9 @@ def resumable_session(store: Store, session_id: int | None = None) -> SessionRec
 
 def session_bank(record: SessionRecord, bank_dir: Path | None = None) -> Bank:
     """The bank the session was asked from (``bank_dir`` overrides it)."""
-    from interviewer.interview import bank_folder
-
     if bank_dir is None:
         bank_dir = bank_folder(record.bank)
     if not bank_dir.exists():
         raise InputError(f"session {record.id} was asked from the bank {bank_dir}, which is not there; "
                          "pass the bank with --bank")
     return load_bank(bank_dir)
-
-
-def resume_plain(store: Store, bank: Bank, session_id: int, grader_factory: Callable[[], object],
-                 stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    """Resume ``session_id`` in the plain terminal round (stdin and stdout by default); returns the exit code."""
-    from interviewer.background import BackgroundGrader
-    from interviewer.interview import Interview
-    from interviewer.practice import run_round
-
-    interview = Interview.resume(store, bank, session_id)
-    background = BackgroundGrader(grader_factory)  # type: ignore[arg-type]
-    try:
-        run_round(interview, background, stdin, stdout)
-    except KeyboardInterrupt:
-        print(f"\nRound stopped. Your answers are saved: `interviewer resume {session_id}`.", file=stdout)
-        return 130
-    return 0

@@ -1,0 +1,66 @@
+"""What every command shares: the settings (with ``--bank``), the bank, the grader, and small argparse helpers."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from interviewer.config import Settings, load_settings
+from interviewer.rubrics.loader import Bank, load_bank
+
+if TYPE_CHECKING:
+    from interviewer.scoring.grader import Grader
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    """The settings (config file and environment), with the command's ``--bank`` if it has one."""
+    settings = load_settings()
+    if getattr(args, "bank", None):
+        settings = replace(settings, bank=Path(args.bank))
+    return settings
+
+
+def bank_of(settings: Settings) -> Bank:
+    return load_bank(settings.bank_dir())
+
+
+def optional_bank(settings: Settings) -> Bank | None:
+    """The bank for batch work: None when the default bank is absent; a missing ``--bank`` is an error."""
+    if settings.bank is None and not settings.bank_dir().exists():
+        return None
+    return bank_of(settings)
+
+
+def grader(settings: Settings, bank: Bank | None = None, calibration: Path | None = None) -> Grader:
+    """The grader a command grades with: ``interviewer.cli._grader``, looked up when called.
+
+    That is ``scoring.factory.make_grader``; the tests and ``benchmarks/soak.py`` replace it with a grader
+    on a fake embedder, for every command at once.
+    """
+    import interviewer.cli
+
+    return interviewer.cli._grader(settings, bank, calibration)  # type: ignore[no-any-return]
+
+
+def bank_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--bank", metavar="DIR", help="folder of rubric files (default: the bundled bank)")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def fileno(stream: Any) -> int | None:
+    """The descriptor behind ``stream``, or None (a stream in memory, as in tests)."""
+    try:
+        return int(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None

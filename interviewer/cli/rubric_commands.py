@@ -1,0 +1,88 @@
+"""``rubric derive``, ``rubric check`` and ``rubric list``, with their flags."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from interviewer.cli.common import bank_of, bank_option, settings_of
+from interviewer.config import load_settings
+from interviewer.display import printable
+from interviewer.errors import EXIT_USAGE, InputError
+from interviewer.rubrics.loader import load_rubric, rubric_files
+from interviewer.textfile import read_text
+
+
+def add_parsers(sub: Any) -> None:
+    """``rubric`` and its actions."""
+    rubric = sub.add_parser("rubric", help="derive, check and list rubrics")
+    rsub = rubric.add_subparsers(dest="rubric_command", metavar="ACTION", required=True)
+    p = rsub.add_parser("derive", help="draft rubric files from a question/model-answer text")
+    p.add_argument("file", metavar="FILE", help="'Q1: … Model Answer: …' text or Markdown with headings")
+    p.add_argument("--out", metavar="DIR",
+                   help="where to write drafts (default: rubric-drafts/ in the user's data folder, outside any bank)")
+    p.add_argument("--prefix", default="q", help="id prefix (default %(default)s: q01, q02, …)")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.add_argument("--no-model", action="store_true", help="rank cue phrases without the embedding model")
+    p.set_defaults(func=cmd_rubric_derive)
+    p = rsub.add_parser("check", help="validate rubric files or folders")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the bank)")
+    p.set_defaults(func=cmd_rubric_check, bank=None)
+    p = rsub.add_parser("list", help="list the rubrics in the bank")
+    bank_option(p)
+    p.set_defaults(func=cmd_rubric_list)
+
+
+def cmd_rubric_derive(args: argparse.Namespace) -> int:
+    from interviewer.rubrics.derive import derive_rubrics, write_drafts
+    from interviewer.scoring.embedder import load_embedder
+
+    source = Path(args.file)
+    text = read_text(source, "question file")
+    settings = load_settings()
+    embedder = None if args.no_model else load_embedder(settings.embedding_model, settings.embedding_precision)
+    rubrics = derive_rubrics(text, str(source), embedder, prefix=args.prefix)
+    from interviewer import locations
+
+    out = Path(args.out) if args.out else locations.data_dir() / "rubric-drafts"
+    paths = write_drafts(rubrics, out, source.name, force=args.force)
+    for rubric, path in zip(rubrics, paths, strict=True):
+        print(f"{path}: {len(rubric.concepts)} concepts, {len(rubric.misconceptions)} misconception drafts")
+    print(f"wrote {len(paths)} draft rubric(s); review them by hand, then `interviewer rubric check {out}`")
+    return 0
+
+
+def cmd_rubric_check(args: argparse.Namespace) -> int:
+    failures = 0
+    checked = 0
+    seen: dict[str, Path] = {}
+    for target in args.paths or [str(settings_of(args).bank_dir())]:
+        for path in rubric_files(Path(target)):
+            checked += 1
+            try:
+                rubric = load_rubric(path)
+            except InputError as exc:
+                print(f"interviewer: error: {printable(exc.message, one_line=True)}", file=sys.stderr)
+                failures += 1
+                continue
+            if rubric.id in seen and seen[rubric.id] != path:
+                print(printable(f"interviewer: error: {path}: field 'id': {rubric.id!r} is already used by "
+                                f"{seen[rubric.id]}", one_line=True), file=sys.stderr)
+                failures += 1
+                continue
+            seen[rubric.id] = path
+            print(printable(f"ok  {path}  ({len(rubric.concepts)} concepts, {len(rubric.misconceptions)} misconceptions)"))
+    if checked == 0:
+        raise InputError(f"{', '.join(args.paths)}: no rubric files (*.yaml) found")
+    print(f"{checked - failures} of {checked} rubric file(s) valid")
+    return EXIT_USAGE if failures else 0
+
+
+def cmd_rubric_list(args: argparse.Namespace) -> int:
+    bank = bank_of(settings_of(args))
+    for rubric_id, rubric in bank.items():
+        tags = f"  [{', '.join(rubric.tags)}]" if rubric.tags else ""
+        print(printable(f"{rubric_id}  {rubric.question}{tags}", one_line=True))
+    return 0
