@@ -48,7 +48,7 @@ def test_a_typed_round_grades_and_stores_every_answer(fixture_bank: Path, tmp_pa
     assert stored.finished_at is not None and [q.rubric_id for q in stored.remaining] == ["leakage"]
     assert stored.mean_score == turns[0].score  # the skipped question does not count as a 0
     assert [q.answer.text for q in stored.questions if q.answer] == [t.answer for t in turns]
-    assert stored.questions[0].answer and stored.questions[0].answer.grade["score"] == turns[0].score
+    assert stored.questions[0].answer and stored.questions[0].answer.grade.score == turns[0].score
 
 
 def test_end_of_input_ends_the_round_and_it_can_be_resumed(fixture_bank: Path, tmp_path: Path) -> None:

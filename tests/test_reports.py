@@ -138,8 +138,8 @@ def test_hostile_text_is_escaped_everywhere(tmp_path: Path) -> None:
     sid = graded_session(db, bank_dir, {"evil": answer}, voice=voice, follow_up=True)
     with Store(db) as store:
         stored = store.session(sid).questions[0].answer
-        assert stored is not None and stored.grade is not None and stored.grade["misconceptions"]
-        store.save_grade(stored.id, poisoned(stored.grade))  # every text of the grade: summary, evidence, claims…
+        assert stored is not None and stored.grade is not None and stored.grade.misconceptions
+        store.save_grade(stored.id, poisoned(json.loads(json.dumps(stored.grade.to_dict()))))  # every text of the grade: summary, evidence, claims…
         report = session_report(store.session(sid), load_bank(bank_dir))
     item = report.items[0]
     assert item.wrong_claims and item.follow_ups and HOSTILE in item.question  # the hostile text reached the report

@@ -18,7 +18,8 @@ from interviewer.display import printable
 from interviewer.rubrics.loader import Bank
 from interviewer.scoring.grader import Grader
 from interviewer.scoring.result import Grade
-from interviewer.session.round import Interview, RoundSummary, Turn, choose_questions, follow_up_rubric
+from interviewer.session.lifecycle import NotSaved, Recorded, SavedAnswer, saved_answers, submit_answer
+from interviewer.session.round import Interview, RoundSummary, Turn, choose_questions
 from interviewer.store import Store
 
 __all__ = ["choose_questions", "read_answer", "render_summary", "resume_plain", "run_round"]
@@ -39,12 +40,14 @@ def read_answer(stdin: TextIO, stdout: TextIO) -> str | None:
         lines.append(line)
 
 
-def _grade(interview: Interview, turn: Turn, grader: BackgroundGrader, stdout: TextIO) -> Grade:
+def _grade(answer: SavedAnswer, grader: BackgroundGrader, stdout: TextIO) -> Grade:
+    """Grade and record a saved answer (waiting for the model); a failure is raised as the one-line error it is."""
     if not grader.ready():
         print("Loading the grading model…", file=stdout, flush=True)
-    grade = grader.get().grade(turn.rubric, turn.answer or "")
-    interview.record_grade(turn, grade)
-    return grade
+    outcome = answer.grade_and_record(grader.get)
+    if isinstance(outcome, Recorded):
+        return outcome.grade
+    raise outcome.error  # GradingFailed: why; GradeNotSaved: the answer itself is safe, resume grades it
 
 
 def run_round(interview: Interview, grader: BackgroundGrader, stdin: TextIO | None = None,
@@ -53,13 +56,11 @@ def run_round(interview: Interview, grader: BackgroundGrader, stdin: TextIO | No
     ``stdout`` default to the process's, looked up at call time."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     total = len(interview.turns)
-    for turn in interview.ungraded:  # a resumed session: answers saved before the last process died
-        print(f"Grading your saved answer to question {turn.position}/{total} ({turn.rubric.id})…", file=stdout)
-        _grade(interview, turn, grader, stdout)
-    for turn, follow in interview.ungraded_follow_ups:
-        print(f"Grading your saved follow-up answer to question {turn.position}/{total}…", file=stdout)
-        sub = follow_up_rubric(turn.rubric, follow.concept_id)
-        interview.record_follow_up_grade(follow, grader.get().grade(sub, follow.answer))
+    for saved in saved_answers(interview):  # a resumed session: answers saved before the last process died
+        what = "answer" if saved.follow is None else "follow-up answer"
+        rubric = f" ({saved.turn.rubric.id})" if saved.follow is None else ""
+        print(f"Grading your saved {what} to question {saved.turn.position}/{total}{rubric}…", file=stdout)
+        _grade(saved, grader, stdout)
     pending = interview.pending
     if interview.resumed:
         print(f"Resuming session {interview.session_id}: {len(pending)} of {total} question(s) left.\n", file=stdout)
@@ -80,9 +81,11 @@ def run_round(interview: Interview, grader: BackgroundGrader, stdin: TextIO | No
         if not answer.strip():
             print("Skipped: nothing is saved or scored for this question.\n", file=stdout)
             continue
-        interview.submit(turn, answer)  # committed before grading: a failure below loses nothing typed
-        grade = _grade(interview, turn, grader, stdout)
-        print(file=stdout)
+        submitted = submit_answer(interview, turn, answer)  # committed before grading: nothing typed is lost
+        if isinstance(submitted, NotSaved):
+            raise submitted.error  # says where the answer was kept instead
+        grade = _grade(submitted.answer, grader, stdout)
+        print("", file=stdout)
         print(render_grade(grade), file=stdout)
         print("\n" + "-" * 60 + "\n", file=stdout)
     if not ended_early:

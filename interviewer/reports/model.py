@@ -206,7 +206,8 @@ def session_report(record: SessionRecord, bank: Bank | None = None) -> Report:
                          seconds=answer.seconds,
                          follow_ups=tuple(FollowUpLine(f.question, f.text, f.score) for f in answer.follow_ups))
         items.append(item_from_grade(q.position, q.rubric_id, q.question, None if answer is None else answer.text,
-                                     None if answer is None else answer.grade, **extra))
+                                     None if answer is None or answer.grade is None else answer.grade.to_dict(),
+                                     **extra))
     practise, strongest = practise_next(items)
     started = record.started_at.replace("T", " ")[:16]
     status = "finished" if record.finished_at else "unfinished"

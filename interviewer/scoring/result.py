@@ -6,7 +6,8 @@ evidence; which were missed, with what the model answer says; wrong claims; and 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any, Literal
 
 ConceptStatus = Literal["covered", "partial", "missed"]
@@ -161,3 +162,67 @@ class Grade:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Grade:
+        """The grade ``to_dict()`` made (the session store, grade-batch output), typed again.
+
+        Lenient with grades written by earlier versions: a field they lack takes its default, or an empty
+        value (0, "", an empty tuple) where it has none; a key this version does not know is ignored. A
+        value of the wrong shape (an object where a list belongs) is a ``ValueError`` naming the field.
+        """
+        return _typed(cls, data, "grade")
+
+
+# -- Grade.from_dict ---------------------------------------------------------------------------------------
+_NESTED: dict[str, type] = {}  # annotation name -> dataclass, filled below
+
+
+def _typed(cls: type, data: Any, where: str) -> Any:
+    """``cls(**data)`` with each field converted by its annotation (see ``Grade.from_dict``)."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{where}: expected an object, got {type(data).__name__}")
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        annotation = str(f.type)
+        if f.name in data:
+            values[f.name] = _value(annotation, data[f.name], f"{where}.{f.name}")
+        elif f.default is MISSING and f.default_factory is MISSING:
+            values[f.name] = _empty(annotation)
+    return cls(**values)
+
+
+def _value(annotation: str, value: Any, where: str) -> Any:
+    optional = annotation.endswith(" | None")
+    kind = annotation.removesuffix(" | None")
+    if value is None:
+        return None if optional else _empty(annotation)
+    if kind in _NESTED:
+        return _typed(_NESTED[kind], value, where)
+    if kind.startswith("tuple["):
+        if not isinstance(value, list | tuple):
+            raise ValueError(f"{where}: expected a list, got {type(value).__name__}")
+        item = kind[len("tuple["):-1].removesuffix(", ...")
+        return tuple(_value(item, v, f"{where}[{i}]") for i, v in enumerate(value))
+    if kind.startswith("dict["):
+        if not isinstance(value, Mapping):
+            raise ValueError(f"{where}: expected an object, got {type(value).__name__}")
+        return dict(value)
+    if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _empty(annotation: str) -> Any:
+    """The value a field missing from an older grade takes when it has no default."""
+    kind = annotation.removesuffix(" | None")
+    if annotation.endswith(" | None"):
+        return None
+    if kind in _NESTED:
+        return _typed(_NESTED[kind], {}, kind)
+    return {"str": "", "float": 0.0, "int": 0, "bool": False, "ConceptStatus": "missed"}.get(
+        kind, () if kind.startswith("tuple[") else {})
+
+
+_NESTED.update((c.__name__, c) for c in (Evidence, ConceptResult, MisconceptionHit, ScoreBreakdown, Relevance,
+                                         Similarity, Feedback))

@@ -96,10 +96,10 @@ def concept_progress(store: Store) -> list[ConceptProgress]:
     statuses: dict[tuple[str, str], list[str]] = {}
     labels: dict[tuple[str, str], str] = {}
     for answer in _graded(store):
-        for concept in (answer.grade or {}).get("concepts") or ():
-            key = (answer.rubric_id, str(concept.get("concept_id")))
-            statuses.setdefault(key, []).append(str(concept.get("status")))
-            labels[key] = str(concept.get("label") or key[1])
+        for concept in answer.grade.concepts if answer.grade is not None else ():
+            key = (answer.rubric_id, str(concept.concept_id))
+            statuses.setdefault(key, []).append(str(concept.status))
+            labels[key] = str(concept.label or key[1])
     progress = [ConceptProgress(r, c, labels[(r, c)], tuple(s)) for (r, c), s in statuses.items()]
     return sorted(progress, key=lambda p: (p.recent_credit, p.rubric_id, p.concept_id))
 
@@ -122,11 +122,11 @@ def drill(store: Store, bank: Bank, count: int) -> list[DrillPick]:
     picks = []
     for rubric_id, answers in by_rubric.items():
         recent = [float(a.score or 0.0) for a in answers[-RECENT:]]
-        latest = answers[-1].grade or {}
-        weak = sorted((c for c in latest.get("concepts") or () if c.get("status") in ("missed", "partial")),
-                      key=lambda c: (c.get("status") != "missed", -float(c.get("weight") or 1.0)))
+        latest = answers[-1].grade
+        weak = sorted((c for c in (latest.concepts if latest is not None else ()) if c.status in ("missed", "partial")),
+                      key=lambda c: (c.status != "missed", -float(c.weight or 1.0)))
         picks.append(DrillPick(bank[rubric_id], round(sum(recent) / len(recent), 1), len(answers),
-                               tuple(str(c.get("label")) for c in weak)))
+                               tuple(str(c.label) for c in weak)))
     order = list(bank)
     picks.sort(key=lambda p: (p.recent_score, order.index(p.rubric.id)))
     return picks[:count]

@@ -74,7 +74,7 @@ class FollowUp:
     concept_id: str
     question: str
     answer: str
-    grade: Grade | dict[str, Any] | None = None
+    grade: Grade | None = None
 
 
 @dataclass
@@ -86,8 +86,8 @@ class Turn:
     rubric: Rubric
     answer: str | None = None
     answer_id: int | None = None
-    grade: Grade | dict[str, Any] | None = None
-    """A ``Grade`` when graded in this process; its dict when read back from the store."""
+    grade: Grade | None = None
+    """None until graded (or when the stored grade is broken: resuming grades it again)."""
     mode: str = "typed"
     delivery: dict[str, Any] | None = None
     follow_ups: list[FollowUp] = field(default_factory=list)
@@ -98,17 +98,13 @@ class Turn:
 
     @property
     def score(self) -> float | None:
-        if self.grade is None:
-            return None
-        return float(self.grade.score if isinstance(self.grade, Grade) else self.grade["score"])
+        return None if self.grade is None else float(self.grade.score)
 
     def concept_statuses(self) -> list[tuple[str, str, str]]:
         """(concept id, label, status) for each concept of the grade."""
         if self.grade is None:
             return []
-        if isinstance(self.grade, Grade):
-            return [(c.concept_id, c.label, c.status) for c in self.grade.concepts]
-        return [(c["concept_id"], c["label"], c["status"]) for c in self.grade.get("concepts", ())]
+        return [(c.concept_id, c.label, c.status) for c in self.grade.concepts]
 
 
 @dataclass(frozen=True)
@@ -224,7 +220,7 @@ class Interview:
 
     def follow_up_for(self, turn: Turn) -> tuple[str, str] | None:
         """(concept id, question) to ask next: the heaviest missed (then partial) concept not yet followed up."""
-        if not isinstance(turn.grade, Grade):
+        if turn.grade is None:
             return None
         asked = {f.concept_id for f in turn.follow_ups}
         for status in ("missed", "partial"):

@@ -14,15 +14,17 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from interviewer.errors import InputError, InterviewerError
 from interviewer.outfile import disk_full
+from interviewer.scoring.result import Grade
+from interviewer.store.records import (AnsweredQuestion, AnswerRecord, FollowUpRecord, QuestionRecord, SessionRecord,
+                                       SessionSummary, grade_problem)
 from interviewer.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 APPLICATION_ID = 0x496E7476  # "Intv": marks the file as ours (PRAGMA application_id)
@@ -57,126 +59,6 @@ def _unjson(text: str | None) -> Any:
         return json.loads(text)
     except RecursionError:
         raise ValueError("nested too deeply") from None
-
-
-def grade_problem(grade: Any) -> str | None:
-    """What is wrong with a grade dict (as ``Grade.to_dict()`` makes it, in the store or in grade-batch output),
-    or None. Readers (reports, history, drills) rely on exactly these fields."""
-    if not isinstance(grade, Mapping):
-        return "field 'grade': expected the grade object grade-batch writes"
-    score = grade.get("score")
-    if not isinstance(score, (int, float)) or isinstance(score, bool):
-        return "field 'grade.score': expected a number"
-    concepts = grade.get("concepts", [])
-    if not isinstance(concepts, list) or not all(isinstance(c, Mapping) for c in concepts):
-        return "field 'grade.concepts': expected a list of objects"
-    misconceptions = grade.get("misconceptions", [])
-    if not isinstance(misconceptions, list) or not all(isinstance(m, Mapping) for m in misconceptions):
-        return "field 'grade.misconceptions': expected a list of objects"
-    if not isinstance(grade.get("feedback", {}), Mapping):
-        return "field 'grade.feedback': expected an object"
-    return None
-
-
-@dataclass(frozen=True)
-class FollowUpRecord:
-    id: int
-    concept_id: str
-    question: str
-    text: str
-    submitted_at: str
-    grade: dict[str, Any] | None
-    score: float | None
-
-
-@dataclass(frozen=True)
-class AnswerRecord:
-    id: int
-    text: str
-    mode: str
-    """"typed" or "voice"."""
-    audio_path: str | None
-    transcript: dict[str, Any] | None
-    """The transcript as recorded (``Transcript`` as a dict); ``text`` is what was submitted after review."""
-    delivery: dict[str, Any] | None
-    started_at: str | None
-    submitted_at: str
-    seconds: float | None
-    """Time taken to answer (from the question on screen to submitting)."""
-    grade: dict[str, Any] | None
-    """``Grade.to_dict()``; None until graded (e.g. the process died while grading)."""
-    score: float | None
-    graded_at: str | None
-    follow_ups: tuple[FollowUpRecord, ...] = ()
-
-
-@dataclass(frozen=True)
-class QuestionRecord:
-    id: int
-    position: int
-    """1-based order in the session."""
-    rubric_id: str
-    question: str
-    answers: tuple[AnswerRecord, ...]
-    """Every answer given, oldest first; the last one counts."""
-
-    @property
-    def answer(self) -> AnswerRecord | None:
-        return self.answers[-1] if self.answers else None
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    id: int
-    started_at: str
-    finished_at: str | None
-    mode: str
-    bank: str
-    timed: bool
-    settings: dict[str, Any]
-    questions: tuple[QuestionRecord, ...]
-
-    @property
-    def remaining(self) -> tuple[QuestionRecord, ...]:
-        """Questions not answered yet (what resuming asks)."""
-        return tuple(q for q in self.questions if q.answer is None)
-
-    @property
-    def ungraded(self) -> tuple[AnswerRecord, ...]:
-        """Answers saved but not graded (the process stopped while grading): resuming grades them."""
-        return tuple(q.answer for q in self.questions if q.answer is not None and q.answer.grade is None)
-
-    @property
-    def mean_score(self) -> float | None:
-        scores = [q.answer.score for q in self.questions if q.answer is not None and q.answer.score is not None]
-        return round(sum(scores) / len(scores), 1) if scores else None
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    id: int
-    started_at: str
-    finished_at: str | None
-    mode: str
-    bank: str
-    asked: int
-    answered: int
-    mean_score: float | None
-
-
-@dataclass(frozen=True)
-class AnsweredQuestion:
-    """A question's latest answer in some session, with its grade: one row of the history."""
-
-    session_id: int
-    session_started_at: str
-    position: int
-    rubric_id: str
-    question: str
-    answer_id: int
-    submitted_at: str
-    score: float | None
-    grade: dict[str, Any] | None
 
 
 class Store:
@@ -379,14 +261,22 @@ class Store:
             self._note(f"{self.path}: {where}: field '{field}' is not readable JSON ({exc}); left out")
             return None
 
-    def _grade(self, text: str | None, score: float | None, where: str, session_id: int) -> tuple[Any, Any]:
-        """(grade, score) of a row; a broken grade is (None, None): shown as not graded, and ``interviewer
-        resume`` grades the answer again."""
+    def _grade(self, text: str | None, score: float | None, where: str,
+               session_id: int) -> tuple[Grade | None, float | None]:
+        """(grade, score) of a row, the grade typed (``Grade.from_dict``); a broken grade is (None, None):
+        shown as not graded, and ``interviewer resume`` grades the answer again."""
+        grade = None
         try:
-            grade = _unjson(text)
-            problem = None if grade is None else grade_problem(grade)
+            data = _unjson(text)
         except ValueError as exc:
-            problem = f"not readable JSON ({exc})"
+            problem: str | None = f"not readable JSON ({exc})"
+        else:
+            problem = None if data is None else grade_problem(data)
+            if data is not None and problem is None:
+                try:
+                    grade = Grade.from_dict(data)
+                except (ValueError, TypeError, RecursionError) as exc:  # a field of the wrong shape
+                    problem = str(exc) if isinstance(exc, ValueError) else f"unexpected fields ({exc})"
         if problem is None:
             return grade, score
         self._note(f"{self.path}: {where}: the stored grade is broken ({problem}); shown as not graded, "

@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from interviewer.display import printable
-from interviewer.scoring.result import Grade
 from interviewer.session.round import Turn
 from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.grade_view import GradeView
@@ -29,12 +28,12 @@ class FeedbackScreen(OfTheApp, Screen[None]):
 
     def __init__(self, turn: Turn) -> None:
         super().__init__()
-        assert isinstance(turn.grade, Grade)
+        assert turn.grade is not None
         self.turn = turn
 
     def compose(self) -> ComposeResult:
         interview = self.interviewer.interview
-        assert interview is not None and isinstance(self.turn.grade, Grade)
+        assert interview is not None and self.turn.grade is not None
         mode = "spoken" if self.turn.mode == "voice" else "typed"
         yield Static(f"Feedback  ·  question {self.turn.position} of {len(interview.turns)}  ·  {self.turn.rubric.id}"
                      f"  ·  {mode} answer", id="feedback-bar")
@@ -62,7 +61,7 @@ class FeedbackScreen(OfTheApp, Screen[None]):
         assert interview is not None
         lines = []
         for follow in self.turn.follow_ups:
-            score = follow.grade.score if isinstance(follow.grade, Grade) else None
+            score = follow.grade.score if follow.grade is not None else None
             shown = f"{score:.1f}/10" if score is not None else "not graded"
             lines.append(f"Follow-up ({shown}): {follow.question}")
         self.query_one("#follow-ups", Static).update(printable("\n".join(lines)))
