@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.errors import RubricError, UnknownRubricError
-from interviewer.rubrics import load_bank, load_rubric
+from interviewer.rubrics import load_bank, load_rubric, rubric_files
 
 VALID = """\
 id: {id}
@@ -118,6 +118,13 @@ def test_empty_folder_is_an_error(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="no rubric files"):
         load_bank(tmp_path)
+
+
+def test_bank_yaml_is_not_a_rubric(tmp_path: Path) -> None:
+    write(tmp_path, "bank.yaml", "name: mine\ntitle: My questions\ndescription: Not a rubric.\n")
+    write(tmp_path, "q01.yaml", VALID.format(id="q01"))
+    assert [p.name for p in rubric_files(tmp_path)] == ["q01.yaml"]
+    assert list(load_bank(tmp_path)) == ["q01"]
 
 
 def test_bundled_bank_has_q01_to_q15(bundled_bank) -> None:

@@ -25,6 +25,7 @@ from interviewer.rubrics.model import Rubric
 from interviewer.textfile import KIB, check_input_file, read_text
 
 RUBRIC_SUFFIXES = (".yaml", ".yml")
+BANK_FILE = "bank.yaml"  # a bank's name, title and description: not a rubric, so never loaded as one
 MAX_RUBRIC_BYTES = 256 * KIB  # a rubric file; the bundled ones are under 7 KiB
 MAX_NESTING = 64  # YAML levels; a rubric needs 4 (rubric → concepts → a concept → its cues)
 MAX_NUMBER_DIGITS = 100  # a weight or a time limit; Python refuses to read integers of over 4,300 digits
@@ -195,9 +196,11 @@ def load_rubric(path: Path) -> Rubric:
 
 def rubric_files(path: Path) -> list[Path]:
     """The rubric files at ``path``: the file itself, or every ``*.yaml``/``*.yml`` below a folder that is not a
-    folder itself, sorted. Links that lead nowhere or loop are listed, so loading them says what is wrong."""
+    folder itself, sorted, except a bank's ``bank.yaml``. Links that lead nowhere or loop are listed, so loading
+    them says what is wrong."""
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.suffix in RUBRIC_SUFFIXES and not p.is_dir())
+        return sorted(p for p in path.rglob("*")
+                      if p.suffix in RUBRIC_SUFFIXES and p.name != BANK_FILE and not p.is_dir())
     if path.is_symlink() or path.exists():
         return [path]
     raise InputError(f"{path}: no such file or folder")
