@@ -1,5 +1,6 @@
 """Building the Textual app for tests: a fake grader (HashingEmbedder), a store in a temp folder, a clock
-that moves only when told, and a fixed date, so runs and screenshots are repeatable."""
+that moves only when told, a fixed date, no animation and no blinking cursor, so runs and screenshots are
+repeatable."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from textual import events, on
 
 from interviewer.config import Settings
 from interviewer.store import Store
@@ -49,6 +52,20 @@ def test_stance(embedder: Any) -> Any:
     return load_stance(precision=embedder.precision)
 
 
+class StillApp(InterviewerApp):
+    """The app with no animation, and a cursor that does not blink (in whichever editor or field has focus),
+    so screenshots are the same every time."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.animation_level = "none"
+
+    @on(events.DescendantFocus)
+    def _no_blink(self, event: events.DescendantFocus) -> None:
+        if hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False
+
+
 def services(tmp_path: Path, *, bank: Path | None = FIXTURES / "bank", clock: FakeClock | None = None,
              **kwargs: Any) -> Services:
     """Test services: the fixture bank (``bank=None``: the bundled one), a store in ``tmp_path``."""
@@ -66,7 +83,7 @@ def services(tmp_path: Path, *, bank: Path | None = FIXTURES / "bank", clock: Fa
 def app(tmp_path: Path, options: RoundOptions | None = None, *, start: bool = True, resume: int | None = None,
         **kwargs: Any) -> InterviewerApp:
     """The app with test services; ``options`` start at once unless ``start`` is False."""
-    return make_app(services(tmp_path, **kwargs), options, start=start, resume=resume, still=True)
+    return make_app(services(tmp_path, **kwargs), options, start=start, resume=resume, app_class=StillApp)
 
 
 async def wait_for(pilot: Any, condition: Any, timeout: float = 30.0, what: str = "") -> None:

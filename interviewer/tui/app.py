@@ -1,9 +1,10 @@
 """The Textual app: a mock interview, typed or spoken, with feedback on every answer.
 
 ``make_app`` builds it for the CLI and the tests. The app owns the round (an ``Interview``, which keeps
-every answer in the session store) and the models. The embedding model (and Whisper, for spoken answers)
-load in thread workers once the first screen is painted; a worker that needs a model waits on its future,
-off the UI thread. Widgets change only on the UI thread: workers report back with ``post_message``.
+every answer in the session store); ``services.models`` owns the models. The embedding model (and Whisper,
+for spoken answers) load in thread workers once the first screen is painted; a worker that needs a model
+waits for it, off the UI thread. Widgets change only on the UI thread: workers report back with typed
+messages (``tui/messages.py``); each answer goes through ``session.lifecycle``.
 
 Screens: start (choose a round or resume one), interview (one question), feedback (one answer), follow-up,
 summary; an error modal. Styles are in ``app.tcss``.
@@ -13,11 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import Future
-from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -25,11 +25,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
 from interviewer.errors import InterviewerError
-from interviewer.session.round import FollowUp, Interview, Turn, bank_name, choose_questions, follow_up_rubric
-from interviewer.tui.models import ModelLoading, NoWaitExecutor, error_text
+from interviewer.session import lifecycle
+from interviewer.session.round import Interview, Turn, bank_name, choose_questions
+from interviewer.tui import messages
+from interviewer.tui.models import Models, ModelState, NoWaitExecutor
 from interviewer.tui.services import RoundOptions, Services
 
 if TYPE_CHECKING:
@@ -40,44 +41,37 @@ if TYPE_CHECKING:
 TRACE_ENV = "INTERVIEWER_TUI_TRACE"  # a file: the app appends "event wall-clock-seconds" lines (the benchmark)
 
 
-class InterviewerApp(ModelLoading, App[int]):
+class InterviewerApp(App[int]):
     """The interviewer. Build it with ``make_app``."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: a subclass elsewhere (the tests') finds it too
     TITLE = "interviewer"
     SUB_TITLE = "offline mock interview"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    grader_state: reactive[str] = reactive("idle")
+    grader_state: reactive[ModelState] = reactive(ModelState.IDLE)
     """The grading model: idle, loading, ready or failed."""
-    speech_state: reactive[str] = reactive("off")
+    speech_state: reactive[ModelState] = reactive(ModelState.OFF)
     """Whisper and the microphone: off (typed round), loading, ready or failed."""
     answer_mode: reactive[str] = reactive("typed")
     """How answers are given now: voice falls back to typed when speech fails."""
 
     def __init__(self, services: Services, options: RoundOptions | None = None, *, start: bool = False,
-                 resume: int | None = None, still: bool = False) -> None:
+                 resume: int | None = None) -> None:
         super().__init__()
         self.services = services
         self.options = options
         self.start_at_once = start and options is not None
         self.resume_id = resume
-        self.still = still
-        """Tests: no cursor blink, no animation, so screenshots are stable."""
         self.interview: Interview | None = None
         self.bank: Bank | None = None
-        self._embedder: Future[Any] = Future()
-        self._transcriber: Future[Transcriber] = Future()
-        self._graders: dict[int, Grader] = {}
-        self._graders_lock = threading.Lock()
-        self._speech_started = False
         self._trace_path = os.environ.get(TRACE_ENV)
         self._shown_errors: set[str] = set()
         self._pending_screen: Screen[Any] | None = None
-        if still:
-            self.animation_level = "none"
+        self._regrading = False
+        """A worker is grading a resumed session's saved answers."""
 
     # -- start-up ---------------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -99,25 +93,73 @@ class InterviewerApp(ModelLoading, App[int]):
             with open(self._trace_path, "a", encoding="utf-8") as out:
                 out.write(f"{event} {time.time():.6f}\n")
 
-    @on(Worker.StateChanged)
-    def _model_worker_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "models" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+    # -- the models -------------------------------------------------------------------------------------
+    @property
+    def models(self) -> Models:
+        return self.services.models
+
+    def ensure_models(self) -> None:
+        """Start loading what the round needs (once each; see ``Models``). Screens call this after their
+        first paint; a spoken round loads Whisper first."""
+        if self.answer_mode == "voice":
+            self.ensure_speech()
+        if self.grader_state == ModelState.IDLE and not self.models.grader_started:
+            self.grader_state = ModelState.LOADING
+            self._load_grader(self.bank, self.models.start_grader())
+
+    def ensure_speech(self) -> None:
+        """Start checking the microphone and loading Whisper (once)."""
+        if self.models.speech_started:
             return
-        ok = event.state == WorkerState.SUCCESS
-        self.trace(f"{worker.name}-{'ready' if ok else 'failed'}")
-        if worker.name == "embedder":
-            self.grader_state = "ready" if ok else "failed"
+        self.speech_state = ModelState.LOADING
+        self._load_speech(self.models.start_speech())
+
+    @work(thread=True, exit_on_error=False, group="models", description="loading the grading model")
+    def _load_grader(self, bank: Bank | None, after: Future[Any] | None) -> None:
+        try:
+            self.models.load_grader(bank, after)
+        except Exception as exc:  # noqa: BLE001 - reported as the model's state
+            self.post_message(messages.ModelStateChanged("grader", ModelState.FAILED, lifecycle.error_text(exc)))
+        else:
+            self.post_message(messages.ModelStateChanged("grader", ModelState.READY))
+
+    @work(thread=True, exit_on_error=False, group="models", description="checking the microphone and loading Whisper")
+    def _load_speech(self, after: Future[Any] | None) -> None:
+        try:
+            self.models.load_speech(after)
+        except Exception as exc:  # noqa: BLE001 - reported as the model's state
+            self.post_message(messages.ModelStateChanged("speech", ModelState.FAILED, lifecycle.error_text(exc)))
+        else:
+            self.post_message(messages.ModelStateChanged("speech", ModelState.READY))
+
+    @on(messages.ModelStateChanged)
+    def _model_state_changed(self, message: messages.ModelStateChanged) -> None:
+        ok = message.state == ModelState.READY
+        self.trace(f"{'embedder' if message.model == 'grader' else 'speech'}-{'ready' if ok else 'failed'}")
+        if message.model == "grader":
+            self.grader_state = message.state
             if not ok:
-                self.show_error("The grading model did not load", error_text(worker.error) +
+                self.show_error("The grading model did not load", message.error +
                                 "\n\nYour answers are still saved as you submit them; grade them later with "
                                 "`interviewer resume`.")
-        elif worker.name == "speech":
-            self.speech_state = "ready" if ok else "failed"
+        else:
+            self.speech_state = message.state
             if not ok:
-                self.speech_failed(error_text(worker.error))
-        if self.speech_state in ("ready", "off") and self.grader_state == "ready":
+                self.speech_failed(message.error)
+        if self.speech_state in (ModelState.READY, ModelState.OFF) and self.grader_state == ModelState.READY:
             self.trace("models-ready")  # every model this round needs
+
+    def grader_blocking(self) -> Grader:
+        """The grader for the round's bank; waits for the model. Call from a worker thread only."""
+        assert self.bank is not None
+        return self.models.grader(self.bank)
+
+    def transcriber_blocking(self) -> Transcriber:
+        """Whisper; waits for it. Call from a worker thread only."""
+        return self.models.transcriber()
+
+    def transcriber_ready(self) -> Transcriber | None:
+        return self.models.transcriber_ready()
 
     # -- errors -----------------------------------------------------------------------------------------
     def show_error(self, title: str, message: str, *, once: bool = True) -> None:
@@ -128,7 +170,7 @@ class InterviewerApp(ModelLoading, App[int]):
         if once and message in self._shown_errors:
             return
         self._shown_errors.add(message)
-        self.push_screen(ErrorModal(title, message), lambda _: self._modal_closed())
+        self.push_screen(ErrorModal(title, message), lambda _: self.modal_closed())
 
     def store_refused(self, what: str, error: InterviewerError) -> None:
         """A store write failed (the database is locked, full or gone): say so; the screen lets the candidate retry."""
@@ -141,13 +183,13 @@ class InterviewerApp(ModelLoading, App[int]):
         def chosen(type_instead: bool | None) -> None:
             if type_instead:
                 self.answer_mode = "typed"
-            self._modal_closed()
+            self.modal_closed()
 
         from interviewer.speech.devices import TYPED_FALLBACK
 
         message = message.replace("; " + TYPED_FALLBACK, "").replace(TYPED_FALLBACK, "").rstrip("; ")
         message += ".\n\nYou can type your answers instead: press t (or ctrl+t on the question later)."
-        self.speech_state = "failed"
+        self.speech_state = ModelState.FAILED
         if message in self._shown_errors:
             return
         self._shown_errors.add(message)
@@ -189,52 +231,46 @@ class InterviewerApp(ModelLoading, App[int]):
             return False
         self.bank = bank
         self.answer_mode = self.interview.mode
-        ungraded, follow_ups = self.interview.ungraded, self.interview.ungraded_follow_ups
-        if ungraded or follow_ups:
-            self.notify(f"Grading {len(ungraded) + len(follow_ups)} saved answer(s) in the background…", timeout=4)
-            self._grade_saved(ungraded, follow_ups)
+        saved = lifecycle.saved_answers(self.interview)
+        if saved:
+            self.notify(f"Grading {len(saved)} saved answer(s) in the background…", timeout=4)
+            self._regrading = True
+            self._grade_saved(saved, bank)
         self.next_question()
         return True
 
     @work(thread=True, exit_on_error=False, group="regrade", description="grading saved answers")
-    def _grade_saved(self, turns: list[Turn], follow_ups: list[tuple[Turn, FollowUp]]) -> None:
-        """Grade answers (and follow-up answers) saved before the last process stopped, storing each grade."""
-        grader = self.grader_blocking()
-        assert self.interview is not None
-        interview = self.interview
-        for turn in turns:
-            grade = grader.grade(turn.rubric, turn.answer or "")
-            if not self.call_from_thread(self._record_saved_grade, partial(interview.record_grade, turn, grade)):
-                return  # the store refused it: the rest would be refused too
-        for turn, follow in follow_ups:
-            grade = grader.grade(follow_up_rubric(turn.rubric, follow.concept_id), follow.answer)
-            if not self.call_from_thread(self._record_saved_grade,
-                                         partial(interview.record_follow_up_grade, follow, grade)):
-                return
+    def _grade_saved(self, saved: list[lifecycle.SavedAnswer], bank: Bank) -> None:
+        """Grade answers (and follow-up answers) saved before the last process stopped; each grade is recorded
+        by ``_saved_answer_graded`` on the UI thread."""
+        for answer in saved:
+            outcome = answer.grade(self.models.grader_for(bank))
+            if isinstance(outcome, lifecycle.GradingFailed):
+                self.post_message(messages.GradingFailed(outcome))
+                break
+            self.post_message(messages.Graded(outcome))
+        self.post_message(messages.SavedAnswersGraded())
 
-    def _record_saved_grade(self, record: Callable[[], None]) -> bool:
-        """Store a saved answer's grade (UI thread); False, after an error modal, when the store refuses it."""
-        assert self.interview is not None
-        try:
-            record()
-        except InterviewerError as exc:
-            self.show_error("A grade was not saved", exc.message + f"\n\nThe answers are saved: `interviewer resume "
-                            f"{self.interview.session_id}` grades them later.")
-            return False
-        return True
+    @on(messages.Graded)
+    def _saved_answer_graded(self, message: messages.Graded) -> None:
+        if not self._regrading:
+            return  # the store refused an earlier grade: the rest would be refused too
+        recorded = message.outcome.answer.record(message.outcome.grade)
+        if isinstance(recorded, lifecycle.GradeNotSaved):
+            self._regrading = False
+            session = recorded.answer.interview.session_id
+            self.show_error("A grade was not saved", recorded.message + f"\n\nThe answers are saved: `interviewer "
+                            f"resume {session}` grades them later.")
 
-    @on(Worker.StateChanged)
-    def _regraded(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "regrade":
-            return
-        if event.state == WorkerState.ERROR:
-            self.show_error("Grading the saved answers failed", error_text(event.worker.error))
-        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR) and self.interview is not None \
-                and not self.interview.pending:
+    @on(messages.GradingFailed)
+    def _saved_answer_failed(self, message: messages.GradingFailed) -> None:
+        self.show_error("Grading the saved answers failed", message.outcome.message)
+
+    @on(messages.SavedAnswersGraded)
+    def _saved_answers_graded(self) -> None:
+        self._regrading = False
+        if self.interview is not None and not self.interview.pending:
             self.next_question()  # every question was answered before: the summary, now that grading is over
-
-    def _regrading(self) -> bool:
-        return any(w.group == "regrade" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers)
 
     def next_question(self) -> None:
         """The next unanswered question, or the summary when none is left."""
@@ -244,7 +280,7 @@ class InterviewerApp(ModelLoading, App[int]):
         interview = self.interview
         assert interview is not None
         pending = interview.pending
-        if not pending and interview.ungraded and self._regrading():
+        if not pending and interview.ungraded and self._regrading:
             self.notify("Grading your saved answers; the summary follows.", timeout=4)
             return
         if not pending and interview.ungraded:  # grading failed or was skipped: the session stays resumable
@@ -331,7 +367,7 @@ class InterviewerApp(ModelLoading, App[int]):
         else:
             self.push_screen(screen)
 
-    def _modal_closed(self, *, show_pending: bool = True) -> None:
+    def modal_closed(self, *, show_pending: bool = True) -> None:
         """A modal closed: show the screen that was due meanwhile (unless the candidate is leaving the round)."""
         pending, self._pending_screen = self._pending_screen, None
         if pending is not None and show_pending:
@@ -348,10 +384,10 @@ class InterviewerApp(ModelLoading, App[int]):
 
 
 def make_app(services: Services, options: RoundOptions | None = None, *, start: bool = False,
-             resume: int | None = None, still: bool = False) -> InterviewerApp:
+             resume: int | None = None, app_class: type[InterviewerApp] = InterviewerApp) -> InterviewerApp:
     """The app for the CLI and the tests.
 
     ``options``: the round to offer on the start screen, or with ``start`` to begin at once; ``resume``:
-    carry on with that stored session; ``still``: no cursor blink or animation (stable screenshots).
+    carry on with that stored session. ``app_class``: a subclass (the tests' one stops the cursor blinking).
     """
-    return InterviewerApp(services, options, start=start, resume=resume, still=still)
+    return app_class(services, options, start=start, resume=resume)

@@ -1,25 +1,42 @@
-"""The app's models: the embedding model (grading) and Whisper (spoken answers), loaded in thread workers.
+"""The round's models: the grading model (embedder, stance model, the bank's rubrics) and speech (the
+microphone and Whisper). ``Models`` lives in ``Services``; no Textual here.
 
-``ModelLoading`` is mixed into ``InterviewerApp``: the state it reads and writes (``services``, ``bank``,
-the futures and the reactive states) is set up by the app. Screens and workers that need a model call
-``grader_blocking`` / ``transcriber_blocking`` from a worker thread; the UI thread never waits on a model.
+The app starts each load in a thread worker (``load_grader`` / ``load_speech`` block) and is told how it
+went by the worker's message; a worker that needs a model calls ``grader`` / ``transcriber``, which wait
+for it. The UI thread never waits on a model.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING, Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Literal
 
-from textual import work
-
-from interviewer.errors import InterviewerError
+from interviewer.session.lifecycle import error_text
 
 if TYPE_CHECKING:
     from interviewer.rubrics.loader import Bank
     from interviewer.scoring.grader import Grader
     from interviewer.speech.engine import Transcriber
     from interviewer.tui.services import Services
+
+__all__ = ["ModelName", "ModelState", "Models", "NoWaitExecutor", "error_text"]
+
+ModelName = Literal["grader", "speech"]
+
+
+class ModelState(str, Enum):
+    """Where a model is; the values are what the status line and the tests read."""
+
+    OFF = "off"
+    """Not wanted (speech in a typed round)."""
+    IDLE = "idle"
+    """Wanted, not started yet."""
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"
 
 
 class NoWaitExecutor(ThreadPoolExecutor):
@@ -31,99 +48,97 @@ class NoWaitExecutor(ThreadPoolExecutor):
         super().shutdown(wait=False, cancel_futures=True)
 
 
-def error_text(error: BaseException | None) -> str:
-    """One line for the user: an ``InterviewerError``'s message, else the exception's type and text."""
-    if isinstance(error, InterviewerError):
-        return error.message
-    if error is None:
-        return "unknown error"
-    return f"{type(error).__name__}: {error}"
+class Models:
+    """Each model loaded once, handed out to worker threads.
 
+    The models load one after the other, never together: two loads at once fight over two cores, and
+    Whisper's load has a transient peak (~110 MB over what it keeps) that should not land on top of a
+    loaded embedder. A spoken round loads Whisper first (0.5 s), then the embedder.
+    """
 
-class ModelLoading:
-    """Loading and handing out the models (a mixin of ``InterviewerApp``)."""
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._embedder: Future[Any] = Future()
+        self._transcriber: Future[Transcriber] = Future()
+        self._graders: dict[int, Grader] = {}
+        self._lock = threading.Lock()
+        self._stance: dict[int, Any] = {}
+        self.grader_started = False
+        self.speech_started = False
 
-    # set up by InterviewerApp.__init__ (and its reactives)
-    services: Services
-    bank: Bank | None
-    answer_mode: str
-    grader_state: str
-    speech_state: str
-    _embedder: Future[Any]
-    _transcriber: Future[Transcriber]
-    _graders: dict[int, Grader]
-    _graders_lock: threading.Lock
-    _speech_started: bool
+    # -- loading (the app starts these in thread workers) -----------------------------------------------
+    def start_grader(self) -> Future[Any] | None:
+        """Claim the grading model's load (once): what it should wait for (Whisper loading first), or None.
+        Raises ``RuntimeError`` if it was claimed before."""
+        if self.grader_started:
+            raise RuntimeError("the grading model is already loading")
+        self.grader_started = True
+        return self._transcriber if self.speech_started else None
 
-    def ensure_models(self) -> None:
-        """Start loading what the round needs (once each). Screens call this after their first paint.
+    def start_speech(self) -> Future[Any] | None:
+        """Claim the speech load (once): what it should wait for (the grading model loading), or None."""
+        if self.speech_started:
+            raise RuntimeError("speech is already loading")
+        self.speech_started = True
+        return self._embedder if self.grader_started and not self._embedder.done() else None
 
-        The models load one after the other, never together: two loads at once fight over two cores, and
-        Whisper's load has a transient peak (~110 MB over what it keeps) that should not land on top of a
-        loaded embedder. A spoken round loads Whisper first (0.5 s), then the embedder.
-        """
-        if self.answer_mode == "voice":
-            self.ensure_speech()
-        if self.grader_state == "idle":
-            self.grader_state = "loading"
-            self._load_embedder(self._transcriber if self._speech_started else None)
-
-    def ensure_speech(self) -> None:
-        """Start checking the microphone and loading Whisper (once)."""
-        if self._speech_started:
-            return
-        self._speech_started = True
-        self.speech_state = "loading"
-        self._load_speech(self._embedder if self.grader_state == "loading" else None)
-
-    @work(thread=True, exit_on_error=False, group="models", name="embedder",
-          description="loading the grading model")
-    def _load_embedder(self, after: Future[Any] | None) -> None:
+    def load_grader(self, bank: Bank | None, after: Future[Any] | None = None) -> None:
+        """Load the embedder and embed ``bank``'s rubrics (or read them from the disk cache), so the first
+        submit does not wait for them: off-topic checks need them all. Blocks; raises what failed."""
         try:
             if after is not None:
                 wait([after])
-            embedder = self.services.load_embedder()  # type: ignore[misc]
-            bank = self.bank
-            if bank is not None:  # embed the bank's rubrics now (or read them from the disk cache), not at
-                grader = self.services.grader(embedder, bank)  # the first submit: off-topic checks need them all
+            embedder = self._services.load_embedder()  # type: ignore[misc]
+            if bank is not None:
+                grader = self._grader_for(embedder, bank)
                 for rubric in bank.values():
                     grader.prepare(rubric)
-                with self._graders_lock:
-                    self._graders[id(bank)] = grader
         except BaseException as exc:
             self._embedder.set_exception(exc)
             raise
         self._embedder.set_result(embedder)
 
-    @work(thread=True, exit_on_error=False, group="models", name="speech",
-          description="checking the microphone and loading Whisper")
-    def _load_speech(self, after: Future[Any] | None) -> None:
+    def load_speech(self, after: Future[Any] | None = None) -> None:
+        """Check the microphone, then load Whisper. Blocks; raises what failed."""
         try:
-            self.services.check_microphone()  # type: ignore[misc]
+            self._services.check_microphone()  # type: ignore[misc]
             if after is not None:
                 wait([after])
-            transcriber = self.services.load_transcriber()  # type: ignore[misc]
+            transcriber = self._services.load_transcriber()  # type: ignore[misc]
         except BaseException as exc:
             self._transcriber.set_exception(exc)
             raise
         self._transcriber.set_result(transcriber)
 
-    # -- models, from worker threads --------------------------------------------------------------------
-    def grader_blocking(self) -> Grader:
-        """The grader for the round's bank; waits for the model. Call from a worker thread only."""
-        embedder = self._embedder.result()
-        bank = self.bank
-        assert bank is not None
-        with self._graders_lock:
-            if id(bank) not in self._graders:
-                self._graders[id(bank)] = self.services.grader(embedder, bank)
-            return self._graders[id(bank)]
+    # -- handing out (worker threads only) --------------------------------------------------------------
+    def grader(self, bank: Bank) -> Grader:
+        """The grader for ``bank``; waits for the model (and raises if it did not load)."""
+        return self._grader_for(self._embedder.result(), bank)
 
-    def transcriber_blocking(self) -> Transcriber:
-        """Whisper; waits for it. Call from a worker thread only."""
+    def grader_for(self, bank: Bank) -> Callable[[], Grader]:
+        """``grader`` for ``bank``, to be called later (what ``SavedAnswer.grade`` takes)."""
+        return lambda: self.grader(bank)
+
+    def transcriber(self) -> Transcriber:
+        """Whisper; waits for it."""
         return self._transcriber.result()
 
     def transcriber_ready(self) -> Transcriber | None:
         if self._transcriber.done() and self._transcriber.exception() is None:
             return self._transcriber.result()
         return None
+
+    def _grader_for(self, embedder: Any, bank: Bank) -> Grader:
+        """One grader per bank (cheap once the embedder is loaded), with the stance model loaded once per
+        embedder, by whichever worker gets here first."""
+        from interviewer.scoring.factory import make_grader
+
+        with self._lock:
+            if id(bank) not in self._graders:
+                if id(embedder) not in self._stance:
+                    self._stance[id(embedder)] = self._services.load_stance(embedder)
+                stance = self._stance[id(embedder)]
+                self._graders[id(bank)] = make_grader(self._services.settings, bank, embedder=embedder,
+                                                      stance="similarity" if stance is None else stance)
+            return self._graders[id(bank)]
+

@@ -1,25 +1,24 @@
 """What the app is given to work with: the round the candidate asked for, and the things that load models,
-open the microphone and tell the time. The CLI builds the real ones; tests pass fakes (a hashing embedder, a
-frozen clock). No Textual here, and nothing heavy at import: every model import happens inside a loader.
+open the microphone and tell the time, with the ``Models`` they load. The CLI builds the real ones; tests
+pass fakes (a hashing embedder, a frozen clock). No Textual here, and nothing heavy at import: every model
+import happens inside a loader.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from interviewer.config import Settings
 from interviewer.store import Store
+from interviewer.tui.models import Models
 
 if TYPE_CHECKING:
-    from interviewer.rubrics.loader import Bank
     from interviewer.scoring.embedder import Embedder
-    from interviewer.scoring.grader import Grader
     from interviewer.scoring.stance import StanceModel
     from interviewer.speech.engine import Transcriber
 
@@ -88,6 +87,8 @@ class Services:
     clock: Callable[[], float] = time.monotonic
     """Seconds, for the answer timer and elapsed times (tests freeze it)."""
     now: Callable[[], datetime] = datetime.now
+    models: Models = field(init=False)
+    """The models these loaders load, each once (``Models``)."""
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -97,20 +98,7 @@ class Services:
             self.load_transcriber = lambda: _load_transcriber(settings)
         if self.check_microphone is None:
             self.check_microphone = lambda: _check_microphone(settings)
-        self._stance: dict[int, StanceModel | None] = {}
-        self._stance_lock = threading.Lock()
-
-    def grader(self, embedder: Embedder, bank: Bank) -> Grader:
-        """A grader for one bank (cheap once the embedder is loaded: the bank is for off-topic checks)."""
-        from interviewer import locations
-        from interviewer.scoring.grader import Grader
-
-        with self._stance_lock:  # loaded once per embedder, by whichever worker gets here first
-            if id(embedder) not in self._stance:
-                self._stance[id(embedder)] = self.load_stance(embedder)
-            stance = self._stance[id(embedder)]
-        return Grader(embedder, stance=stance, bank=bank, max_answer_words=self.settings.max_answer_words,
-                      cache_dir=locations.cache_dir())
+        self.models = Models(self)
 
     def recording_path(self) -> Path:
         return self.recordings_dir() / f"answer-{self.now():%Y%m%d-%H%M%S-%f}.wav"

@@ -57,7 +57,7 @@ def confirm_discard(app: InterviewerApp, then: Callable[[], None]) -> None:
         return
 
     def chosen(discard: bool | None) -> None:
-        app._modal_closed(show_pending=not discard)  # leaving: a screen due for the old round is not shown
+        app.modal_closed(show_pending=not discard)  # leaving: a screen due for the old round is not shown
         if discard:
             then()
 

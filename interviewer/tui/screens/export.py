@@ -3,15 +3,16 @@ through ``interviewer.reports.export_session``; the file is written in a thread 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState
 
 from interviewer.display import printable
 from interviewer.tui.of_app import OfTheApp
@@ -22,6 +23,14 @@ class ExportModal(OfTheApp, ModalScreen[Path | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
+    @dataclass
+    class Exported(Message, bubble=False):
+        path: Path
+
+    @dataclass
+    class ExportFailed(Message, bubble=False):
+        error: str
+
     def __init__(self, session_id: int, default: Path) -> None:
         super().__init__()
         self.session_id = session_id
@@ -31,10 +40,7 @@ class ExportModal(OfTheApp, ModalScreen[Path | None]):
         with Vertical(id="export-box"):
             yield Static("Export the report", id="export-title")
             yield Static("File (.md, .html or .json); Enter writes it, Esc cancels.")
-            field = Input(str(self.default), id="export-path")
-            if self.interviewer.still:
-                field.cursor_blink = False
-            yield field
+            yield Input(str(self.default), id="export-path")
             yield Static("", id="export-error", markup=False)
 
     @on(Input.Submitted, "#export-path")
@@ -44,18 +50,21 @@ class ExportModal(OfTheApp, ModalScreen[Path | None]):
         self._export(path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export", description="writing the report")
-    def _export(self, path: Path) -> Path:
+    def _export(self, path: Path) -> None:
         from interviewer.reports import export_session
+        from interviewer.tui.models import error_text
 
-        return export_session(self.interviewer.services.store, self.session_id, path, self.interviewer.bank)
+        try:
+            written = export_session(self.interviewer.services.store, self.session_id, path, self.interviewer.bank)
+        except Exception as exc:  # noqa: BLE001 - shown in the modal, which stays open
+            self.post_message(self.ExportFailed(error_text(exc)))
+        else:
+            self.post_message(self.Exported(written))
 
-    @on(Worker.StateChanged)
-    def _done(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "export":
-            return
-        if event.state == WorkerState.SUCCESS:
-            self.dismiss(event.worker.result)
-        elif event.state == WorkerState.ERROR:
-            from interviewer.tui.models import error_text
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
+        self.dismiss(message.path)
 
-            self.query_one("#export-error", Static).update(printable(error_text(event.worker.error)))
+    @on(ExportFailed)
+    def _failed(self, message: ExportFailed) -> None:
+        self.query_one("#export-error", Static).update(printable(message.error))

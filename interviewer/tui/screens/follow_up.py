@@ -6,20 +6,18 @@ editor; after a grading failure ctrl+s grades the saved answer again.
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
-from textual.worker import Worker, WorkerState
 
 from interviewer.display import printable
-from interviewer.errors import InterviewerError
 from interviewer.scoring.result import Grade
-from interviewer.session.round import FollowUp, Turn, follow_up_rubric
+from interviewer.session import lifecycle
+from interviewer.session.round import FollowUp, Turn
+from interviewer.tui import messages
 from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.grade_view import GradeView
 from interviewer.tui.widgets.model_status import ModelStatus
@@ -37,18 +35,16 @@ class FollowUpScreen(OfTheApp, Screen[None]):
         self.concept_id = concept_id
         self.question = question
         self.follow: FollowUp | None = None
+        self._saved: lifecycle.SavedAnswer | None = None
         self.grading = False
-        self._unrecorded: Grade | None = None
+        self._unrecorded: lifecycle.GradeNotSaved | None = None
         """A grade the store refused; submitting again stores it."""
 
     def compose(self) -> ComposeResult:
         concept = self.turn.rubric.concept(self.concept_id)
         yield Static(printable(f"Follow-up  ·  {self.turn.rubric.id}  ·  on: {concept.label}"), id="follow-bar", markup=False)
         yield Static(printable(self.question), id="question", markup=False)
-        editor = TextArea(id="editor", soft_wrap=True, placeholder="Your answer to the follow-up. ctrl+s submits it.")
-        if self.interviewer.still:
-            editor.cursor_blink = False
-        yield editor
+        yield TextArea(id="editor", soft_wrap=True, placeholder="Your answer to the follow-up. ctrl+s submits it.")
         yield VerticalScroll(id="follow-result")
         yield Static("", id="status")
         yield ModelStatus(id="models")
@@ -84,60 +80,60 @@ class FollowUpScreen(OfTheApp, Screen[None]):
         if not text.strip():
             self.notify("Nothing to submit: type your answer first.", severity="warning", timeout=4)
             return
-        try:
-            self.follow = interview.submit_follow_up(self.turn, self.concept_id, self.question, text)
-        except InterviewerError as exc:  # the text stays in the editor; ctrl+s tries again
+        submitted = lifecycle.submit_follow_up(interview, self.turn, self.concept_id, self.question, text)
+        if isinstance(submitted, lifecycle.NotSaved):  # the text stays in the editor; ctrl+s tries again
             self.query_one("#status", Static).update("Your answer was not saved; it is still here. ctrl+s tries again.")
-            self.interviewer.store_refused("Your follow-up answer", exc)
+            self.interviewer.store_refused("Your follow-up answer", submitted.error)
             return
+        self._saved = submitted.answer
+        self.follow = submitted.answer.follow
         self.query_one("#editor", TextArea).read_only = True
         self._start_grading("◌ Answer saved. Grading it against this point…")
 
     def _start_grading(self, status: str) -> None:
-        assert self.follow is not None
+        assert self._saved is not None
         self.grading = True
         self.refresh_bindings()
         self.query_one("#status", Static).update(status)
-        self._grade(follow_up_rubric(self.turn.rubric, self.concept_id), self.follow.answer or "")
+        self._grade(self._saved)
 
     def _retry(self) -> None:
         if self._unrecorded is not None:
-            self._record(self._unrecorded)
+            self._record(self._unrecorded.answer, self._unrecorded.grade)
         else:
             self._start_grading("◌ Grading your saved answer again…")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="grade", description="grading the follow-up")
-    def _grade(self, rubric: Any, text: str) -> Grade:
-        return self.interviewer.grader_blocking().grade(rubric, text)
+    def _grade(self, answer: lifecycle.SavedAnswer) -> None:
+        outcome = answer.grade(self.interviewer.grader_blocking)
+        if isinstance(outcome, lifecycle.Graded):
+            self.post_message(messages.Graded(outcome))
+        else:
+            self.post_message(messages.GradingFailed(outcome))
 
-    @on(Worker.StateChanged)
-    def _graded(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "grade" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
-            return
+    @on(messages.Graded)
+    def _graded(self, message: messages.Graded) -> None:
+        self.grading = False
+        self._record(message.outcome.answer, message.outcome.grade)
+
+    @on(messages.GradingFailed)
+    def _failed(self, message: messages.GradingFailed) -> None:
         self.grading = False
         self.refresh_bindings()
-        if event.state == WorkerState.ERROR:
-            from interviewer.tui.models import error_text
+        self.query_one("#status", Static).update(
+            "Grading failed; your follow-up answer is saved. ctrl+s tries again, Esc goes back.")
+        self.interviewer.show_error("Grading failed", message.outcome.message)
 
-            self.query_one("#status", Static).update(
-                "Grading failed; your follow-up answer is saved. ctrl+s tries again, Esc goes back.")
-            self.interviewer.show_error("Grading failed", error_text(event.worker.error))
-            return
-        grade: Any = event.worker.result
-        self._record(grade)
-
-    def _record(self, grade: Grade) -> None:
-        interview = self.interviewer.interview
-        assert interview is not None and self.follow is not None
+    def _record(self, answer: lifecycle.SavedAnswer, grade: Grade) -> None:
         status = self.query_one("#status", Static)
-        try:
-            interview.record_follow_up_grade(self.follow, grade)
-        except InterviewerError as exc:
-            self._unrecorded = grade
+        recorded = answer.record(grade)
+        if isinstance(recorded, lifecycle.GradeNotSaved):
+            self._unrecorded = recorded
             self.refresh_bindings()
             status.update("The grade was not saved; your follow-up answer is. ctrl+s tries again, Esc goes back.")
-            self.interviewer.store_refused("The grade", exc)
+            self.interviewer.store_refused("The grade", recorded.error)
             return
+        assert self.follow is not None
         self._unrecorded = None
         self.refresh_bindings()
         self.query_one("#editor").display = False

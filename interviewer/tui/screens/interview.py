@@ -9,20 +9,19 @@ answer stays saved: ctrl+s grades it again, ctrl+n moves on to the next question
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
-from textual.worker import Worker, WorkerState
 
 from interviewer.display import printable
-from interviewer.errors import InterviewerError
 from interviewer.scoring.result import Grade
+from interviewer.session import lifecycle
 from interviewer.session.round import Turn
+from interviewer.tui import messages
+from interviewer.tui.models import ModelState
 from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.answer_timer import DEFAULT_LIMIT_SECONDS, AnswerTimer
 from interviewer.tui.widgets.model_status import ModelStatus
@@ -45,7 +44,8 @@ class InterviewScreen(OfTheApp, Screen[None]):
         self.saved = False
         """The answer is in the store (the editor is read-only from then on)."""
         self.grade_failed = False
-        self._unrecorded: Grade | None = None
+        self._saved: lifecycle.SavedAnswer | None = None
+        self._unrecorded: lifecycle.GradeNotSaved | None = None
         """A grade the store refused; submitting again stores it."""
         self._take: VoicePanel.Transcribed | None = None
         self._started_at = self.interviewer.services.now().astimezone().isoformat(timespec="seconds")
@@ -62,11 +62,8 @@ class InterviewScreen(OfTheApp, Screen[None]):
         yield Static(printable(rubric.question), id="question", markup=False)
         with Vertical(id="answer"):
             yield VoicePanel(id="voice")
-            editor = TextArea(id="editor", soft_wrap=True, show_line_numbers=False,
-                              placeholder="Type your answer here. ctrl+s submits it.")
-            if self.interviewer.still:
-                editor.cursor_blink = False
-            yield editor
+            yield TextArea(id="editor", soft_wrap=True, show_line_numbers=False,
+                           placeholder="Type your answer here. ctrl+s submits it.")
         yield Static("", id="status")
         yield ModelStatus(id="models")
         yield Footer()
@@ -153,19 +150,19 @@ class InterviewScreen(OfTheApp, Screen[None]):
             return
         timer = self.query_one(AnswerTimer)
         take = self._take if self.voice else None
-        try:
-            interview.submit(self.turn, text, mode="voice" if take else "typed",
-                             audio_path=str(take.path) if take else None,
-                             transcript=take.transcript if take else None, delivery=take.delivery if take else None,
-                             started_at=self._started_at, seconds=round(timer.elapsed, 1))
-        except InterviewerError as exc:  # the text stays in the editor; ctrl+s tries again
+        submitted = lifecycle.submit_answer(
+            interview, self.turn, text, mode="voice" if take else "typed", audio_path=str(take.path) if take else None,
+            transcript=take.transcript if take else None, delivery=take.delivery if take else None,
+            started_at=self._started_at, seconds=round(timer.elapsed, 1))
+        if isinstance(submitted, lifecycle.NotSaved):  # the text stays in the editor; ctrl+s tries again
             status.update("Your answer was not saved; it is still here. ctrl+s tries again.")
-            self.interviewer.store_refused("Your answer", exc)
+            self.interviewer.store_refused("Your answer", submitted.error)
             return
+        self._saved = submitted.answer
         timer.stop()
         self.saved = True
         editor.read_only = True
-        waiting = "" if self.interviewer.grader_state == "ready" else " (waiting for the grading model to load)"
+        waiting = "" if self.interviewer.grader_state == ModelState.READY else " (waiting for the grading model to load)"
         self._start_grading(f"◌ Answer saved. Grading it…{waiting}")
 
     def _start_grading(self, status: str) -> None:
@@ -173,11 +170,12 @@ class InterviewScreen(OfTheApp, Screen[None]):
         self.grade_failed = False
         self.refresh_bindings()
         self.query_one("#status", Static).update(status)
-        self._grade(self.turn)
+        assert self._saved is not None
+        self._grade(self._saved)
 
     def _retry_grading(self) -> None:
         if self._unrecorded is not None:
-            self._record(self._unrecorded)
+            self._record(self._unrecorded.answer, self._unrecorded.grade)
         else:
             self._start_grading("◌ Grading your saved answer again…")
 
@@ -187,37 +185,34 @@ class InterviewScreen(OfTheApp, Screen[None]):
             self.interviewer.next_question()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="grade", description="grading the answer")
-    def _grade(self, turn: Turn) -> Grade:
-        return self.interviewer.grader_blocking().grade(turn.rubric, turn.answer or "")
+    def _grade(self, answer: lifecycle.SavedAnswer) -> None:
+        outcome = answer.grade(self.interviewer.grader_blocking)
+        if isinstance(outcome, lifecycle.Graded):
+            self.post_message(messages.Graded(outcome))
+        else:
+            self.post_message(messages.GradingFailed(outcome))
 
-    @on(Worker.StateChanged)
-    def _graded(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "grade":
-            return
+    @on(messages.Graded)
+    def _graded(self, message: messages.Graded) -> None:
+        self._record(message.outcome.answer, message.outcome.grade)
+
+    @on(messages.GradingFailed)
+    def _failed(self, message: messages.GradingFailed) -> None:
         app = self.interviewer
-        if event.state == WorkerState.SUCCESS:
-            grade: Any = event.worker.result
-            self._record(grade)
-        elif event.state == WorkerState.ERROR:
-            from interviewer.tui.models import error_text
+        self._grading_failed("Grading failed")
+        if app.grader_state != ModelState.FAILED:  # a model that did not load has had its modal already
+            app.show_error("Grading failed", message.outcome.message)
 
-            self._grading_failed("Grading failed")
-            if app.grader_state != "failed":  # a model that did not load has had its modal already
-                app.show_error("Grading failed", error_text(event.worker.error))
-
-    def _record(self, grade: Grade) -> None:
+    def _record(self, answer: lifecycle.SavedAnswer, grade: Grade) -> None:
         """Store the grade and show the feedback; if the store refuses it, keep it for ctrl+s to store again."""
-        app = self.interviewer
-        assert app.interview is not None
-        try:
-            app.interview.record_grade(self.turn, grade)
-        except InterviewerError as exc:
-            self._unrecorded = grade
+        recorded = answer.record(grade)
+        if isinstance(recorded, lifecycle.GradeNotSaved):
+            self._unrecorded = recorded
             self._grading_failed("The grade was not saved")
-            app.store_refused("The grade", exc)
+            self.interviewer.store_refused("The grade", recorded.error)
             return
         self._unrecorded = None
-        app.show_feedback(self.turn)
+        self.interviewer.show_feedback(self.turn)
 
     def _grading_failed(self, what: str) -> None:
         app = self.interviewer

@@ -68,9 +68,6 @@ class StartScreen(OfTheApp, Screen[None]):
     def on_mount(self) -> None:
         self._load_bank()
         self._list_unfinished()
-        if self.interviewer.still:
-            for field in self.query(Input):
-                field.cursor_blink = False
         self.query_one("#start", Button).focus()
         self.call_after_refresh(self.interviewer.ensure_models)
 

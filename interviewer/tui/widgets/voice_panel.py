@@ -20,7 +20,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Static
-from textual.worker import Worker, WorkerState
 
 from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.level_meter import LevelMeter
@@ -65,6 +64,12 @@ class VoicePanel(OfTheApp, Widget):
         transcript: Any
         delivery: Any
 
+    @dataclass
+    class Ended(Message, bubble=False):
+        """The recording was discarded, or it failed (``error``)."""
+
+        error: str | None = None
+
     state: reactive[str] = reactive("idle")
 
     def __init__(self, **kwargs: Any) -> None:
@@ -108,6 +113,15 @@ class VoicePanel(OfTheApp, Widget):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="record", description="recording")
     def _record(self, path: Path) -> None:
+        from interviewer.tui.models import error_text
+
+        try:
+            self._record_and_transcribe(path)
+        except Exception as exc:  # noqa: BLE001 - no microphone, PortAudio or Whisper: offered typing instead
+            self.post_message(self.Ended(error_text(exc)))
+
+    def _record_and_transcribe(self, path: Path) -> None:
+        """Record to ``path`` until stopped, then transcribe (worker thread)."""
         from interviewer.speech.delivery import measure_delivery
         from interviewer.speech.recorder import Recorder
         from interviewer.speech.transcriber import transcribe_file
@@ -140,6 +154,7 @@ class VoicePanel(OfTheApp, Widget):
             recorder.cancel()
             if live is not None:
                 live.finish()
+            self.post_message(self.Ended())
             return
         recording = recorder.stop()
         self.post_message(self.TranscribingStarted(recording.seconds))
@@ -163,14 +178,10 @@ class VoicePanel(OfTheApp, Widget):
     def _transcribed(self) -> None:
         self.state = "done"  # the message bubbles on to the screen, which fills its editor
 
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "record":
-            return
-        if event.state == WorkerState.ERROR:
-            from interviewer.tui.models import error_text
-
+    @on(Ended)
+    def _ended(self, message: Ended) -> None:
+        if message.error is not None:
             self.state = "idle"
-            self.interviewer.speech_failed(error_text(event.worker.error))
-        elif event.state == WorkerState.SUCCESS and self.state in ("starting", "recording"):
+            self.interviewer.speech_failed(message.error)
+        elif self.state in ("starting", "recording"):
             self.state = "idle"  # discarded
