@@ -10,7 +10,7 @@ import textwrap
 from interviewer.display import printable
 from interviewer.scoring.feedback import quote
 from interviewer.scoring.result import Grade
-from interviewer.session.advice import STATUS_MARKS
+from interviewer.session.advice import STATUS_MARKS, explain_breakdown
 from interviewer.speech.delivery import LONG_PAUSE_SECONDS, PACE_HIGH_WPM, PACE_LOW_WPM, Delivery
 from interviewer.speech.transcript import Transcript
 
@@ -55,21 +55,6 @@ def render_grade(grade: Grade, *, show_model_answer: str | None = None) -> str:
         out.append("Model answer:")
         out.append(_wrap(show_model_answer))
     return printable("\n".join(out))
-
-
-def explain_breakdown(grade: Grade) -> str:
-    """One line on how the score follows from the checklist: points, deductions, the ceiling."""
-    b = grade.breakdown
-    if b is None:
-        return ""
-    text = f"key points {b.checklist:.1f}/10"
-    if b.curved != b.checklist:
-        text += f" (calibrated {b.curved:.1f})"
-    if b.deducted:
-        text += f", −{b.deducted:.1f} for wrong claims"
-    if b.cap is not None:
-        text += f", capped at {b.cap:.1f} ({b.cap_reason})"
-    return text + f" = {grade.score:.1f}"
 
 
 def _clock(seconds: float) -> str:

@@ -1,12 +1,17 @@
 """What to practise next, from a set of graded answers: one rule for the app, the plain round and reports.
 
-Also the marks every view uses for a concept's status, so the terminal, the app and the reports agree.
+Also the marks every view uses for a concept's status and ``explain_breakdown``, so the terminal, the app and
+the reports agree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from interviewer.scoring.result import Grade
 
 LOW_SCORE = 5.0  # an answer below this is worth answering again
 PRACTISE_CONCEPTS = 3  # how many missed concepts "what to practise next" names
@@ -46,3 +51,18 @@ def practise_next(answers: Iterable[GradedAnswer]) -> tuple[tuple[str, ...], tup
     practise.extend(f"re-answer {a.rubric_id}: {a.question}" for a in low[:PRACTISE_QUESTIONS])
     strong = [f"{label} ({a.rubric_id})" for a in sorted(graded, key=lambda a: -a.score) for label in a.covered]
     return tuple(practise), tuple(strong[:STRONGEST])
+
+
+def explain_breakdown(grade: Grade) -> str:
+    """One line on how the score follows from the checklist: points, deductions, the ceiling."""
+    b = grade.breakdown
+    if b is None:
+        return ""
+    text = f"key points {b.checklist:.1f}/10"
+    if b.curved != b.checklist:
+        text += f" (calibrated {b.curved:.1f})"
+    if b.deducted:
+        text += f", −{b.deducted:.1f} for wrong claims"
+    if b.cap is not None:
+        text += f", capped at {b.cap:.1f} ({b.cap_reason})"
+    return text + f" = {grade.score:.1f}"

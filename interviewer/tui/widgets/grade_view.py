@@ -26,7 +26,7 @@ def grade_text(grade: Grade, delivery: dict[str, Any] | None = None) -> Text:
     out.append(f"Score {grade.score:.1f} / {grade.max_score:.0f}", style=_score_style(grade.score))
     out.append(f"   {printable(grade.feedback.summary)}\n")
     if grade.breakdown is not None:
-        from interviewer.cli.render import explain_breakdown
+        from interviewer.session.advice import explain_breakdown
 
         out.append(f"How: {explain_breakdown(grade)}\n", style="dim")
     for warning in grade.warnings:
