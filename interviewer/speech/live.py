@@ -17,7 +17,7 @@ from interviewer.errors import InterviewerError
 from interviewer.speech.audio import FRAME_SECONDS, SAMPLE_RATE, frame_levels_dbfs
 from interviewer.speech.engine import Transcriber
 from interviewer.speech.transcriber import transcribe_samples
-from interviewer.speech.transcript import Segment, Transcript, join_segments
+from interviewer.speech.transcript import Dropped, Segment, Transcript, join_segments
 
 MIN_CHUNK_SECONDS = 8.0  # transcribe a chunk once this much new audio has arrived (~1 s of work on 2 cores)
 MAX_CHUNK_SECONDS = 28.0  # never more than one Whisper window
@@ -44,6 +44,7 @@ class LiveTranscriber:
         self._length = 0
         self._done = 0  # samples already transcribed (or being transcribed)
         self._segments: list[Segment] = []
+        self._dropped: list[Dropped] = []
         self._languages: list[str] = []
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -84,6 +85,7 @@ class LiveTranscriber:
 
     def _transcribe(self, audio: np.ndarray, start: int, end: int) -> None:
         result = transcribe_samples(self._transcriber, audio[start:end])
+        self._dropped.extend(d.shifted(start / SAMPLE_RATE) for d in result.dropped)
         if not result.no_speech:
             self._segments.extend(s.shifted(start / SAMPLE_RATE) for s in result.segments)
             self._languages.append(result.language)
@@ -122,7 +124,7 @@ class LiveTranscriber:
         duration = round(len(audio) / SAMPLE_RATE, 3)
         engine, model = self._transcriber.engine, self._transcriber.model
         if not self._segments:
-            return Transcript.silent(duration, engine, model)
+            return Transcript.silent(duration, engine, model, tuple(self._dropped))
         return Transcript(text=join_segments(self._segments), segments=tuple(self._segments),
                           language=self._languages[0] if self._languages else "", duration=duration,
-                          engine=engine, model=model)
+                          engine=engine, model=model, dropped=tuple(self._dropped))

@@ -112,4 +112,10 @@ def _segment(raw: dict[str, Any]) -> Segment:
     """openai-whisper's segment dict -> ``Segment``."""
     words = tuple(Word(str(w["word"]), round(float(w["start"]), 3), round(float(w["end"]), 3),
                        round(float(w.get("probability", 0.0)), 4)) for w in raw.get("words", ()))
-    return Segment(round(float(raw["start"]), 3), round(float(raw["end"]), 3), str(raw["text"]).strip(), words)
+    def metric(name: str) -> float | None:
+        value = raw.get(name)
+        return round(float(value), 4) if isinstance(value, (int, float)) else None
+
+    return Segment(round(float(raw["start"]), 3), round(float(raw["end"]), 3), str(raw["text"]).strip(), words,
+                   avg_logprob=metric("avg_logprob"), compression_ratio=metric("compression_ratio"),
+                   no_speech_prob=metric("no_speech_prob"))

@@ -39,19 +39,27 @@ ENGINES: dict[str, EngineLoader] = {
 
 
 def load_transcriber(engine: str = DEFAULT_ENGINE, model: str | None = None, *, beam_size: int = DEFAULT_BEAM_SIZE,
-                     language: str | None = "en") -> Transcriber:
+                     language: str | None = "en", warm: bool = True) -> Transcriber:
     """The engine the settings name, loaded offline (``ModelNotAvailableError`` says what to install).
 
-    ``language`` None means detect it; the default "en" skips detection, as rubrics are English.
+    ``language`` None means detect it; the default "en" skips detection, as rubrics are English. With
+    ``warm`` the voice-activity model and the decoder run once on noise before this returns, so the first
+    take is transcribed as fast as later ones (``transcriber.warm_up``).
     """
     loader = ENGINES.get(engine)
     if loader is None:
         raise InputError(f"transcriber {engine!r}: expected one of {', '.join(ENGINES)}")
-    return loader(model, beam_size=beam_size, language=language)
+    transcriber = loader(model, beam_size=beam_size, language=language)
+    if warm:
+        # Deferred like the engines: the checks import numpy and the voice-activity code.
+        from interviewer.speech.transcriber import warm_up
+
+        warm_up(transcriber)
+    return transcriber
 
 
-def load_configured_transcriber(settings: Settings) -> Transcriber:
-    """The engine, model, beam and language the settings name (the CLI and the app both load it so)."""
+def load_configured_transcriber(settings: Settings, *, warm: bool = True) -> Transcriber:
+    """The engine, model, beam and language the settings name (the CLI and the app both load it so), warmed."""
     language = None if settings.whisper_language == "auto" else settings.whisper_language
     return load_transcriber(settings.transcriber, settings.whisper_model, beam_size=settings.whisper_beam_size,
-                            language=language)
+                            language=language, warm=warm)

@@ -6,8 +6,8 @@ Every engine returns a ``Transcript``; everything downstream (delivery metrics, 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,41 @@ class Segment:
     end: float
     text: str
     words: tuple[Word, ...] = ()
+    avg_logprob: float | None = None
+    """The decoder's mean log-probability per token over its window (None when the engine does not say)."""
+    compression_ratio: float | None = None
+    """The engine's compression ratio of its decoding window's text (shared by the window's segments)."""
+    no_speech_prob: float | None = None
+    """The model's probability that the window held no speech (None when the engine does not say)."""
 
     def shifted(self, offset: float) -> Segment:
         """The same segment ``offset`` seconds later (for a chunk cut from a longer recording)."""
         if not offset:
             return self
         words = tuple(Word(w.text, round(w.start + offset, 3), round(w.end + offset, 3), w.probability) for w in self.words)
-        return Segment(round(self.start + offset, 3), round(self.end + offset, 3), self.text, words)
+        return replace(self, start=round(self.start + offset, 3), end=round(self.end + offset, 3), words=words)
+
+
+DropReason = Literal["silence", "repetition", "compression", "no_speech", "low_confidence", "script", "too_fast"]
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """Text the engine wrote that was left out of the transcript because it looked invented.
+
+    ``reason`` is the check that caught it; ``detail`` says what it measured, for a person to read.
+    """
+
+    start: float
+    end: float
+    text: str
+    reason: DropReason
+    detail: str
+
+    def shifted(self, offset: float) -> Dropped:
+        if not offset:
+            return self
+        return replace(self, start=round(self.start + offset, 3), end=round(self.end + offset, 3))
 
 
 @dataclass(frozen=True)
@@ -47,7 +75,9 @@ class Transcript:
     """The result of transcribing one recording.
 
     ``text`` is empty exactly when ``no_speech`` is true: silence or noise gives no text, never text the
-    model invented. ``duration`` is the length of the audio (not of the speech).
+    model invented. ``duration`` is the length of the audio (not of the speech). ``dropped`` is what the
+    engine wrote but the checks left out as invented (repetition loops, text in another script, decoder
+    guesses): feedback can say "n passages could not be transcribed" instead of grading them.
     """
 
     text: str
@@ -58,6 +88,7 @@ class Transcript:
     model: str
     no_speech: bool = False
     language_probability: float = 0.0
+    dropped: tuple[Dropped, ...] = ()
 
     @property
     def words(self) -> tuple[Word, ...]:
@@ -66,10 +97,16 @@ class Transcript:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def dropped_seconds(self) -> float:
+        """How much audio the dropped text covered (0 when nothing was dropped)."""
+        return round(sum(max(0.0, d.end - d.start) for d in self.dropped), 3)
+
     @classmethod
-    def silent(cls, duration: float, engine: str, model: str) -> Transcript:
-        """The transcript of a recording with no voice in it."""
-        return cls(text="", segments=(), language="", duration=duration, engine=engine, model=model, no_speech=True)
+    def silent(cls, duration: float, engine: str, model: str, dropped: tuple[Dropped, ...] = ()) -> Transcript:
+        """The transcript of a recording with no voice in it (or none that was not invented)."""
+        return cls(text="", segments=(), language="", duration=duration, engine=engine, model=model, no_speech=True,
+                   dropped=dropped)
 
 
 def join_segments(segments: tuple[Segment, ...] | list[Segment]) -> str:

@@ -1,0 +1,242 @@
+"""Play the interviewer's voice through PortAudio: start, stop, replay, and never hang or raise for want of a device.
+
+A machine with no sound card, no sound server or no PortAudio is normal (a server, a container, a muted
+laptop): ``find_output_device`` and ``Player.play`` then return a ``NoOutput`` value whose ``message`` the
+app shows before it goes on silently. Each ``play`` opens its own stream (tens of milliseconds on
+PulseAudio), so ``stop`` and ``replay`` never race an old stream's callback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from interviewer.speech.devices import AudioDeviceError, sounddevice_module
+from interviewer.speech.tts import Speech
+
+BLOCK_SECONDS = 0.05  # PortAudio asks for this much audio at a time: stop takes effect within it
+STALL_MARGIN_SECONDS = 5.0  # a stream that has not finished this long after the audio's length is stuck: stop it
+PA_INVALID_SAMPLE_RATE = -9997  # paInvalidSampleRate: the device cannot play the voice's 22,050 Hz itself
+SILENT = "questions are shown, not spoken"
+NO_PORTAUDIO = ("the interviewer's voice needs the PortAudio library, which is not installed: run "
+                f"`sudo apt-get install libportaudio2`; {SILENT}")
+NO_OUTPUT = ("no speaker or headphones found (PortAudio lists no output device): plug them in or check that the "
+             f"sound server (PulseAudio/PipeWire) is running; {SILENT}")
+
+
+@dataclass(frozen=True)
+class OutputDevice:
+    index: int
+    name: str
+    host_api: str
+    channels: int
+    default_sample_rate: float
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class NoOutput:
+    """Why nothing can be played. The app shows ``message`` (one line, says what to do) and goes on silently."""
+
+    message: str
+
+
+def list_output_devices() -> list[OutputDevice] | NoOutput:
+    """Every device with at least one output channel, in PortAudio's order (or why there are none)."""
+    try:
+        sd = sounddevice_module()
+    except AudioDeviceError:
+        return NoOutput(NO_PORTAUDIO)
+    try:
+        devices = sd.query_devices()
+        apis = sd.query_hostapis()
+        default_output = sd.default.device[1]
+    except sd.PortAudioError as exc:
+        return NoOutput(f"cannot list audio devices ({_reason(exc)}); {SILENT}")
+    if default_output is None or default_output < 0:
+        default_output = next((api["default_output_device"] for api in apis if api["default_output_device"] >= 0), -1)
+    outputs = [
+        OutputDevice(int(d["index"]), str(d["name"]), str(apis[d["hostapi"]]["name"]), int(d["max_output_channels"]),
+                     float(d["default_samplerate"]), int(d["index"]) == default_output)
+        for d in devices
+        if d["max_output_channels"] > 0
+    ]
+    return outputs or NoOutput(NO_OUTPUT)
+
+
+def find_output_device(spec: str | int | None = None) -> OutputDevice | NoOutput:
+    """The output for a setting: None (the default output), an index, or a name (exact, else a unique part)."""
+    outputs = list_output_devices()
+    if isinstance(outputs, NoOutput):
+        return outputs
+    if spec is None or str(spec).strip() == "":
+        return next((d for d in outputs if d.is_default), outputs[0])
+    text = str(spec).strip()
+    listing = "; ".join(f"{d.index}: {d.name}" for d in outputs)
+    match = [d for d in outputs if (d.index == int(text) if text.isdigit() else d.name.lower() == text.lower())]
+    if not match and not text.isdigit():
+        match = [d for d in outputs if text.lower() in d.name.lower()]
+    if len(match) == 1 or (match and match[0].name.lower() == text.lower()):
+        return match[0]
+    return NoOutput(f"output {text!r}: {'matches several' if match else 'no such'} output device; outputs are "
+                    f"{listing}; {SILENT}")
+
+
+def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
+    """Linear resampling of mono samples from ``rate`` to ``target`` Hz (enough for a voice on a speaker)."""
+    if rate == target or len(samples) == 0:
+        return np.asarray(samples, dtype=np.float32)
+    count = max(1, round(len(samples) * target / rate))
+    positions = np.arange(count, dtype=np.float64) * (rate / target)
+    return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
+
+
+class _Playback:
+    """One stream playing one array; PortAudio's thread pulls blocks from it through ``callback``."""
+
+    def __init__(self, samples: np.ndarray, stop_exception: type[BaseException]) -> None:
+        self.samples = samples
+        self.position = 0
+        self.done = threading.Event()
+        self.stream: Any = None
+        self._stop = stop_exception
+
+    def callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
+        chunk = self.samples[self.position : self.position + frames]
+        outdata[: len(chunk), 0] = chunk
+        self.position += len(chunk)
+        if len(chunk) < frames:
+            outdata[len(chunk) :, 0] = 0.0
+            raise self._stop  # PortAudio plays what was written, then calls finished()
+
+    def finished(self) -> None:
+        self.done.set()
+
+
+class Player:
+    """Plays ``Speech`` on one output device: ``play`` (returns at once), ``stop``, ``replay``, ``wait``.
+
+    Every method may be called from any thread; none raises for a missing or failing device: ``play`` and
+    ``replay`` return ``NoOutput`` instead, and the last ``NoOutput`` stays in ``problem``.
+    """
+
+    def __init__(self, device: str | int | None = None) -> None:
+        self._device_spec = device
+        self._lock = threading.Lock()
+        self._current: _Playback | None = None
+        self._last: Speech | None = None
+        self.problem: NoOutput | None = None
+
+    def check(self) -> OutputDevice | NoOutput:
+        """The device that would play (or why none would), without playing anything."""
+        return find_output_device(self._device_spec)
+
+    def play(self, speech: Speech) -> NoOutput | None:
+        """Stop what is playing and start ``speech``. None once it has started, or why it cannot play."""
+        self.stop()
+        self._last = speech
+        device = find_output_device(self._device_spec)
+        if isinstance(device, NoOutput):
+            return self._fail(device)
+        sd = sounddevice_module()  # found above, so it imports
+        playback: _Playback | None = None
+        error: Exception | None = None
+        for rate in dict.fromkeys((speech.rate, int(device.default_sample_rate))):  # the voice's rate, else the device's
+            playback = _Playback(resample(speech.samples, speech.rate, rate), sd.CallbackStop)
+            try:
+                playback.stream = sd.OutputStream(samplerate=rate, channels=1, dtype="float32", device=device.index,
+                                                  blocksize=int(rate * BLOCK_SECONDS), callback=playback.callback,
+                                                  finished_callback=playback.finished)
+                break
+            except sd.PortAudioError as exc:
+                error, playback = exc, None
+                if _code(exc) != PA_INVALID_SAMPLE_RATE:
+                    break
+        if playback is None:
+            return self._fail(NoOutput(f"output {device.name!r}: cannot play on it ({_reason(error)}); another program "
+                                       f"may be using it; {SILENT}"))
+        try:
+            playback.stream.start()
+        except sd.PortAudioError as exc:
+            _close(playback)
+            return self._fail(NoOutput(f"output {device.name!r}: cannot play on it ({_reason(exc)}); {SILENT}"))
+        with self._lock:
+            self._current = playback
+        self.problem = None
+        return None
+
+    def replay(self) -> NoOutput | None:
+        """Play the last speech again from its start (``NoOutput`` if nothing was played yet)."""
+        if self._last is None:
+            return NoOutput("nothing to replay yet")
+        return self.play(self._last)
+
+    def stop(self) -> None:
+        """Stop at once (within one block); idempotent."""
+        with self._lock:
+            playback, self._current = self._current, None
+        if playback is not None:
+            _close(playback, abort=True)
+
+    @property
+    def playing(self) -> bool:
+        with self._lock:
+            return self._current is not None and not self._current.done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the current speech has played (True), or ``timeout`` passed (False, still playing).
+
+        A stream that never finishes (a stalled device) is stopped once the audio's length plus a margin has
+        passed, so this never blocks for ever.
+        """
+        with self._lock:
+            playback = self._current
+        if playback is None:
+            return True
+        limit = len(playback.samples) / max(1, _rate_of(playback)) + STALL_MARGIN_SECONDS
+        if playback.done.wait(limit if timeout is None else min(timeout, limit)):
+            _close(playback)
+            return True
+        if timeout is None or timeout >= limit:
+            self.stop()
+            self.problem = NoOutput(f"the output device stopped playing; {SILENT}")
+            return True
+        return False
+
+    def close(self) -> None:
+        self.stop()
+
+    def _fail(self, problem: NoOutput) -> NoOutput:
+        self.problem = problem
+        return problem
+
+
+def _rate_of(playback: _Playback) -> int:
+    return int(getattr(playback.stream, "samplerate", 0) or 0)
+
+
+def _close(playback: _Playback, *, abort: bool = False) -> None:
+    stream = playback.stream
+    if stream is None:
+        return
+    with contextlib.suppress(Exception):  # closing a failed stream must never stop the interview
+        if abort:
+            stream.abort()
+        stream.close()
+    playback.done.set()
+
+
+def _code(exc: Exception) -> int | None:
+    args = getattr(exc, "args", ())
+    return args[1] if len(args) > 1 and isinstance(args[1], int) else None
+
+
+def _reason(exc: Exception | None) -> str:
+    if exc is None:
+        return "unknown error"
+    text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+    return text.split("[PaErrorCode")[0].strip() or type(exc).__name__
