@@ -88,7 +88,8 @@ UserPath = Annotated[Path, BeforeValidator(_user_path)]
 @dataclass(frozen=True, config=ConfigDict(extra="forbid", use_attribute_docstrings=True))
 class Settings:
     bank: Annotated[UserPath | None, Expect("a folder path (string)")] = None
-    """Folder of rubric files. None means the bank bundled with the program."""
+    """Folder of rubric files, or a bank's name (a bundled bank such as "statistics", or a folder in ``banks/``
+    of the data folder). None means the default bundled bank (practical-ml)."""
 
     embedding_model: Annotated[Text | None, Expect("a model folder or name (string)")] = None
     """A sentence-transformers model folder, or a model name already in the local Hugging Face cache.
@@ -131,7 +132,8 @@ class Settings:
     """The SQLite file that keeps sessions and answers. None: ``interviewer.db`` in the user's data folder."""
 
     def bank_dir(self) -> Path:
-        return self.bank if self.bank is not None else locations.bundled_bank_dir()
+        """The bank's folder: ``bank`` is a folder, or a bank's name (``statistics``; ``locations.bank_folder``)."""
+        return locations.bank_folder(self.bank) if self.bank is not None else locations.bundled_bank_dir()
 
     def database_path(self) -> Path:
         return self.database if self.database is not None else locations.data_dir() / "interviewer.db"

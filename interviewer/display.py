@@ -36,3 +36,20 @@ def printable(text: str, *, one_line: bool = False) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         text = _CONTROL.sub(REPLACEMENT, _ESCAPE_SEQUENCE.sub("", text))
     return text.replace("\n", " ") if one_line else text
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` on one line, cut to at most ``width`` characters at a word boundary with an ellipsis ("…")
+    when it is longer, so a cut label never reads as a whole one."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    head = text[: max(1, width - 1)]
+    if " " in head[width // 2:]:
+        head = head[: head.rindex(" ")]
+    return head.rstrip(" ,;:.-—") + "…"
+
+
+def plural(count: int, noun: str) -> str:
+    """"1 question", "2 questions" (regular plurals only)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

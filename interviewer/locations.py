@@ -34,6 +34,25 @@ def bundled_bank_dir(name: str = DEFAULT_BANK) -> Path:
     return bundled_banks_dir() / name
 
 
+def user_banks_dir() -> Path:
+    """Where the user's own banks live, one folder each (``banks/`` in the data folder); listed beside the
+    bundled ones by name."""
+    return data_dir() / "banks"
+
+
+def bank_folder(spec: str | Path) -> Path:
+    """The folder a ``--bank`` value stands for: an existing folder as given; else a bundled bank's name
+    (``statistics``); else the name of a folder in ``user_banks_dir()``; else the value as a path (loading it
+    then says it is not there)."""
+    path = Path(spec).expanduser()
+    if path.is_dir() or len(path.parts) != 1 or str(spec).startswith("."):
+        return path
+    for folder in (bundled_banks_dir() / path.name, user_banks_dir() / path.name):
+        if folder.is_dir():
+            return folder
+    return path
+
+
 def config_file() -> Path:
     """The config file: ``$INTERVIEWER_CONFIG`` if set, else ``config.toml`` in the user config folder."""
     env = os.environ.get("INTERVIEWER_CONFIG")

@@ -95,12 +95,15 @@ def test_drill_without_history_is_one_line(tmp_path: Path, fixture_bank: Path) -
 def test_history_commands(capsys, three_sessions: Path) -> None:  # type: ignore[no-untyped-def]
     assert cli.main(["history"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["session", "date", "mode", "answered", "mean", "trend"]
+    assert out[0].split() == ["session", "date", "bank", "mode", "answered", "mean", "trend"]
     assert out[1].split()[0] == "1" and "↑ +" in out[2] and "interviewer resume 3" in out[3]
     assert out[-1].startswith("Mean score over 3 sessions: ")
     assert cli.main(["history", "--concepts"]) == 0
     concepts = capsys.readouterr().out
     assert "What scaling is" in concepts and "1/2 covered" in concepts
+    # Each key point names its question by its text, with the bank and the id as detail: never a bare id.
+    assert "How do you approach feature scaling and when is it necessary?  (" in concepts
+    assert "· scaling)" in concepts
     with pytest.raises(SystemExit):
         cli.main(["history", "--limit", "0"])
     assert "expected a positive whole number, got '0'" in capsys.readouterr().err
@@ -126,7 +129,8 @@ def test_practice_drill_asks_the_weakest_question(capsys, three_sessions: Path, 
     assert cli.main(["practice", "--bank", str(fixture_bank), "--drill", "--count", "1"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Drill: the questions with your lowest recent scores.")
-    assert f"  {weakest.rubric.id}  recent {weakest.recent_score:.1f}/10" in out
+    assert f"  {weakest.rubric.question}  (bank {weakest.rubric.id})" in out
+    assert f"      recent {weakest.recent_score:.1f}/10" in out
     assert f"Question 1/1 ({weakest.rubric.id})" in out
     with Store(three_sessions) as store:
         assert [q.rubric_id for q in store.session(4).questions] == [weakest.rubric.id]

@@ -84,4 +84,4 @@ def test_the_round_summary_and_the_report_advise_the_same(fixture_bank: Path, tm
     report = session_report(interview.store.session(interview.session_id), bank)
     assert interview.summary().practise_next == report.practise_next
     assert report.practise_next[-2:] == tuple(  # the two low scores, lowest first
-        f"re-answer {t.rubric.id}: {t.rubric.question}" for t in sorted(interview.turns, key=lambda t: t.score or 0))
+        f"re-answer: {t.rubric.question} ({t.rubric.id})" for t in sorted(interview.turns, key=lambda t: t.score or 0))

@@ -107,11 +107,13 @@ def test_markdown_report_has_its_sections(session_db) -> None:  # type: ignore[n
     text = get_writer("md").render(_report(session_db))
     lines = text.splitlines()
     assert lines[0] == f"# Interview practice: session {session_db[2]}"
-    for heading in ("## Summary", "## What to practise next", "## Question 1: scaling", "## Question 2: leakage",
+    for heading in ("## Summary", "## What to practise next", "## Question 1: bank · scaling", "## Question 2: bank · leakage",
                     "### Transcript", "### Answer", "### Concepts", "### Wrong claims", "### Follow-ups",
                     "### Delivery", "### Model answer"):
         assert heading in lines, heading
-    assert "| 1 | scaling |" in text and "Recording: [" in text and "answer%201.wav" in text
+    assert "| 1 | How do you approach feature scaling and when is it necessary? (bank · scaling) |" in text
+    assert "_2026-11-30 08:15 · typed answers · bank bank · finished_" in lines or "· bank bank ·" in text
+    assert "Recording: [" in text and "answer%201.wav" in text
     assert "- Pace: 144 words/min (good)" in text and "basically ×2" in text
 
 
@@ -126,7 +128,7 @@ def test_html_report_is_self_contained_with_two_charts(session_db) -> None:  # t
             assert not value.startswith(("http:", "https:", "//")), value
     assert page.named("audio") and page.named("audio")[0]["src"].endswith("answer%201.wav")
     headings = [t for t in page.text if t.startswith(("Question ", "Summary", "What to practise"))]
-    assert headings[:2] == ["Summary", "What to practise next"] and "Question 2: leakage" in headings
+    assert headings[:2] == ["Summary", "What to practise next"] and "Question 2: bank · leakage" in headings
     assert "@media print" in get_writer("html").render(_report(session_db))
 
 

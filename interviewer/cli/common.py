@@ -18,7 +18,9 @@ def settings_of(args: argparse.Namespace) -> Settings:
     """The settings (config file and environment), with the command's ``--bank`` if it has one."""
     settings = load_settings()
     if getattr(args, "bank", None):
-        settings = replace(settings, bank=Path(args.bank))
+        from interviewer.rubrics.banks import resolve_bank
+
+        settings = replace(settings, bank=resolve_bank(args.bank))
     return settings
 
 
@@ -45,7 +47,8 @@ def grader(settings: Settings, bank: Bank | None = None, calibration: Path | Non
 
 
 def bank_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--bank", metavar="DIR", help="folder of rubric files (default: the bundled bank)")
+    parser.add_argument("--bank", metavar="NAME|DIR", help="a bank's name (practical-ml, behavioural, statistics, or "
+                        "one of yours in the data folder's banks/) or a folder of rubric files (default: practical-ml)")
 
 
 def positive_int(text: str) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 from interviewer.cli import common
 from interviewer.cli.common import bank_option, positive_int, settings_of
 from interviewer.config import Settings
+from interviewer.display import clip, printable
 from interviewer.errors import InputError
 from interviewer.rubrics.loader import Bank
 from interviewer.rubrics.model import Rubric
@@ -71,7 +72,9 @@ def _session_id(value: str | None) -> int | None:
 
 
 def _bank_override(args: argparse.Namespace) -> Path | None:
-    return Path(args.bank) if getattr(args, "bank", None) else None
+    from interviewer.rubrics.banks import resolve_bank
+
+    return resolve_bank(args.bank) if getattr(args, "bank", None) else None
 
 
 # -- practice and resume: the app on a terminal, else the plain round -----------------------------------
@@ -103,7 +106,8 @@ def cmd_practice(args: argparse.Namespace) -> int:
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become "?" rather than a crash
     with open_store(settings.database_path()) as store:
-        interview = Interview.start(store, rubrics, bank_name=bank_name(settings.bank), mode="typed", timed=args.timed)
+        interview = Interview.start(store, rubrics, bank_name=bank_name(settings.bank), mode="typed", timed=args.timed,
+                                    bank=bank.name)
         background = BackgroundGrader(lambda: common.grader(settings, bank))
         try:
             run_round(interview, background)
@@ -122,7 +126,7 @@ def _practice_in_app(args: argparse.Namespace, settings: Settings) -> int:
     ids = tuple(i.strip() for i in args.questions.split(",") if i.strip()) if args.questions else ()
     if getattr(args, "drill", False):
         ids = tuple(r.id for r in drill_rubrics(settings, load_bank(settings.bank_dir()), args.count, args.questions))
-    options = RoundOptions(bank=Path(args.bank) if args.bank else None, questions=ids, count=args.count,
+    options = RoundOptions(bank=_bank_override(args), questions=ids, count=args.count,
                            mode=args.mode or "typed", timed=args.timed, seed=args.seed)
     start = bool(ids or args.count is not None or args.mode is not None or args.timed)
     with open_store(settings.database_path()) as store:
@@ -264,12 +268,13 @@ def _print_sessions(store: Any, limit: int | None) -> int:
     if not lines:
         print(f"No sessions yet in {store.path}; `interviewer practice` starts one.")
         return 0
-    print(f"{'session':>7}  {'date':16}  {'mode':5}  {'answered':>8}  {'mean':>5}  trend")
+    width = max(4, *(len(s.bank) for s in lines))
+    print(f"{'session':>7}  {'date':16}  {'bank':{width}}  {'mode':5}  {'answered':>8}  {'mean':>5}  trend")
     for s in lines:
         mean = "    –" if s.mean is None else f"{s.mean:5.1f}"
         state = "" if s.finished else "  (unfinished: `interviewer resume " + str(s.id) + "`)"
-        print(f"{s.id:>7}  {s.started_at.replace('T', ' ')[:16]:16}  {s.mode:5}  "
-              f"{f'{s.answered}/{s.asked}':>8}  {mean}  {trend_label(s.change):7}{state}".rstrip())
+        print(printable(f"{s.id:>7}  {s.started_at.replace('T', ' ')[:16]:16}  {s.bank:{width}}  {s.mode:5}  "
+                        f"{f'{s.answered}/{s.asked}':>8}  {mean}  {trend_label(s.change):7}{state}".rstrip(), one_line=True))
     means = [s.mean for s in lines if s.mean is not None]
     if len(means) >= 2:
         print(f"\nMean score over {len(means)} sessions: {sparkline(means)}  {means[0]:.1f} → {means[-1]:.1f}")
@@ -283,12 +288,14 @@ def _print_concepts(store: Any) -> int:
     if not progress:
         print(f"No graded answers yet in {store.path}; `interviewer practice` starts a session.")
         return 0
+    from interviewer.session.history import question_line
+
     marks = {"covered": "✔", "partial": "◐", "missed": "✘"}
-    width = max(len(p.rubric_id) for p in progress)
-    print("Key points, weakest recently first (✔ covered, ◐ partial, ✘ missed; oldest → newest):")
+    print("Key points, weakest recently first (✔ covered, ◐ partial, ✘ missed; oldest → newest), by question:")
     for p in progress:
         history = " ".join(marks.get(s, "?") for s in p.statuses[-8:])
-        print(f"  {p.rubric_id:{width}}  {p.label[:52]:52}  {history:15}  {p.covered}/{len(p.statuses)} covered")
+        print(printable(f"  {clip(p.label, 46):46}  {history:15}  {p.covered}/{len(p.statuses)} covered", one_line=True))
+        print(printable(f"      {question_line(p.bank, p.question, p.rubric_id)}", one_line=True))
     return 0
 
 
@@ -307,6 +314,7 @@ def drill_rubrics(settings: Settings, bank: Bank, count: int | None, questions: 
     print("Drill: the questions with your lowest recent scores.")
     for p in picks:
         weak = f"; work on: {', '.join(p.weak_concepts[:3])}" if p.weak_concepts else ""
-        print(f"  {p.rubric.id}  recent {p.recent_score:.1f}/10 over {min(p.attempts, RECENT)} answer(s){weak}")
+        print(printable(f"  {clip(p.rubric.question, 70)}  ({bank.name} {p.rubric.id})", one_line=True))
+        print(printable(f"      recent {p.recent_score:.1f}/10 over {min(p.attempts, RECENT)} answer(s){weak}", one_line=True))
     print()
     return [p.rubric for p in picks]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from interviewer.display import clip
 from interviewer.reports.model import ReportItem
 
 BAR = 26  # width of one bar, px
@@ -37,7 +38,7 @@ def score_chart(items: Sequence[ReportItem]) -> str:
                      f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{tick}</text>')
     for n, item in enumerate(items):
         x = LEFT + GAP + n * (BAR + GAP)
-        label = escape(item.label[:12])
+        label = escape(clip(item.label, 14))
         if item.score is None:
             parts.append(f'<text x="{x + BAR / 2}" y="{bottom - 4}" text-anchor="middle" font-size="10">–</text>')
         else:
@@ -60,7 +61,7 @@ def coverage_chart(items: Sequence[ReportItem]) -> str:
              f' viewBox="0 0 {width} {height}"><title>Concept coverage per question</title>']
     for n, item in enumerate(graded):
         y = n * ROW + 4
-        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 14}" text-anchor="end" font-size="11">{escape(item.label[:14])}</text>')
+        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 14}" text-anchor="end" font-size="11">{escape(clip(item.label, 16))}</text>')
         x = float(LABEL_WIDTH)
         for status, share in zip(("covered", "partial", "missed"), item.coverage(), strict=True):
             if share <= 0:

@@ -13,6 +13,7 @@ from html import escape
 from importlib.resources import files
 from string import Template
 
+from interviewer.display import plural
 from interviewer.reports.base import ReportWriter, audio_link
 from interviewer.reports.charts import coverage_chart, score_chart
 from interviewer.reports.markdown import score_text
@@ -57,16 +58,22 @@ class HtmlWriter(ReportWriter):
 
     def _summary(self, report: Report) -> str:
         mean = "—" if report.mean is None else f"{report.mean:.1f}"
-        noun = "questions" if report.kind == "session" else "answers"
+        noun = "question" if report.kind == "session" else "answer"
         rows = "".join(
-            f'<tr><td>{i.number}</td><td><a href="#item-{i.number}">{e(i.label)}</a></td><td>{e(i.question)}</td>'
+            f'<tr><td>{i.number}</td><td><a href="#item-{i.number}">{e(self._name(i, report.kind))}</a></td>'
+            f'<td>{e(i.question)}</td>'
             f'<td class="num">{e(score_text(i.score, i.max_score))}</td>'
             f'<td class="num">{len(i.covered)} / {len(i.partial)} / {len(i.missed)}</td></tr>'
             for i in report.items)
         return (f'<p><span class="big">{mean}</span> / 10 mean score · {report.graded} graded of {report.answered} answered'
-                f" · {len(report.items)} {noun}</p>"
-                '<table><thead><tr><th>#</th><th>id</th><th>question</th><th>score</th>'
+                f" · {plural(len(report.items), noun)}</p>"
+                '<table><thead><tr><th>#</th><th>from</th><th>question</th><th>score</th>'
                 f"<th>covered / partial / missed</th></tr></thead><tbody>{rows}</tbody></table>")
+
+    @staticmethod
+    def _name(item: ReportItem, kind: str) -> str:
+        """A session's question by its bank and id (the text is beside it); a batch item by its label."""
+        return item.detail if kind == "session" else item.label
 
     def _practise(self, report: Report) -> str:
         items = "".join(f"<li>{e(p)}</li>" for p in report.practise_next) or \
@@ -79,7 +86,7 @@ class HtmlWriter(ReportWriter):
     def _item(self, item: ReportItem, kind: str) -> str:
         noun = "Question" if kind == "session" else "Answer"
         out = [f'<section class="question" id="item-{item.number}">',
-               f"<h2>{noun} {item.number}: {e(item.label)}</h2>", f"<p><strong>{e(item.question)}</strong></p>"]
+               f"<h2>{noun} {item.number}: {e(self._name(item, kind))}</h2>", f"<p><strong>{e(item.question)}</strong></p>"]
         if item.answer is None:
             out.append('<p class="muted">Not answered.</p></section>')
             return "\n".join(out)

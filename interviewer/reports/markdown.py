@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from interviewer.display import clip, plural
 from interviewer.reports.base import ReportWriter, audio_link
 from interviewer.reports.model import ConceptLine, Report, ReportItem
 from interviewer.session.advice import STATUS_MARKS
@@ -47,10 +48,12 @@ class MarkdownWriter(ReportWriter):
         out = [f"# {md(report.title)}", "", f"_{md(report.subtitle)}_", "", "## Summary", ""]
         mean = "no answers graded" if report.mean is None else f"**{report.mean:.1f} / 10**"
         out.append(f"- Mean score: {mean} ({report.graded} graded of {report.answered} answered, "
-                   f"{len(report.items)} {'questions' if report.kind == 'session' else 'answers'})")
-        out += ["", "| # | id | score | covered | partial | missed |", "|---|---|---|---|---|---|"]
+                   f"{plural(len(report.items), 'question' if report.kind == 'session' else 'answer')})")
+        first = "question" if report.kind == "session" else "id"
+        out += ["", f"| # | {first} | score | covered | partial | missed |", "|---|---|---|---|---|---|"]
         for item in report.items:
-            out.append(f"| {item.number} | {md(item.label)} | {score_text(item.score, item.max_score)} | "
+            name = f"{clip(item.question, 70)} ({item.detail})" if report.kind == "session" else item.label
+            out.append(f"| {item.number} | {md(name)} | {score_text(item.score, item.max_score)} | "
                        f"{len(item.covered)} | {len(item.partial)} | {len(item.missed)} |")
         out.append("")
         if report.strongest:
@@ -64,7 +67,8 @@ class MarkdownWriter(ReportWriter):
 
     def _item(self, item: ReportItem, kind: str) -> list[str]:
         noun = "Question" if kind == "session" else "Answer"
-        out = [f"## {noun} {item.number}: {md(item.label)}", "", f"**{md(item.question)}**", ""]
+        name = item.detail if kind == "session" else item.label
+        out = [f"## {noun} {item.number}: {md(name)}", "", f"**{md(item.question)}**", ""]
         if item.answer is None:
             return out + ["_Not answered._", ""]
         heading = "Transcript" if item.mode == "voice" else "Answer"

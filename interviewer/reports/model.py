@@ -14,7 +14,8 @@ from typing import Any
 
 from interviewer.rubrics.loader import Bank
 from interviewer.session import advice
-from interviewer.session.round import BUNDLED_BANK
+from interviewer.display import clip
+from interviewer.session.round import bank_label
 from interviewer.store import AnswerRecord, SessionRecord
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class ReportItem:
 
     number: int
     label: str
-    """A short name for charts: the rubric id, or a batch record's id."""
+    """A short name for charts: the question's text (cut) in a session, a batch record's id or rubric id."""
     rubric_id: str
     question: str
     answer: str | None
@@ -83,6 +84,13 @@ class ReportItem:
     next_time: str = ""
     warnings: tuple[str, ...] = ()
     seconds: float | None = None
+    bank: str = ""
+    """The name of the question's bank (a session's items): with ``rubric_id``, secondary detail."""
+
+    @property
+    def detail(self) -> str:
+        """Where the question comes from, shown after it: "statistics · stat01" (or the id alone)."""
+        return " · ".join(x for x in (self.bank, self.rubric_id) if x)
 
     @property
     def covered(self) -> tuple[ConceptLine, ...]:
@@ -194,27 +202,33 @@ def _mean(items: Iterable[ReportItem]) -> float | None:
 
 # -- from a stored session -----------------------------------------------------------------------------
 def session_report(record: SessionRecord, bank: Bank | None = None) -> Report:
-    """The report of a stored session. ``bank`` (when its rubrics are there) supplies the model answers."""
+    """The report of a stored session. ``bank`` (when its rubrics are there) supplies the model answers; a
+    question is looked up in it by (bank name, id), so another bank's question of the same id is not used."""
+    bank_name = bank_label(record.bank)
+    if bank is not None and bank.name != bank_name:
+        bank = None if not any(q.rubric_id in bank and bank[q.rubric_id].question == q.question
+                               for q in record.questions) else bank
     items = []
     for q in record.questions:
         answer: AnswerRecord | None = q.answer
         rubric = bank[q.rubric_id] if bank is not None and q.rubric_id in bank else None
-        extra: dict[str, Any] = {"rubric_id": q.rubric_id,
+        if rubric is not None and bank is not None and bank.name != bank_name and rubric.question != q.question:
+            rubric = None  # another bank's question that has the same id
+        extra: dict[str, Any] = {"rubric_id": q.rubric_id, "bank": (answer.bank if answer else None) or bank_name,
                                  "model_answer": rubric.model_answer.strip() if rubric is not None else None}
         if answer is not None:
             extra.update(mode=answer.mode, audio_path=answer.audio_path, delivery=delivery_line(answer.delivery),
                          seconds=answer.seconds,
                          follow_ups=tuple(FollowUpLine(f.question, f.text, f.score) for f in answer.follow_ups))
-        items.append(item_from_grade(q.position, q.rubric_id, q.question, None if answer is None else answer.text,
+        items.append(item_from_grade(q.position, clip(q.question, 40), q.question, None if answer is None else answer.text,
                                      None if answer is None or answer.grade is None else answer.grade.to_dict(),
                                      **extra))
     practise, strongest = practise_next(items)
     started = record.started_at.replace("T", " ")[:16]
     status = "finished" if record.finished_at else "unfinished"
-    bank_name = "bundled bank" if record.bank == BUNDLED_BANK else f"bank {record.bank}"
     return Report(
         title=f"Interview practice: session {record.id}",
-        subtitle=f"{started} · {record.mode} answers · {bank_name} · {status}",
+        subtitle=f"{started} · {record.mode} answers · bank {bank_name} · {status}",
         items=tuple(items), mean=_mean(items), answered=sum(i.answer is not None for i in items),
         graded=sum(i.score is not None for i in items), practise_next=practise, strongest=strongest,
         meta={"session": record.id, "started_at": record.started_at, "finished_at": record.finished_at,

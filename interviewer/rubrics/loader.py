@@ -13,6 +13,7 @@ device, is an error naming it, never skipped in silence.
 from __future__ import annotations
 
 import difflib
+import re
 import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -21,7 +22,7 @@ import yaml
 from pydantic import ValidationError
 
 from interviewer.errors import InputError, RubricError, UnknownRubricError
-from interviewer.rubrics.model import Rubric
+from interviewer.rubrics.model import BankInfo, Rubric
 from interviewer.textfile import KIB, check_input_file, read_text
 
 RUBRIC_SUFFIXES = (".yaml", ".yml")
@@ -206,12 +207,48 @@ def rubric_files(path: Path) -> list[Path]:
     raise InputError(f"{path}: no such file or folder")
 
 
-class Bank(Mapping[str, Rubric]):
-    """The rubrics of a folder, by id, in file order (``q01`` … ``q15``)."""
+def derived_bank_name(folder: Path) -> str:
+    """A bank name from a folder's name ("My questions" -> "my-questions"), for a folder with no bank.yaml."""
+    words = re.findall(r"[a-z0-9]+", (folder.name if folder.name not in ("", ".", "..") else folder.resolve().name).lower())
+    return "-".join(words)[:64].strip("-") or "bank"
 
-    def __init__(self, rubrics: Mapping[str, Rubric], root: Path | None = None) -> None:
+
+def read_bank_info(folder: Path) -> BankInfo:
+    """The bank's ``bank.yaml`` (validated: errors name the file and the field, in one line), or, when the
+    folder has none, a name and title derived from the folder's name."""
+    path = folder / BANK_FILE
+    if not (path.exists() or path.is_symlink()):
+        name = derived_bank_name(folder)
+        return BankInfo(name=name, title=name.replace("-", " ").capitalize())
+    check_input_file(path, "bank file", RubricError)
+    text = read_text(path, "bank file", RubricError, limit=MAX_RUBRIC_BYTES)
+    data = _parse_yaml(text, path)
+    if not isinstance(data, dict):
+        raise RubricError(f"{path}: expected a mapping of fields (name, title, description)")
+    try:
+        return BankInfo.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        raise RubricError(f"{path}: {_describe(errors[0])}{more}") from None
+
+
+class Bank(Mapping[str, Rubric]):
+    """The rubrics of a folder, by id, in file order (``q01`` … ``q15``), with the bank's name and title."""
+
+    def __init__(self, rubrics: Mapping[str, Rubric], root: Path | None = None, info: BankInfo | None = None) -> None:
         self._rubrics = dict(rubrics)
         self.root = root
+        self.info = info or BankInfo(name=derived_bank_name(root) if root else "bank", title="Questions")
+
+    @property
+    def name(self) -> str:
+        """The bank's name (``bank.yaml``'s, else derived from the folder): stored with each answer."""
+        return self.info.name
+
+    @property
+    def title(self) -> str:
+        return self.info.title
 
     def __getitem__(self, rubric_id: str) -> Rubric:
         try:
@@ -239,7 +276,7 @@ class Bank(Mapping[str, Rubric]):
 
 
 def load_bank(root: Path) -> Bank:
-    """Load every rubric below ``root``. Ids must be unique across the bank."""
+    """Load every rubric below ``root``, and its ``bank.yaml``. Ids must be unique across the bank."""
     files = rubric_files(root)
     if not files:
         raise InputError(f"{root}: no rubric files (*.yaml) found")
@@ -251,4 +288,4 @@ def load_bank(root: Path) -> Bank:
             raise RubricError(f"{file}: field 'id': {rubric.id!r} is already used by {origin[rubric.id]}")
         rubrics[rubric.id] = rubric
         origin[rubric.id] = file
-    return Bank(rubrics, root)
+    return Bank(rubrics, root, read_bank_info(root) if root.is_dir() else None)

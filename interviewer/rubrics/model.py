@@ -124,3 +124,12 @@ class Rubric(_Strict):
             if concept.id == concept_id:
                 return concept
         raise KeyError(concept_id)
+
+
+class BankInfo(_Strict):
+    """A bank's ``bank.yaml``: its name (what ``--bank NAME`` takes, and what history records with each
+    answer), a title and a description. Optional in a user's own folder: the name is then the folder's."""
+
+    name: Identifier = Field(description="The bank's name: letters, digits, '-', '_' or '.'.")
+    title: ShortText = Field(description="A one-line title, shown in lists.")
+    description: LongText | None = Field(default=None, description="What the bank asks, in a few sentences.")

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from interviewer.display import clip
+
 if TYPE_CHECKING:
     from interviewer.scoring.result import Grade
 
@@ -17,6 +19,7 @@ LOW_SCORE = 5.0  # an answer below this is worth answering again
 PRACTISE_CONCEPTS = 3  # how many missed concepts "what to practise next" names
 PRACTISE_QUESTIONS = 2  # how many low-scored questions it names
 STRONGEST = 5  # how many strong points a summary names
+QUESTION_CHARS = 40  # a question named after a key point is cut to this (with "…")
 STATUS_MARKS = {"covered": "✔", "partial": "◐", "missed": "✘"}
 
 
@@ -40,16 +43,17 @@ def practise_next(answers: Iterable[GradedAnswer]) -> tuple[tuple[str, ...], tup
     ``LOW_SCORE``. Strongest: the concepts covered, from the best-scored answers first.
     """
     graded = list(answers)
-    missed = sorted(((weight, a.rubric_id, label) for a in graded for label, weight in a.missed), key=lambda m: -m[0])
+    missed = sorted(((weight, a.question, label) for a in graded for label, weight in a.missed), key=lambda m: -m[0])
     seen: set[str] = set()
     practise: list[str] = []
-    for _, rubric_id, label in missed:
+    for _, question, label in missed:
         if label not in seen and len(practise) < PRACTISE_CONCEPTS:
             seen.add(label)
-            practise.append(f"{label} ({rubric_id})")
+            practise.append(f"{label} (in “{clip(question, QUESTION_CHARS)}”)")
     low = sorted((a for a in graded if a.score < LOW_SCORE), key=lambda a: a.score)
-    practise.extend(f"re-answer {a.rubric_id}: {a.question}" for a in low[:PRACTISE_QUESTIONS])
-    strong = [f"{label} ({a.rubric_id})" for a in sorted(graded, key=lambda a: -a.score) for label in a.covered]
+    practise.extend(f"re-answer: {a.question} ({a.rubric_id})" for a in low[:PRACTISE_QUESTIONS])
+    strong = [f"{label} (in “{clip(a.question, QUESTION_CHARS)}”)" for a in sorted(graded, key=lambda a: -a.score)
+              for label in a.covered]
     return tuple(practise), tuple(strong[:STRONGEST])
 
 

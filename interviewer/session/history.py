@@ -30,6 +30,8 @@ class SessionLine:
     change: float | None
     """Mean minus the mean of the previous session that had one (None for the first)."""
     finished: bool
+    bank: str = ""
+    """The name of the session's bank."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,10 @@ class ConceptProgress:
     concept_id: str
     label: str
     statuses: tuple[str, ...]
+    bank: str = ""
+    """The name of the question's bank: ids repeat across banks, so (bank, rubric id) names a question."""
+    question: str = ""
+    """The question's text, as asked."""
     """One status per graded answer to its question, oldest first."""
 
     @property
@@ -61,12 +67,17 @@ class DrillPick:
 
 def session_lines(store: Store, limit: int | None = None) -> list[SessionLine]:
     """Sessions oldest first (the last ``limit`` of them), each with its change of mean score."""
+    from interviewer.session.round import bank_label
+
     lines: list[SessionLine] = []
     previous: float | None = None
+    names: dict[str, str] = {}
     for s in reversed(store.sessions()):
         change = None if s.mean_score is None or previous is None else round(s.mean_score - previous, 1)
+        if s.bank not in names:
+            names[s.bank] = bank_label(s.bank)
         lines.append(SessionLine(s.id, s.started_at, s.mode, s.asked, s.answered, s.mean_score, change,
-                                 s.finished_at is not None))
+                                 s.finished_at is not None, names[s.bank]))
         if s.mean_score is not None:
             previous = s.mean_score
     return lines[-limit:] if limit else lines
@@ -81,6 +92,15 @@ def trend_label(change: float | None) -> str:
     return f"{'↑' if change > 0 else '↓'} {change:+.1f}"
 
 
+def question_line(bank: str, question: str, rubric_id: str, width: int = 70) -> str:
+    """How a question is named in history and drills: its text (cut with "…"), then the bank and the id as
+    secondary detail: "What is a p-value?  (statistics · stat01)"."""
+    from interviewer.display import clip
+
+    detail = " · ".join(part for part in (bank, rubric_id) if part)
+    return f"{clip(question, width) if question else rubric_id}  ({detail})"
+
+
 def sparkline(values: Sequence[float], low: float = 0.0, high: float = 10.0) -> str:
     """One block character per value, ``low``…``high`` mapped onto ▁…█."""
     span = (high - low) or 1.0
@@ -92,16 +112,26 @@ def _graded(store: Store) -> list[AnsweredQuestion]:
 
 
 def concept_progress(store: Store) -> list[ConceptProgress]:
-    """Every concept ever graded, with its statuses over time; the weakest recently first."""
-    statuses: dict[tuple[str, str], list[str]] = {}
-    labels: dict[tuple[str, str], str] = {}
+    """Every concept ever graded, with its statuses over time; the weakest recently first. Questions are told
+    apart by (bank, rubric id)."""
+    statuses: dict[tuple[str, str, str], list[str]] = {}
+    labels: dict[tuple[str, str, str], tuple[str, str]] = {}
     for answer in _graded(store):
         for concept in answer.grade.concepts if answer.grade is not None else ():
-            key = (answer.rubric_id, str(concept.concept_id))
+            key = (answer.bank or "", answer.rubric_id, str(concept.concept_id))
             statuses.setdefault(key, []).append(str(concept.status))
-            labels[key] = str(concept.label or key[1])
-    progress = [ConceptProgress(r, c, labels[(r, c)], tuple(s)) for (r, c), s in statuses.items()]
-    return sorted(progress, key=lambda p: (p.recent_credit, p.rubric_id, p.concept_id))
+            labels[key] = (str(concept.label or key[2]), answer.question)
+    progress = [ConceptProgress(r, c, labels[(b, r, c)][0], tuple(s), b, labels[(b, r, c)][1])
+                for (b, r, c), s in statuses.items()]
+    return sorted(progress, key=lambda p: (p.recent_credit, p.bank, p.rubric_id, p.concept_id))
+
+
+def belongs_to(answer: AnsweredQuestion, bank: Bank) -> bool:
+    """Is ``answer`` to one of ``bank``'s questions? Its (bank name, rubric id) is in the bank, or (an answer
+    stored under another bank name, e.g. a renamed folder) its id is and the question's text is the same."""
+    if answer.rubric_id not in bank:
+        return False
+    return answer.bank == bank.name or answer.question == bank[answer.rubric_id].question
 
 
 def drill(store: Store, bank: Bank, count: int) -> list[DrillPick]:
@@ -114,7 +144,7 @@ def drill(store: Store, bank: Bank, count: int) -> list[DrillPick]:
         raise InputError(f"--count: expected a positive number, got {count}")
     by_rubric: dict[str, list[AnsweredQuestion]] = {}
     for answer in _graded(store):
-        if answer.rubric_id in bank:
+        if belongs_to(answer, bank):
             by_rubric.setdefault(answer.rubric_id, []).append(answer)
     if not by_rubric:
         raise InputError("nothing to drill yet: no graded answers to this bank's questions; "

@@ -43,14 +43,34 @@ def choose_questions(bank: Bank, ids: Sequence[str] | None, count: int | None, s
     return random.Random(seed).sample(pool, min(count, len(pool)))
 
 
-def bank_name(folder: Path | None) -> str:
-    """How a session records its bank: the folder as given, or ``BUNDLED_BANK`` (None: the shipped bank)."""
-    return BUNDLED_BANK if folder is None else str(folder)
+def bank_name(folder: Path | str | None) -> str:
+    """How a session records where its bank is: a bundled bank by its name ("statistics"; None: the default
+    bank), any other folder by its absolute path. ``bank_folder`` reads it back."""
+    path = locations.bundled_bank_dir() if folder is None else locations.bank_folder(folder)
+    try:
+        if path.resolve().parent == locations.bundled_banks_dir().resolve():
+            return path.name
+    except OSError:
+        pass
+    return str(path) if not path.exists() else str(path.resolve())
 
 
 def bank_folder(name: str) -> Path:
-    """The folder a session's recorded bank name stands for (the reverse of ``bank_name``)."""
-    return locations.bundled_bank_dir() if name == BUNDLED_BANK else Path(name)
+    """The folder a session's recorded bank stands for (the reverse of ``bank_name``; ``BUNDLED_BANK``, as
+    older sessions recorded it, is the default bundled bank)."""
+    return locations.bundled_bank_dir() if name == BUNDLED_BANK else locations.bank_folder(name)
+
+
+def bank_label(recorded: str) -> str:
+    """The name of a session's bank, from what the session recorded (see ``bank_name``): its bank.yaml's
+    name if the folder is there, else the folder's name."""
+    from interviewer.rubrics.loader import derived_bank_name, read_bank_info
+
+    folder = bank_folder(recorded)
+    try:
+        return read_bank_info(folder).name if folder.is_dir() else derived_bank_name(folder)
+    except (InterviewerError, OSError):
+        return derived_bank_name(folder)
 
 
 def follow_up_rubric(rubric: Rubric, concept_id: str) -> Rubric:
@@ -131,8 +151,11 @@ class RoundSummary:
 class Interview:
     """A round backed by the store: build with ``start`` or ``resume``."""
 
-    def __init__(self, store: Store, session_id: int, turns: list[Turn], mode: str, timed: bool) -> None:
+    def __init__(self, store: Store, session_id: int, turns: list[Turn], mode: str, timed: bool,
+                 bank: str = "") -> None:
         self.store = store
+        self.bank = bank
+        """The bank's name, stored with each answer: ids repeat across banks."""
         self.session_id = session_id
         self.turns = turns
         self.mode = mode
@@ -142,20 +165,22 @@ class Interview:
 
     @classmethod
     def start(cls, store: Store, rubrics: Sequence[Rubric], *, bank_name: str, mode: str = "typed",
-              timed: bool = False, settings: dict[str, Any] | None = None) -> Interview:
+              timed: bool = False, settings: dict[str, Any] | None = None, bank: str | None = None) -> Interview:
+        """A new round asking ``rubrics``; ``bank_name`` records where the bank is (``bank_name()``), ``bank``
+        is its name (default: ``bank_label(bank_name)``)."""
         if not rubrics:
             raise InputError("no questions to ask: the bank is empty")
         session_id = store.start_session(mode, bank_name, [(r.id, r.question) for r in rubrics], timed=timed,
                                          settings=settings)
         turns = [Turn(n, r) for n, r in enumerate(rubrics, start=1)]
-        return cls(store, session_id, turns, mode, timed)
+        return cls(store, session_id, turns, mode, timed, bank or bank_label(bank_name))
 
     @classmethod
     def resume(cls, store: Store, bank: Bank, session_id: int) -> Interview:
         """Rebuild a stored session. A question whose rubric is no longer in the bank is an error naming it."""
         record = store.session(session_id)
         turns = [_turn_from_record(bank, record, index) for index in range(len(record.questions))]
-        interview = cls(store, session_id, turns, record.mode, record.timed)
+        interview = cls(store, session_id, turns, record.mode, record.timed, bank.name)
         interview.resumed = True
         return interview
 
@@ -183,7 +208,7 @@ class Interview:
         try:
             turn.answer_id = self.store.save_answer(self.session_id, turn.position, answer, mode=mode,
                                                     audio_path=audio_path, transcript=transcript, delivery=delivery,
-                                                    started_at=started_at, seconds=seconds)
+                                                    started_at=started_at, seconds=seconds, bank=self.bank)
         except InterviewerError as exc:  # locked, full or vanished database: keep the answer somewhere else
             raise InterviewerError(f"{exc.message}. Your answer was kept in {self._rescue(turn, answer, audio_path)}",
                                    exit_code=exc.exit_code) from None

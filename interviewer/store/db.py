@@ -212,9 +212,9 @@ class Store:
 
     def save_answer(self, session_id: int, position: int, text: str, *, mode: str = "typed",
                     audio_path: str | Path | None = None, transcript: Any = None, delivery: Any = None,
-                    started_at: str | None = None, seconds: float | None = None) -> int:
-        """Commit a submitted answer (before grading) and return its id. A new answer to the same question
-        is kept alongside the earlier ones; the latest counts."""
+                    started_at: str | None = None, seconds: float | None = None, bank: str | None = None) -> int:
+        """Commit a submitted answer (before grading) and return its id, with the name of its question's
+        ``bank``. A new answer to the same question is kept alongside the earlier ones; the latest counts."""
         with self._transaction() as db:
             row = db.execute("SELECT id FROM questions WHERE session_id = ? AND position = ?",
                              (session_id, position)).fetchone()
@@ -222,9 +222,9 @@ class Store:
                 raise InputError(f"session {session_id} has no question {position}")
             cursor = db.execute(
                 "INSERT INTO answers (question_id, text, mode, audio_path, transcript, delivery, started_at,"
-                " submitted_at, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " submitted_at, seconds, bank) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (row[0], text, mode, None if audio_path is None else str(audio_path), _json(transcript),
-                 _json(delivery), started_at, now(), seconds))
+                 _json(delivery), started_at, now(), seconds, bank))
         return int(cursor.lastrowid or 0)
 
     def save_grade(self, answer_id: int, grade: Any) -> None:
@@ -305,7 +305,7 @@ class Store:
             answers: dict[int, list[AnswerRecord]] = {}
             for a in self._db.execute(
                     "SELECT a.question_id, a.id, a.text, a.mode, a.audio_path, a.transcript, a.delivery, a.started_at,"
-                    " a.submitted_at, a.seconds, a.grade, a.score, a.graded_at, q.position FROM answers a"
+                    " a.submitted_at, a.seconds, a.grade, a.score, a.graded_at, q.position, a.bank FROM answers a"
                     " JOIN questions q ON q.id = a.question_id WHERE q.session_id = ? ORDER BY a.id", (session_id,)):
                 where = f"session {session_id} question {a[13]} answer {a[1]}"
                 grade, score = self._grade(a[10], a[11], where, session_id)
@@ -313,7 +313,7 @@ class Store:
                 answers.setdefault(a[0], []).append(AnswerRecord(
                     a[1], a[2], a[3], a[4], transcript if isinstance(transcript, dict) else None,
                     delivery if isinstance(delivery, dict) else None, a[7], a[8], a[9], grade, score,
-                    a[12] if grade is not None else None, tuple(follow_ups.get(a[1], ()))))
+                    a[12] if grade is not None else None, tuple(follow_ups.get(a[1], ())), a[14]))
             questions = tuple(
                 QuestionRecord(q[0], q[1], q[2], q[3], tuple(answers.get(q[0], ())))
                 for q in self._db.execute("SELECT id, position, rubric_id, question FROM questions"
@@ -340,7 +340,8 @@ class Store:
     def answered_questions(self) -> list[AnsweredQuestion]:
         """Every answered question's latest answer, oldest session first (for history and drills)."""
         query = """
-            SELECT s.id, s.started_at, q.position, q.rubric_id, q.question, a.id, a.submitted_at, a.score, a.grade
+            SELECT s.id, s.started_at, q.position, q.rubric_id, q.question, a.id, a.submitted_at, a.score, a.grade,
+                   a.bank
             FROM answers a JOIN questions q ON q.id = a.question_id JOIN sessions s ON s.id = q.session_id
             WHERE a.id = (SELECT max(b.id) FROM answers b WHERE b.question_id = q.id)
             ORDER BY s.id, q.position"""
@@ -349,7 +350,7 @@ class Store:
         answered = []
         for r in rows:
             grade, score = self._grade(r[8], r[7], f"session {r[0]} question {r[2]} answer {r[5]}", r[0])
-            answered.append(AnsweredQuestion(r[0], r[1], r[2], r[3], r[4], r[5], r[6], score, grade))
+            answered.append(AnsweredQuestion(r[0], r[1], r[2], r[3], r[4], r[5], r[6], score, grade, r[9]))
         return answered
 
     def latest_session_id(self) -> int | None:

@@ -61,6 +61,8 @@ class AnswerRecord:
     score: float | None
     graded_at: str | None
     follow_ups: tuple[FollowUpRecord, ...] = ()
+    bank: str | None = None
+    """The name of the bank the question came from (None only for a row the migration could not place)."""
 
 
 @dataclass(frozen=True)
@@ -130,3 +132,5 @@ class AnsweredQuestion:
     submitted_at: str
     score: float | None
     grade: Grade | None
+    bank: str | None = None
+    """The name of the bank the question came from: with ``rubric_id``, what identifies the question."""

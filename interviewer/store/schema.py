@@ -56,6 +56,18 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX follow_ups_by_answer ON follow_ups(answer_id);
     """,
+    # 2: the name of the bank each answer's question came from ("practical-ml", "statistics", a user's bank), so
+    # history, drills and reports look a question up by (bank, rubric id): ids repeat across banks. Answers
+    # from before are given their session's bank: "bundled" was the practical-ML bank; a folder gives its
+    # last part, lower-cased (what a bank without a bank.yaml is called).
+    """
+    ALTER TABLE answers ADD COLUMN bank TEXT;
+    UPDATE answers SET bank = (
+        SELECT CASE WHEN s.bank = 'bundled' THEN 'practical-ml'
+                    ELSE lower(replace(rtrim(s.bank, '/'), rtrim(rtrim(s.bank, '/'), replace(rtrim(s.bank, '/'), '/', '')), ''))
+               END
+        FROM questions q JOIN sessions s ON s.id = q.session_id WHERE q.id = answers.question_id)
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
