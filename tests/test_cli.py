@@ -102,7 +102,7 @@ def test_rubric_derive_without_model(capsys, tmp_path: Path) -> None:
     source = Path(__file__).parent / "fixtures" / "questions.txt"
     code, out, _ = run(capsys, "rubric", "derive", str(source), "--out", str(tmp_path / "drafts"), "--no-model")
     assert code == 0
-    assert (tmp_path / "drafts" / "q01.yaml").is_file() and (tmp_path / "drafts" / "q02.yaml").is_file()
+    assert (tmp_path / "drafts" / "questions-01.yaml").is_file() and (tmp_path / "drafts" / "questions-02.yaml").is_file()
     code, out, _ = run(capsys, "rubric", "check", str(tmp_path / "drafts"))
     assert code == 0
 
@@ -240,5 +240,5 @@ def test_rubric_derive_writes_drafts_outside_the_bank_by_default(capsys, tmp_pat
     code, out, _ = run(capsys, "rubric", "derive", str(source), "--no-model")
     assert code == 0
     drafts = Path(os.environ["INTERVIEWER_DATA_DIR"]) / "rubric-drafts"
-    assert (drafts / "q01.yaml").is_file()
+    assert (drafts / "questions-01.yaml").is_file()
     assert f"rubric check {drafts}" in out

@@ -9,7 +9,7 @@ from typing import Any
 
 from interviewer.cli.common import bank_of, bank_option, settings_of
 from interviewer.config import load_settings
-from interviewer.display import printable
+from interviewer.display import clip, printable
 from interviewer.errors import EXIT_USAGE, InputError
 from interviewer.rubrics.loader import load_rubric, rubric_files
 from interviewer.textfile import read_text
@@ -23,10 +23,14 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("file", metavar="FILE", help="'Q1: … Model Answer: …' text or Markdown with headings")
     p.add_argument("--out", metavar="DIR",
                    help="where to write drafts (default: rubric-drafts/ in the user's data folder, outside any bank)")
-    p.add_argument("--prefix", default="q", help="id prefix (default %(default)s: q01, q02, …)")
+    p.add_argument("--prefix", help="id prefix, e.g. 'ml-' for ml-01, ml-02, … (default: from the file's name, "
+                   "'questions.txt' -> questions-01; a prefix that reuses a bundled question's id is refused)")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
     p.add_argument("--no-model", action="store_true", help="rank cue phrases without the embedding model")
     p.set_defaults(func=cmd_rubric_derive)
+    p = rsub.add_parser("review", help="show each draft concept, its cues and follow-up, and flag the weak ones")
+    p.add_argument("path", metavar="FILE|DIR", help="a rubric file or a folder of them (e.g. the drafts)")
+    p.set_defaults(func=cmd_rubric_review)
     p = rsub.add_parser("check", help="validate rubric files or folders")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the bank)")
     p.set_defaults(func=cmd_rubric_check, bank=None)
@@ -43,14 +47,56 @@ def cmd_rubric_derive(args: argparse.Namespace) -> int:
     text = read_text(source, "question file")
     settings = load_settings()
     embedder = None if args.no_model else load_embedder(settings.embedding_model, settings.embedding_precision)
-    rubrics = derive_rubrics(text, str(source), embedder, prefix=args.prefix)
     from interviewer import locations
+    from interviewer.rubrics.banks import bundled_banks
+    from interviewer.rubrics.loader import load_bank
+
+    reserved = {rubric_id for entry in bundled_banks() if entry.problem is None
+                for rubric_id in load_bank(entry.folder)}
+
+    def progress(n: int, total: int, question: str) -> None:
+        print(printable(f"derive: question {n}/{total}: {clip(question, 60)}", one_line=True), file=sys.stderr,
+              flush=True)
+
+    rubrics = derive_rubrics(text, str(source), embedder, prefix=args.prefix, reserved=reserved, progress=progress)
 
     out = Path(args.out) if args.out else locations.data_dir() / "rubric-drafts"
     paths = write_drafts(rubrics, out, source.name, force=args.force)
     for rubric, path in zip(rubrics, paths, strict=True):
         print(f"{path}: {len(rubric.concepts)} concepts, {len(rubric.misconceptions)} misconception drafts")
-    print(f"wrote {len(paths)} draft rubric(s); review them by hand, then `interviewer rubric check {out}`")
+    print(f"wrote {len(paths)} draft rubric(s); `interviewer rubric review {out}` shows what to edit, then "
+          f"`interviewer rubric check {out}`")
+    return 0
+
+
+def cmd_rubric_review(args: argparse.Namespace) -> int:
+    """Each rubric's concepts (label, cues, follow-up) and misconceptions (claim, correction), with ⚠ on the
+    weak ones; a last line counts them. Exit 2 if a file is not a valid rubric (as ``check``)."""
+    from interviewer.rubrics.review import review_rubric
+
+    weak = total = 0
+    files = rubric_files(Path(args.path))
+    if not files:
+        raise InputError(f"{args.path}: no rubric files (*.yaml) found")
+    for path in files:
+        rubric = load_rubric(path)
+        print(printable(f"{rubric.id}  {rubric.question}  ({path})", one_line=True))
+        for point in review_rubric(rubric):
+            total += 1
+            weak += bool(point.problems)
+            mark = "⚠" if point.problems else " "
+            if point.kind == "concept":
+                print(printable(f"  {mark} {point.label}", one_line=True))
+                print(printable(f"      cues: {', '.join(point.cues) or '(none)'}", one_line=True))
+                print(printable(f"      follow-up: {point.follow_up}", one_line=True))
+            else:
+                print(printable(f"  {mark} wrong claim: {point.label}", one_line=True))
+                print(printable(f"      correction: {point.follow_up}", one_line=True))
+            for problem in point.problems:
+                print(printable(f"      ⚠ {problem}", one_line=True))
+        print()
+    print(f"{weak} of {total} point(s) flagged in {len(files)} rubric(s)" +
+          ("; edit them, then `interviewer rubric check`" if weak else ""))
     return 0
 
 

@@ -16,7 +16,7 @@ sentences with a negation ("never shuffle time series") become misconception dra
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,11 +28,11 @@ from interviewer.errors import InputError
 from interviewer.outfile import check_output, write_output
 from interviewer.rubrics.loader import parse_rubric
 from interviewer.rubrics.model import Rubric
+from interviewer.rubrics.phrases import LABEL_WORDS, follow_up_about, label_problem, noun_phrase, wrong_claim
 from interviewer.scoring.embedder import Embedder
 from interviewer.scoring.text import sentences, word_count
 
 CUES_PER_CONCEPT = 5
-LABEL_WORDS = 6
 _SEED_Q_RE = re.compile(r"^\s*Q(\d+)\s*[:.)]\s*(.+)$")
 _SEED_A_RE = re.compile(r"^\s*(?:Model\s+)?Answer\s*:\s*(.*)$", re.IGNORECASE)
 _OTHER_LABEL_RE = re.compile(r"^\s*[A-Z][A-Za-z ]{2,30}:\s")
@@ -40,7 +40,6 @@ _HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _ITEM_RE = re.compile(r"\((\d{1,2})\)\s*")
 _LABEL_SPLIT_RE = re.compile(r"\s+[—–-]\s+|:\s+")
 _CHUNK_RE = re.compile(r"[,;:()\[\]/=.!?\"']+|\s[—–-]\s")
-_NEGATION_RE = re.compile(r"\b(never|not|cannot|can't|don't|doesn't|do not|does not|is not|are not)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -156,12 +155,14 @@ def _slug(text: str, taken: set[str]) -> str:
 
 
 def _label(text: str, item: bool) -> str:
-    head = _LABEL_SPLIT_RE.split(text, maxsplit=1)[0]
-    if not item and word_count(head) > 3:
-        head = ""  # only a short lead-in ("Critical rule: …") is a label for an ordinary sentence
-    if not head or word_count(head) > 8:
-        head = " ".join(text.split()[:LABEL_WORDS])
-    return head.strip(" .,:;").rstrip("(").strip()
+    """A whole noun phrase of at most six words: an item's lead-in ("Simple imputation — …") when it is one,
+    else the sentence's own noun phrase (``phrases.noun_phrase``)."""
+    head = _LABEL_SPLIT_RE.split(text, maxsplit=1)[0].strip(" .,:;")
+    if head != text.strip(" .,:;") and word_count(head) <= (LABEL_WORDS if item else 3) and "(" not in head:
+        label = noun_phrase(head)
+        if label != "Key point" and label_problem(label) is None:
+            return label
+    return noun_phrase(text)
 
 
 def candidate_phrases(statement: str) -> list[str]:
@@ -197,19 +198,6 @@ def rank_cues(statement: str, candidates: Sequence[str], embedder: Embedder | No
         if len(chosen) == limit:
             break
     return chosen
-
-
-def _misconception(sentence: str) -> str | None:
-    """A draft wrong claim: the sentence with its negation taken out ("never shuffle" → "shuffle")."""
-    if not _NEGATION_RE.search(sentence):
-        return None
-    flipped = _NEGATION_RE.sub(
-        lambda m: {"never": "", "not": "", "cannot": "can", "can't": "can", "don't": "do", "doesn't": "does",
-                   "do not": "do", "does not": "does", "is not": "is", "are not": "are"}[m.group(1).lower()],
-        sentence,
-    )
-    flipped = re.sub(r"\s{2,}", " ", flipped).strip()
-    return flipped[0].upper() + flipped[1:] if flipped else None
 
 
 def derive_rubric(
@@ -252,11 +240,10 @@ def _derive(rubric_id: str, qa: QA, embedder: Embedder | None) -> dict[str, Any]
                 "statement": text,
                 "cues": cues,
                 "weight": 2.0 if index == 0 else 1.0,
-                "follow_up": f"Can you tell me about {label[0].lower() + label[1:]}?" if index else
-                f"How would you define it in one or two sentences? ({qa.question})",
+                "follow_up": follow_up_about(label, core=index == 0),
             }
         )
-        claim = _misconception(text)
+        claim = wrong_claim(text)
         if claim:
             misconceptions.append(
                 {"id": _slug("wrong " + label, taken), "claim": claim, "correction": text, "cues": []}
@@ -264,21 +251,45 @@ def _derive(rubric_id: str, qa: QA, embedder: Embedder | None) -> dict[str, Any]
     if not concepts:
         concepts.append({"id": "answer", "label": "The model answer", "statement": qa.answer,
                          "cues": rank_cues(qa.answer, candidate_phrases(qa.answer), embedder),
-                         "weight": 1.0, "follow_up": qa.question})
+                         "weight": 1.0, "follow_up": qa.question if qa.question.rstrip().endswith("?") else
+                         "What is the core of your answer, in one or two sentences?"})
     data: dict[str, Any] = {"id": rubric_id, "question": qa.question, "model_answer": qa.answer, "concepts": concepts}
     if misconceptions:
         data["misconceptions"] = misconceptions
     return data
 
 
-def derive_rubrics(text: str, source: str, embedder: Embedder | None = None, prefix: str = "q") -> list[Rubric]:
-    """Draft rubrics for every question in ``text``, ids ``q01``, ``q02``… (validated)."""
+def prefix_for(source: str) -> str:
+    """The id prefix derived from a question file's name: ``ml-questions.txt`` -> ``ml-questions-`` (so drafts
+    are ``ml-questions-01``…, never a bundled bank's ``q01`` or ``stat01``)."""
+    words = re.findall(r"[a-z0-9]+", Path(source).stem.lower())
+    return ("-".join(words)[:24].strip("-") or "draft") + "-"
+
+
+def derive_rubrics(text: str, source: str, embedder: Embedder | None = None, prefix: str | None = None,
+                   reserved: Collection[str] = (), progress: Callable[[int, int, str], None] | None = None
+                   ) -> list[Rubric]:
+    """Draft rubrics for every question in ``text``, ids ``<prefix>01``, ``<prefix>02``… (validated).
+
+    ``prefix``: None derives one from ``source`` (``prefix_for``). ``reserved``: ids already taken (the bundled
+    banks'): a given prefix that would reuse one is an error; a derived one gets a ``draft-`` in front.
+    ``progress(n, total, question)`` is called before each question is derived.
+    """
     items = parse_qa(text, source)
     width = max(2, len(str(len(items))))
-    return [
-        parse_rubric(derive_rubric(f"{prefix}{n:0{width}d}", qa, embedder), f"{source} (question {n})")
-        for n, qa in enumerate(items, start=1)
-    ]
+    ids = [f"{prefix if prefix is not None else prefix_for(source)}{n:0{width}d}" for n in range(1, len(items) + 1)]
+    taken = sorted(set(ids) & set(reserved))
+    if taken and prefix is not None:
+        raise InputError(f"--prefix {prefix}: {', '.join(taken[:3])} {'is' if len(taken) == 1 else 'are'} already "
+                         "a bundled question's id; choose another prefix (ids must not collide across banks)")
+    if taken:
+        ids = [f"draft-{i}" for i in ids]
+    rubrics = []
+    for n, (rubric_id, qa) in enumerate(zip(ids, items, strict=True), start=1):
+        if progress is not None:
+            progress(n, len(items), qa.question)
+        rubrics.append(parse_rubric(derive_rubric(rubric_id, qa, embedder), f"{source} (question {n})"))
+    return rubrics
 
 
 def rubric_yaml(rubric: Rubric, source: str) -> str:
