@@ -107,8 +107,9 @@ def test_history_commands(capsys, three_sessions: Path) -> None:  # type: ignore
     with pytest.raises(SystemExit):
         cli.main(["history", "--limit", "0"])
     assert "expected a positive whole number, got '0'" in capsys.readouterr().err
-    assert cli.main(["report", "0"]) == 2  # session 0 does not exist: not "the latest"
-    assert "no session 0 in" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # session 0 cannot exist: not "the latest"
+        cli.main(["report", "0"])
+    assert "argument SESSION: expected a positive whole number, got '0'" in capsys.readouterr().err
 
 
 def test_history_of_an_empty_database(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -151,8 +151,10 @@ def test_resume_with_nothing_to_resume_or_an_unknown_id(capsys, tmp_path: Path, 
     assert capsys.readouterr().out.startswith(f"interviewer: nothing to resume: session {sid} is finished")
     assert cli.main(["resume", "42"]) == 2
     assert capsys.readouterr().err == f"interviewer: error: no session 42 in {db}; `interviewer history` lists them\n"
-    assert cli.main(["resume", "abc"]) == 2
-    assert "expected a session number" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:  # a usage error, as for every number argument
+        cli.main(["resume", "abc"])
+    assert exited.value.code == 2
+    assert "error: argument SESSION: expected a positive whole number" in capsys.readouterr().err
 
 
 def test_resume_defaults_to_the_newest_unfinished_session(capsys, tmp_path: Path, fixture_bank: Path,  # type: ignore[no-untyped-def]

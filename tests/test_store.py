@@ -10,6 +10,7 @@ import pytest
 from interviewer.errors import InputError, InterviewerError
 from interviewer.store import Store
 from interviewer.store.schema import SCHEMA_VERSION
+from interviewer.store.sqlite import MAX_ID, IdOutOfRange
 
 
 def test_a_session_round_trip(tmp_path: Path) -> None:
@@ -126,3 +127,19 @@ def test_an_empty_session_can_be_discarded_an_answered_one_cannot(tmp_path: Path
         assert store.discard_if_empty(empty) and not store.discard_if_empty(kept)
         assert [s.id for s in store.sessions()] == [kept]
         assert store._db.execute("SELECT count(*) FROM questions").fetchone()[0] == 2
+
+
+def test_ids_beyond_sqlite_integers_are_refused_by_the_store_itself(tmp_path: Path) -> None:
+    """The command line refuses such numbers first; the store checks again, with its own one-line error
+    (sqlite3 would raise OverflowError: "Python int too large to convert to SQLite INTEGER")."""
+    with Store(tmp_path / "s.db") as store:
+        sid = store.start_session("typed", "bank", [("q01", "Q?")])
+        calls = {"session": lambda: store.session(MAX_ID + 1), "question": lambda: store.save_answer(sid, 2**64, "x"),
+                 "answer": lambda: store.save_grade(10**20, {"score": 1.0}),
+                 "follow-up": lambda: store.save_follow_up_grade(-1, {"score": 1.0}),
+                 "session ": lambda: store.finish_session(0)}
+        for what, call in calls.items():
+            with pytest.raises(IdOutOfRange, match=f"^{what.strip()} -?[0-9]+: out of range .* to {MAX_ID}"):
+                call()
+        assert issubclass(IdOutOfRange, InputError)  # exit 2 from the command line, like an unknown id
+        assert store.session(sid).questions[0].answers == () and store.unfinished()[0].id == sid  # nothing written

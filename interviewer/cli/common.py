@@ -52,12 +52,17 @@ def bank_option(parser: argparse.ArgumentParser) -> None:
 
 
 def positive_int(text: str) -> int:
+    """The argparse type of every number argument (a session number, ``--limit``): a whole number from 1 to
+    SQLite's largest integer, so a number the database cannot hold is a usage error (one line, exit 2), never a
+    traceback. A leading ``#`` is allowed, as the app lists sessions (``#12``)."""
+    from interviewer.store.sqlite import MAX_ID
+
     try:
-        value = int(text)
-    except ValueError:
+        value = int(text.removeprefix("#"))
+    except ValueError:  # not a number, or over Python's digit limit for int()
         value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    if not 1 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r} (the largest is {MAX_ID})")
     return value
 
 

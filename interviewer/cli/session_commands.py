@@ -41,13 +41,15 @@ def add_parsers(sub: Any) -> None:
     """``resume``, ``report`` and ``history``."""
     p = sub.add_parser("resume", help="carry on an unfinished session (default: the newest)")
     bank_option(p)
-    p.add_argument("session", nargs="?", metavar="SESSION", help="session number (see `interviewer history`)")
+    p.add_argument("session", nargs="?", type=positive_int, metavar="SESSION",
+                   help="session number (see `interviewer history`)")
     p.add_argument("--plain", action="store_true", help="the plain line-by-line round instead of the app")
     p.set_defaults(func=cmd_resume)
 
     p = sub.add_parser("report", help="a feedback report of a session (Markdown, HTML or JSON)")
     bank_option(p)
-    p.add_argument("session", nargs="?", metavar="SESSION", help="session number (default: the latest)")
+    p.add_argument("session", nargs="?", type=positive_int, metavar="SESSION",
+                   help="session number (default: the latest)")
     p.add_argument("--format", choices=("md", "html", "json"),
                    help="report format (default: from the -o suffix, else md)")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write it; '-' for stdout (default: stdout for "
@@ -60,15 +62,6 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--concepts", action="store_true", help="progress per key point across sessions")
     p.add_argument("--limit", type=positive_int, metavar="N", help="only the last N sessions")
     p.set_defaults(func=cmd_history, bank=None)
-
-
-def _session_id(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value.lstrip("#"))
-    except ValueError:
-        raise InputError(f"session: expected a session number (see `interviewer history`), got {value!r}") from None
 
 
 def _bank_override(args: argparse.Namespace) -> Path | None:
@@ -161,7 +154,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     settings = settings_of(args)
     with open_store(settings.database_path()) as store:
         try:
-            record = resumable_session(store, _session_id(args.session))
+            record = resumable_session(store, args.session)
         except NothingToResume as exc:
             print(f"interviewer: {exc.message}")
             return 0
@@ -224,8 +217,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         from interviewer.store import open_store
 
         with open_store(settings.database_path(), read_only=True) as store:
-            session_id = _session_id(args.session)
-            session_id = store.latest_session_id() if session_id is None else session_id
+            session_id = store.latest_session_id() if args.session is None else args.session
             if session_id is None:
                 raise InputError(f"no sessions yet in {store.path}; `interviewer practice` starts one")
             record = store.session(session_id)

@@ -26,6 +26,7 @@ from interviewer.scoring.result import Grade
 from interviewer.store.records import (AnsweredQuestion, AnswerRecord, FollowUpRecord, QuestionRecord, SessionRecord,
                                        SessionSummary, grade_problem)
 from interviewer.store.schema import MIGRATIONS, SCHEMA_VERSION
+from interviewer.store.sqlite import check_id, read_header, statements, use_wal
 
 APPLICATION_ID = 0x496E7476  # "Intv": marks the file as ours (PRAGMA application_id)
 BUSY_TIMEOUT_SECONDS = 5.0  # wait this long for another writer before saying the database is locked
@@ -139,23 +140,28 @@ class Store:
     def _check_and_migrate(self) -> None:
         db = self._db
         db.execute("PRAGMA foreign_keys = ON")
-        app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]  # reads the header: fails if corrupt
+        version = self._checked_version()
+        use_wal(db, BUSY_TIMEOUT_SECONDS)
+        db.execute("PRAGMA synchronous = FULL")  # a committed answer survives a crash, even of the machine
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            with self._transaction():  # one migration, all or nothing, under the write lock (BEGIN IMMEDIATE)
+                if self._checked_version() >= number:
+                    continue  # another process opening the same new database at the same moment got here first
+                for statement in statements(MIGRATIONS[number - 1]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                db.execute(f"PRAGMA user_version = {number}")
+
+    def _checked_version(self) -> int:
+        """The schema version of the open file; another program's database, or a newer one, is refused."""
+        app_id, version, tables = read_header(self._db)
         if app_id != APPLICATION_ID and (tables or version):
             raise InterviewerError(f"{self.path}: this file is another program's database; it was left untouched. "
                                    "Set INTERVIEWER_DATABASE to another file")
         if version > SCHEMA_VERSION:
             raise InterviewerError(f"{self.path}: made by a newer version of interviewer (schema {version}, this "
                                    f"one knows {SCHEMA_VERSION}); upgrade interviewer to open it")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = FULL")  # a committed answer survives a crash, even of the machine
-        for number in range(version + 1, SCHEMA_VERSION + 1):
-            with self._transaction():  # one migration, all or nothing
-                for statement in _statements(MIGRATIONS[number - 1]):
-                    db.execute(statement)
-                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                db.execute(f"PRAGMA user_version = {number}")
+        return version
 
     def _check_for_reading(self) -> None:
         """Open for reading only, on a full disk: exclusive locking keeps SQLite's WAL index in memory instead
@@ -163,8 +169,7 @@ class Store:
         db = self._db
         db.execute("PRAGMA locking_mode = EXCLUSIVE")
         db.execute("PRAGMA query_only = ON")
-        app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        version = db.execute("PRAGMA user_version").fetchone()[0]
+        app_id, version, _ = read_header(db)
         if app_id != APPLICATION_ID:
             raise DiskFullError(f"{self.path}: {DISK_FULL}, and this is not an interviewer database yet")
         if version != SCHEMA_VERSION:
@@ -202,6 +207,7 @@ class Store:
     def discard_if_empty(self, session_id: int) -> bool:
         """Delete the session if no question of it has an answer (a round left before the first answer), so
         it does not linger in history as unfinished. True if it was deleted."""
+        check_id(session_id, "session")
         with self._transaction() as db:
             answered = db.execute("SELECT count(*) FROM answers a JOIN questions q ON q.id = a.question_id"
                                   " WHERE q.session_id = ?", (session_id,)).fetchone()[0]
@@ -215,6 +221,8 @@ class Store:
                     started_at: str | None = None, seconds: float | None = None, bank: str | None = None) -> int:
         """Commit a submitted answer (before grading) and return its id, with the name of its question's
         ``bank``. A new answer to the same question is kept alongside the earlier ones; the latest counts."""
+        check_id(session_id, "session")
+        check_id(position, "question")
         with self._transaction() as db:
             row = db.execute("SELECT id FROM questions WHERE session_id = ? AND position = ?",
                              (session_id, position)).fetchone()
@@ -233,6 +241,7 @@ class Store:
 
     def _attach_grade(self, table: str, row_id: int, grade: Any) -> None:
         """Store ``grade`` (a ``Grade`` or its dict), its score and the time on row ``row_id`` of ``table``."""
+        check_id(row_id, table[:-1].replace("_", "-"))  # "answer", "follow-up"
         data = grade.to_dict() if hasattr(grade, "to_dict") else dict(grade)
         with self._transaction() as db:
             db.execute(f"UPDATE {table} SET grade = ?, score = ?, graded_at = ? WHERE id = ?",
@@ -240,6 +249,7 @@ class Store:
 
     def save_follow_up(self, answer_id: int, concept_id: str, question: str, text: str) -> int:
         """Commit the answer to a follow-up question (about ``concept_id``) asked after answer ``answer_id``."""
+        check_id(answer_id, "answer")
         with self._transaction() as db:
             cursor = db.execute("INSERT INTO follow_ups (answer_id, concept_id, question, text, submitted_at)"
                                 " VALUES (?, ?, ?, ?, ?)", (answer_id, concept_id, question, text, now()))
@@ -249,6 +259,7 @@ class Store:
         self._attach_grade("follow_ups", follow_up_id, grade)
 
     def finish_session(self, session_id: int) -> None:
+        check_id(session_id, "session")
         with self._transaction() as db:
             db.execute("UPDATE sessions SET finished_at = coalesce(finished_at, ?) WHERE id = ?", (now(), session_id))
 
@@ -288,7 +299,8 @@ class Store:
             self.notes.append(message)
 
     def session(self, session_id: int) -> SessionRecord:
-        """The whole session, or a one-line error naming the unknown id."""
+        """The whole session, or a one-line error naming the unknown (or impossible) id."""
+        check_id(session_id, "session")
         with self._guard():
             row = self._db.execute("SELECT id, started_at, finished_at, mode, bank, timed, settings FROM sessions"
                                    " WHERE id = ?", (session_id,)).fetchone()
@@ -370,11 +382,6 @@ def _no_space(path: Path) -> bool:
     except OSError:
         return False
     return info.f_bavail * info.f_frsize < LOW_SPACE_BYTES
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements (ours contain no semicolons inside literals or triggers)."""
-    return [s.strip() for s in script.split(";") if s.strip()]
 
 
 def open_store(path: Path | None = None, *, read_only: bool = False) -> Store:
