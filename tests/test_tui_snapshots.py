@@ -18,13 +18,16 @@ from interviewer.tui.screens.summary import SummaryScreen
 from interviewer.tui.widgets.level_meter import LevelMeter
 from interviewer.tui.widgets.voice_panel import VoicePanel
 
-from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, FakeClock, FakeTranscriber, app, wait_for
+from .fakes import FakeClock, FakeTranscriber
+from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, app, wait_for
 
 
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in ``tmp_path`` with a relative database path, so the screens show the same path every time."""
     monkeypatch.chdir(tmp_path)
+    # The start screen says where the user's own banks go: the same path on every machine (nothing is written there).
+    monkeypatch.setenv("INTERVIEWER_DATA_DIR", "/home/you/.local/share/interviewer")
     return tmp_path
 
 
@@ -234,7 +237,8 @@ class TestHistoryScreen:
         from interviewer.session.round import Interview
         from interviewer.store import Store
 
-        from .conftest import FIXTURES, HashingEmbedder
+        from .conftest import FIXTURES
+        from .fakes import HashingEmbedder
 
         bank = load_bank(FIXTURES / "bank")
         with Store(Path("sessions.db")) as store:

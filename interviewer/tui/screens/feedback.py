@@ -24,19 +24,23 @@ class FeedbackScreen(OfTheApp, Screen[None]):
         Binding("enter", "next", "Next", show=False),
         Binding("m", "model_answer", "Model answer"),
         Binding("f", "follow_up", "Follow-up"),
+        Binding("escape", "back", "Back to the summary", show=False),
     ]
 
-    def __init__(self, turn: Turn) -> None:
+    def __init__(self, turn: Turn, *, reopened: bool = False) -> None:
         super().__init__()
         assert turn.grade is not None
         self.turn = turn
+        self.reopened = reopened
+        """Opened again from the summary: Esc (or n) goes back to it."""
 
     def compose(self) -> ComposeResult:
         interview = self.interviewer.interview
         assert interview is not None and self.turn.grade is not None
         mode = "spoken" if self.turn.mode == "voice" else "typed"
-        yield Static(f"Feedback  ·  question {self.turn.position} of {len(interview.turns)}  ·  {self.turn.rubric.id}"
-                     f"  ·  {mode} answer", id="feedback-bar")
+        where = " · ".join(x for x in (interview.bank, self.turn.rubric.id) if x)
+        yield Static(printable(f"Feedback  ·  question {self.turn.position} of {len(interview.turns)}  ·  {where}"
+                               f"  ·  {mode} answer", one_line=True), id="feedback-bar", markup=False)
         yield Static(printable(self.turn.rubric.question), id="feedback-question", markup=False)
         with Horizontal(id="feedback-body"):
             with VerticalScroll(id="feedback-main"):
@@ -64,11 +68,14 @@ class FeedbackScreen(OfTheApp, Screen[None]):
             score = follow.grade.score if follow.grade is not None else None
             shown = f"{score:.1f}/10" if score is not None else "not graded"
             lines.append(f"Follow-up ({shown}): {follow.question}")
+            lines.append(f"   you said: {' '.join(follow.answer.split())}")
+            if follow.grade is not None and follow.grade.feedback.summary:
+                lines.append(f"   {follow.grade.feedback.summary}")
         self.query_one("#follow-ups", Static).update(printable("\n".join(lines)))
         self.query_one("#follow-ups").display = bool(lines)
         nxt = interview.follow_up_for(self.turn)
         last = not [t for t in interview.pending]
-        hint = "n: summary" if last else "n: next question"
+        hint = "n or Esc: back to the summary" if self.reopened else "n: summary" if last else "n: next question"
         if nxt is not None:
             hint = f"f: answer a follow-up ({nxt[1]})   " + hint
         self.query_one("#feedback-hint", Static).update(printable(hint))
@@ -81,7 +88,14 @@ class FeedbackScreen(OfTheApp, Screen[None]):
         return True
 
     def action_next(self) -> None:
-        self.interviewer.next_question()
+        if self.reopened:
+            self.dismiss(None)
+        else:
+            self.interviewer.next_question()
+
+    def action_back(self) -> None:
+        if self.reopened:
+            self.dismiss(None)
 
     def action_model_answer(self) -> None:
         pane = self.query_one("#model-answer")

@@ -42,7 +42,7 @@ class FollowUpScreen(OfTheApp, Screen[None]):
 
     def compose(self) -> ComposeResult:
         concept = self.turn.rubric.concept(self.concept_id)
-        yield Static(printable(f"Follow-up  ·  {self.turn.rubric.id}  ·  on: {concept.label}"), id="follow-bar", markup=False)
+        yield Static(printable(f"Follow-up  ·  on: {concept.label}", one_line=True), id="follow-bar", markup=False)
         yield Static(printable(self.question), id="question", markup=False)
         yield TextArea(id="editor", soft_wrap=True, placeholder="Your answer to the follow-up. ctrl+s submits it.")
         yield VerticalScroll(id="follow-result")

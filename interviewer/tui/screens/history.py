@@ -8,15 +8,40 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Sparkline, Static
+from textual.widgets import DataTable, Footer, Static
 
-from interviewer.display import printable
+from interviewer.display import clip, printable
 from interviewer.session.advice import STATUS_MARKS
+from interviewer.session.history import SessionLine
 from interviewer.tui.of_app import OfTheApp
 
 
 SESSIONS_SHOWN = 20  # the chart and the table show the last this-many sessions
 CONCEPTS_SHOWN = 8
+
+
+CHART_ROWS = 5  # the chart's height in lines; each line is 2 points of the 0-10 scale
+BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def score_chart(lines: list[SessionLine]) -> Text:
+    """A bar per session's mean score on a 0–10 axis (so 5.1 is half a bar, never a flat line), with the axis
+    labelled and each bar's session number under it."""
+    shown = [s for s in lines if s.mean is not None]
+    width = max(len(str(s.id)) for s in shown) + 1
+    out = Text()
+    for row in range(CHART_ROWS, 0, -1):
+        top = 10 * row / CHART_ROWS
+        axis = f"{top:>4.0f} ┤" if row in (CHART_ROWS, (CHART_ROWS + 1) // 2) else "     │"
+        out.append(axis, style="dim")
+        for s in shown:
+            fill = min(max((s.mean or 0.0) - (top - 10 / CHART_ROWS), 0.0) / (10 / CHART_ROWS), 1.0)
+            colour = "green" if (s.mean or 0) >= 7 else "yellow" if (s.mean or 0) >= 4 else "red"
+            out.append(BLOCKS[round(fill * 8)].rjust(width), style=colour)
+        out.append("\n")
+    out.append("   0 └" + "─" * (width * len(shown)) + "\n", style="dim")
+    out.append("      " + "".join(str(s.id).rjust(width) for s in shown) + "  session", style="dim")
+    return out
 
 
 class HistoryScreen(OfTheApp, Screen[None]):
@@ -31,9 +56,9 @@ class HistoryScreen(OfTheApp, Screen[None]):
         yield Static("History  ·  your sessions and key points", id="history-bar")
         with VerticalScroll(id="history-body"):
             if len(means) >= 2:
-                yield Static(f"Mean score per session, oldest → newest: {means[0]:.1f} → {means[-1]:.1f} "
+                yield Static(f"Mean score per session (0–10), oldest → newest: {means[0]:.1f} → {means[-1]:.1f} "
                              f"(lowest {min(means):.1f}, highest {max(means):.1f})", classes="heading")
-                yield Sparkline(means, id="chart", min_color="red", max_color="green")
+                yield Static(score_chart(lines), id="chart")
             elif not lines:
                 yield Static("No sessions yet: a round you practise shows up here.", classes="heading")
             yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
@@ -46,17 +71,19 @@ class HistoryScreen(OfTheApp, Screen[None]):
 
         store = self.interviewer.services.store
         sessions = self.query_one("#sessions", DataTable)
-        sessions.add_columns("session", "date", "mode", "answered", "mean", "trend")
+        sessions.add_columns("session", "date", "bank", "mode", "answered", "mean", "trend")
         for s in reversed(session_lines(store, SESSIONS_SHOWN)):
-            sessions.add_row(str(s.id), s.started_at.replace("T", " ")[:16], s.mode, f"{s.answered}/{s.asked}",
+            sessions.add_row(str(s.id), s.started_at.replace("T", " ")[:16], Text(clip(s.bank, 16)), s.mode,
+                             f"{s.answered}/{s.asked}",
                              "–" if s.mean is None else f"{s.mean:.1f}",
                              trend_label(s.change) + ("" if s.finished else " unfinished"))
         concepts = self.query_one("#concepts", DataTable)
-        concepts.add_columns("id", "key point", "answers", "covered")
+        concepts.add_columns("key point", "question", "answers", "covered")
         for p in concept_progress(store)[:CONCEPTS_SHOWN]:
-            # Text, not str: a DataTable reads a str cell as markup.
-            concepts.add_row(Text(printable(p.rubric_id, one_line=True)), Text(printable(p.label, one_line=True)[:40]), " ".join(STATUS_MARKS.get(s, "?") for s in p.statuses[-6:]),
-                             f"{p.covered}/{len(p.statuses)}")
+            # Text, not str: a DataTable reads a str cell as markup. The question by its text, cut with "…".
+            concepts.add_row(Text(clip(printable(p.label, one_line=True), 30)),
+                             Text(clip(printable(p.question or p.rubric_id, one_line=True), 28)),
+                             " ".join(STATUS_MARKS.get(s, "?") for s in p.statuses[-6:]), f"{p.covered}/{len(p.statuses)}")
         sessions.focus()
 
     def action_back(self) -> None:

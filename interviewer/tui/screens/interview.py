@@ -55,7 +55,7 @@ class InterviewScreen(OfTheApp, Screen[None]):
         assert interview is not None
         rubric = self.turn.rubric
         limit = (rubric.time_limit_seconds or DEFAULT_LIMIT_SECONDS) if interview.timed else None
-        details = " · ".join(x for x in (rubric.id, rubric.difficulty or "") if x)
+        details = printable(" · ".join(x for x in (interview.bank, rubric.id, rubric.difficulty or "") if x), one_line=True)
         with Horizontal(id="question-bar"):
             yield Static(f"Question {self.turn.position} of {len(interview.turns)}  ·  {details}", id="position")
             yield AnswerTimer(limit, self.interviewer.services.clock, id="timer")

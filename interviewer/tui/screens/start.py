@@ -12,12 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, OptionList, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets import (Button, Checkbox, Footer, Input, OptionList, RadioButton, RadioSet, Select, SelectionList,
+                             Static)
 from textual.widgets.option_list import Option
 
-from interviewer.display import printable
+from interviewer import locations
+from interviewer.display import clip, printable
 from interviewer.errors import InterviewerError
-from interviewer.session.round import BUNDLED_BANK, DEFAULT_COUNT
+from interviewer.session.round import DEFAULT_COUNT, bank_label
 from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.services import RoundOptions
 from interviewer.tui.widgets.model_status import ModelStatus
@@ -25,7 +27,8 @@ from interviewer.tui.widgets.model_status import ModelStatus
 if TYPE_CHECKING:
     from interviewer.rubrics.loader import Bank
 
-QUESTION_CHARS = 60  # a question's text in the pick list is cut to this, so each fits one line at 80 columns
+QUESTION_CHARS = 62  # a question's text in the pick list is cut to this (with "…"), so each fits one line at 80 columns
+COUNT_HINT = " at random, unless you tick questions below (space)"
 
 
 class StartScreen(OfTheApp, Screen[None]):
@@ -46,12 +49,15 @@ class StartScreen(OfTheApp, Screen[None]):
         with Vertical(id="start-form"):
             with Horizontal(classes="row"):
                 yield Static("Bank", classes="label")
-                yield Input(str(options.bank or ""), placeholder="the bundled bank (Enter to reload)",
-                            id="bank", compact=True)
+                yield Select(self._bank_choices(), value=self._chosen_bank(), allow_blank=True, compact=True,
+                             prompt=self._blank_prompt(), id="bank-select")
+                yield Input(self._typed_bank(), placeholder="or a folder (Enter)", id="bank", compact=True)
+            yield Static(f"Your own banks: one folder each in {locations.user_banks_dir()}", id="bank-hint",
+                         markup=False)
             with Horizontal(classes="row"):
                 yield Static("Questions", classes="label")
                 yield Input(str(options.count or DEFAULT_COUNT), type="integer", id="count", compact=True)
-                yield Static(" at random, or tick them below (space)", id="count-hint")
+                yield Static(COUNT_HINT, id="count-hint")
             yield SelectionList[str](id="pick", compact=True)
             with Horizontal(classes="row"):
                 yield Static("Answers", classes="label")
@@ -72,9 +78,41 @@ class StartScreen(OfTheApp, Screen[None]):
         self.call_after_refresh(self.interviewer.ensure_models)
 
     # -- the bank and its questions ---------------------------------------------------------------------
+    def _bank_choices(self) -> list[tuple[str, str]]:
+        """(prompt, folder) for every bank, by name: the bundled ones, then the user's own."""
+        from interviewer.rubrics.banks import available_banks
+
+        self._banks = [b for b in available_banks() if b.problem is None]
+        return [(f"{b.name}  ·  {b.title}" + ("" if b.bundled else "  (yours)"), str(b.folder)) for b in self._banks]
+
+    def _chosen_bank(self) -> object:
+        """The listed bank the round options name (default: the configured bank), else blank (a typed folder)."""
+        wanted = self.options.bank or self.interviewer.services.settings.bank_dir()
+        for bank in self._banks:
+            if bank.folder.resolve() == Path(wanted).expanduser().resolve():
+                return str(bank.folder)
+        return Select.NULL
+
+    def _blank_prompt(self) -> str:
+        """What the bank list says when no listed bank is chosen: the configured folder's bank, or "a folder"."""
+        if self.options.bank is None and self.interviewer.services.settings.bank is not None:
+            return f"the configured bank: {bank_label(str(self.interviewer.services.settings.bank_dir()))}"
+        return "a folder (type it →)"
+
+    def _typed_bank(self) -> str:
+        return "" if self.options.bank is None or self._chosen_bank() != Select.NULL else str(self.options.bank)
+
     def _bank_folder(self) -> Path | None:
+        from interviewer.rubrics.banks import resolve_bank
+
         text = self.query_one("#bank", Input).value.strip()
-        return Path(text).expanduser() if text else None
+        if text:
+            try:
+                return resolve_bank(text)
+            except InterviewerError:
+                return Path(text).expanduser()  # loading it says what is wrong
+        chosen = self.query_one("#bank-select", Select).value
+        return None if chosen == Select.NULL else Path(str(chosen))
 
     def _load_bank(self) -> None:
         pick = self.query_one("#pick", SelectionList)
@@ -87,23 +125,41 @@ class StartScreen(OfTheApp, Screen[None]):
             return
         chosen = set(self.options.questions)
         for rubric_id, rubric in self.bank.items():
-            question = printable(rubric.question, one_line=True)
-            text = question if len(question) <= QUESTION_CHARS else question[: QUESTION_CHARS - 1] + "…"
-            # Text, not str: an option list reads a str prompt as markup.
-            pick.add_option((Text(f"{rubric_id}  {text}"), rubric_id, rubric_id in chosen))
+            # The question first; the id (dim) only as detail. Text, not str: a str prompt is read as markup.
+            prompt = Text(clip(printable(rubric.question, one_line=True), QUESTION_CHARS))
+            prompt.append(f"  {rubric_id}", style="dim")
+            pick.add_option((prompt, rubric_id, rubric_id in chosen))
+        self._ticks_changed()
 
     @on(Input.Submitted, "#bank")
     def _bank_entered(self) -> None:
+        if self.query_one("#bank", Input).value.strip():
+            with self.prevent(Select.Changed):
+                self.query_one("#bank-select", Select).clear()
         self._load_bank()
+
+    @on(Select.Changed, "#bank-select")
+    def _bank_chosen(self, event: Select.Changed) -> None:
+        if event.value != Select.NULL:
+            self.query_one("#bank", Input).value = ""
+            self._load_bank()
+
+    @on(SelectionList.SelectedChanged, "#pick")
+    def _ticks_changed(self) -> None:
+        """Ticked questions win over the count: say so, and grey the count out while any are ticked."""
+        ticked = len(self.query_one("#pick", SelectionList).selected)
+        self.query_one("#count", Input).disabled = bool(ticked)
+        self.query_one("#count-hint", Static).update(
+            f" ← ignored: the {ticked} ticked question{'s are' if ticked > 1 else ' is'} asked" if ticked else COUNT_HINT)
 
     def _list_unfinished(self) -> None:
         listing = self.query_one("#resume", OptionList)
         listing.clear_options()
         sessions = self.interviewer.services.store.unfinished()
         for session in sessions:
-            bank = "" if session.bank == BUNDLED_BANK else f"  {Path(session.bank).name}"
-            listing.add_option(Option(f"#{session.id}  {session.started_at[:16].replace('T', ' ')}  {session.mode}  "
-                                      f"{session.answered}/{session.asked} answered{bank}", id=str(session.id)))
+            listing.add_option(Option(Text(printable(
+                f"#{session.id}  {session.started_at[:16].replace('T', ' ')}  {bank_label(session.bank)}  "
+                f"{session.mode}  {session.answered}/{session.asked} answered", one_line=True)), id=str(session.id)))
         if not sessions:
             listing.add_option(Option("none", disabled=True))
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from interviewer.display import printable
+from interviewer.display import clip, printable
 from interviewer.session.round import RoundSummary
 from interviewer.tui.of_app import OfTheApp
 
@@ -23,11 +24,11 @@ def summary_text(summary: RoundSummary) -> Text:
     if summary.strongest:
         out.append("\nStrongest\n", style="bold green")
         for tally in summary.strongest:
-            out.append(printable(f" ✔ {tally.label} ({tally.rubric_id})\n"))
+            out.append(printable(f" ✔ {tally.label}\n"))
     if summary.weakest:
         out.append("\nWeakest\n", style="bold red")
         for tally in summary.weakest:
-            out.append(printable(f" ✘ {tally.label} ({tally.rubric_id})\n"))
+            out.append(printable(f" ✘ {tally.label}\n"))
     if summary.practise_next:
         out.append("\nPractise next\n", style="bold")
         for item in summary.practise_next:
@@ -57,13 +58,30 @@ class SummaryScreen(OfTheApp, Screen[None]):
         interview = self.interviewer.interview
         assert interview is not None
         table = self.query_one(DataTable)
-        table.add_columns("#", "id", "score", "question")
+        table.add_columns("#", "score", "question (Enter opens its feedback)")
         for turn in interview.turns:
             score = "–" if turn.score is None else f"{turn.score:.1f}"
-            question = printable(turn.rubric.question, one_line=True)
-            # Text, not str: a DataTable reads a str cell as markup.
-            table.add_row(str(turn.position), turn.rubric.id, score, Text(question[:52] + ("…" if len(question) > 52 else "")))
+            # Text, not str: a DataTable reads a str cell as markup. The id is detail, after the question.
+            question = Text(clip(printable(turn.rubric.question, one_line=True), 56))
+            question.append(f"  {turn.rubric.id}", style="dim")
+            table.add_row(str(turn.position), score, question, key=str(turn.position))
         table.focus()
+
+    @on(DataTable.RowSelected, "#scores")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self._open(str(event.row_key.value))
+
+    def _open(self, position: str) -> None:
+        """Reopen a question's feedback (follow-ups included) over the summary; Esc comes back."""
+        from interviewer.tui.screens.feedback import FeedbackScreen
+
+        interview = self.interviewer.interview
+        assert interview is not None
+        turn = next(t for t in interview.turns if str(t.position) == position)
+        if turn.grade is None:
+            self.notify("That question has no graded answer to show.", timeout=4)
+            return
+        self.app.push_screen(FeedbackScreen(turn, reopened=True))
 
     def action_new_round(self) -> None:
         self.interviewer.new_round()
