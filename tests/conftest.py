@@ -1,62 +1,26 @@
+"""The fixtures every test file can ask for: isolated user folders (autouse), the fake embedder and the fake
+grader for the command line, the test bank, the real models, and the speech fixtures.
+
+The test doubles themselves live in ``fakes.py``; ``tui_support.py`` builds the app for tests, and
+``speech_support.py`` and ``report_support.py`` hold helpers for those areas.
+"""
+
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from interviewer.config import ENV_VARS
 from interviewer.rubrics import load_rubric
-from interviewer.scoring.text import STOPWORDS, lemmas, words
+
+from .fakes import HashingEmbedder, fake_grader
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = REPO.parent / "shared"
-
-
-class HashingEmbedder:
-    """A deterministic stand-in for a sentence model: a bag of lemmas hashed into 512 dimensions.
-
-    Texts that share content words are similar; texts that share none are orthogonal. Good enough to
-    test the grader's logic without loading a model.
-    """
-
-    name = "hashing-test-embedder"
-    dimension = 512
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        self.calls += 1
-        return self._embed(texts)
-
-    def _embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in words(text):
-                if word.lower() in STOPWORDS:
-                    continue
-                lemma = min(lemmas(word), key=lambda form: (len(form), form))
-                bucket = int(hashlib.md5(lemma.encode()).hexdigest(), 16) % self.dimension
-                out[row, bucket] += 1.0
-            norm = np.linalg.norm(out[row])
-            if norm:
-                out[row] /= norm
-        return out
-
-    def encode_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Sentence vectors as ``encode``; each content word's own hashed vector as a token."""
-        tokens = []
-        for text in texts:
-            content = [w for w in words(text) if w.lower() not in STOPWORDS]
-            tokens.append(self._embed(content) if content else np.zeros((0, self.dimension), dtype=np.float32))
-        return self.encode(texts), tokens
-
 
 ISOLATED_SETTINGS_ENV = tuple(ENV_VARS.values())  # every setting's variable (INTERVIEWER_BANK, …), from config
 
@@ -76,6 +40,15 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
 @pytest.fixture
 def fake_embedder() -> HashingEmbedder:
     return HashingEmbedder()
+
+
+@pytest.fixture
+def fake_cli_grader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command grades with the ``HashingEmbedder`` (``fakes.fake_grader`` as ``interviewer.cli._grader``).
+    Command-line test files use it for all their tests: ``pytestmark = pytest.mark.usefixtures("fake_cli_grader")``."""
+    from interviewer import cli
+
+    monkeypatch.setattr(cli, "_grader", fake_grader)
 
 
 @pytest.fixture

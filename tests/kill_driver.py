@@ -19,7 +19,7 @@ from interviewer.scoring.grader import Grader
 from interviewer.session.round import Interview
 from interviewer.store import Store
 
-from .conftest import HashingEmbedder
+from .fakes import HashingEmbedder
 
 QUESTIONS = ("q01", "q03", "q10")
 

@@ -10,7 +10,7 @@ from interviewer.scoring.grader import Grader
 from interviewer.session.round import Interview
 from interviewer.store import Store
 
-from .conftest import HashingEmbedder
+from .fakes import HashingEmbedder
 
 HOSTILE = "<script>document.title='PWNED'</script> & \"quoted\" 'single' <img src=x onerror=alert(1)> $title"
 

@@ -43,7 +43,8 @@ import pytest
 from interviewer import cli
 from interviewer.scoring.grader import Grader
 
-from .conftest import FIXTURES, REPO, HashingEmbedder
+from .conftest import FIXTURES, REPO
+from .fakes import FAKE_CLI, HashingEmbedder, fake_grader
 
 # -- the scratch folder -------------------------------------------------------------------------------------
 ERROR_LINE = re.compile(r"^interviewer(?: [a-z-]+)*: error: ")  # argparse names the subcommand: "interviewer grade: error:"
@@ -53,18 +54,7 @@ STRONG = ("Feature scaling puts features on comparable ranges. Distance-based mo
 SCALING = (FIXTURES / "bank" / "scaling.yaml").read_text(encoding="utf-8")
 ESC = "\x1b]0;pwned\x07\x1b[2J\x1b[31m"  # set the window title, clear the screen, turn the text red
 
-DRIVER = """
-import sys
-from interviewer import cli
-from interviewer.scoring.grader import Grader
-from tests.conftest import HashingEmbedder
-
-def fake(settings, bank=None, calibration=None):
-    return Grader(HashingEmbedder(), bank=bank, max_answer_words=settings.max_answer_words)
-
-cli._grader = fake
-sys.exit(cli.main(sys.argv[1:]))
-"""
+DRIVER = FAKE_CLI  # the command with the fake grader, for cases run in a child process
 
 
 class Ws:
@@ -948,10 +938,7 @@ def graded_line() -> str:
 # -- running one case ----------------------------------------------------------------------------------------
 def run_inproc(c: Case, ws: Ws, argv: list[str], monkeypatch: pytest.MonkeyPatch,
                capsys: pytest.CaptureFixture[str]) -> Result:
-    def fake(settings, bank=None, calibration=None):  # type: ignore[no-untyped-def]
-        return Grader(HashingEmbedder(), bank=bank, max_answer_words=settings.max_answer_words)
-
-    monkeypatch.setattr(cli, "_grader", fake)
+    monkeypatch.setattr(cli, "_grader", fake_grader)
     if c.stdin is not None:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(c.stdin), encoding="utf-8"))
     if c.patch is not None:

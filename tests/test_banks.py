@@ -18,7 +18,7 @@ from interviewer.session.history import concept_progress, drill
 from interviewer.session.round import Interview, bank_folder, bank_label, bank_name
 from interviewer.store import Store
 from interviewer.store.schema import MIGRATIONS
-from tests.conftest import HashingEmbedder
+from tests.fakes import HashingEmbedder
 
 BUNDLED = ("practical-ml", "behavioural", "statistics")
 

@@ -8,7 +8,7 @@ from interviewer.scoring.calibration import Calibration, CalibrationSet
 from interviewer.scoring.grader import Grader
 from interviewer.scoring.stance import SimilarityStance
 
-from .conftest import HashingEmbedder
+from .fakes import HashingEmbedder
 
 STRONG = (
     "Feature scaling puts features on comparable ranges. Standardization subtracts the mean and divides by the "

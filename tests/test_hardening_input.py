@@ -25,7 +25,8 @@ from interviewer.session.round import Interview
 from interviewer.store import Store
 from interviewer.tui import RoundOptions
 
-from .conftest import FIXTURES, HashingEmbedder
+from .conftest import FIXTURES
+from .fakes import HashingEmbedder
 from .test_rubrics import VALID, write
 
 ESC = "\x1b"

@@ -19,18 +19,13 @@ from interviewer.errors import InputError, InterviewerError
 from interviewer.scoring.grader import Grader
 from interviewer.textfile import MAX_ANSWER_BYTES, read_text
 
-from .conftest import REPO, HashingEmbedder, cli_env
+from .conftest import REPO, cli_env
+from .fakes import FAKE_CLI, HashingEmbedder
 
 STRONG = ("Feature scaling puts features on comparable ranges. Distance-based models such as KNN need scaling. "
           "Tree models do not need scaling. Fit the scaler on the training data only.")
 
-
-@pytest.fixture(autouse=True)
-def fake_grader(monkeypatch: pytest.MonkeyPatch) -> None:
-    def grader(settings, bank=None, calibration=None):  # type: ignore[no-untyped-def]
-        return Grader(HashingEmbedder(), bank=bank, max_answer_words=settings.max_answer_words)
-
-    monkeypatch.setattr(cli, "_grader", grader)
+pytestmark = pytest.mark.usefixtures("fake_cli_grader")  # every command grades with the HashingEmbedder
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -92,11 +87,7 @@ def test_a_fifo_is_read_like_a_file(tmp_path: Path) -> None:
 def _grade_stdin(data: bytes, tmp_path: Path) -> subprocess.CompletedProcess[bytes]:
     env = {**cli_env(), "LC_ALL": "C", "PYTHONIOENCODING": ""}  # the C locale: stdin decodes with surrogateescape
     env["INTERVIEWER_DATA_DIR"] = str(tmp_path / "data")
-    script = ("import sys\nfrom interviewer import cli\nfrom interviewer.scoring.grader import Grader\n"
-              "from tests.conftest import HashingEmbedder\n"
-              "cli._grader = lambda s, bank=None, calibration=None: Grader(HashingEmbedder(), bank=bank)\n"
-              "sys.exit(cli.main(sys.argv[1:]))\n")
-    return subprocess.run([sys.executable, "-c", script, "grade", "--bank", str(REPO / "tests" / "fixtures" / "bank"),
+    return subprocess.run([sys.executable, "-c", FAKE_CLI, "grade", "--bank", str(REPO / "tests" / "fixtures" / "bank"),
                            "--rubric", "scaling"], input=data, check=False, capture_output=True, cwd=REPO, env=env, timeout=120)
 
 
@@ -125,19 +116,13 @@ def test_a_piped_answer_is_graded(tmp_path: Path) -> None:
 
 
 # -- writing: devices, FIFOs, the input itself, stdout ---------------------------------------------------
-FAKE_GRADER_MAIN = ("import sys\nfrom interviewer import cli\nfrom interviewer.scoring.grader import Grader\n"
-                    "from tests.conftest import HashingEmbedder\n"
-                    "cli._grader = lambda s, bank=None, calibration=None: Grader(HashingEmbedder(), bank=bank)\n"
-                    "sys.exit(cli.main(sys.argv[1:]))\n")
-
-
 def cli_process(tmp_path: Path, *argv: str, stdout: int | object = subprocess.PIPE,
                 input: bytes | None = None) -> tuple[int, str, str]:
     """The CLI in a child process with the test grader: real stdin, stdout and exit."""
     (tmp_path / "config.toml").touch()
     env = {**cli_env(), "INTERVIEWER_DATA_DIR": str(tmp_path / "data"),
            "INTERVIEWER_CONFIG": str(tmp_path / "config.toml"), "INTERVIEWER_CACHE_DIR": str(tmp_path / "cache")}
-    result = subprocess.run([sys.executable, "-c", FAKE_GRADER_MAIN, *argv], input=input, stdout=stdout,
+    result = subprocess.run([sys.executable, "-c", FAKE_CLI, *argv], input=input, stdout=stdout,
                             stderr=subprocess.PIPE, cwd=REPO, env=env, timeout=120, check=False)
     out = result.stdout.decode() if isinstance(result.stdout, bytes) else ""
     return result.returncode, out, result.stderr.decode()

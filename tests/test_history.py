@@ -12,20 +12,12 @@ from interviewer import cli
 from interviewer.errors import InputError
 from interviewer.rubrics import load_bank
 from interviewer.rubrics.loader import Bank
-from interviewer.scoring.grader import Grader
 from interviewer.session.history import concept_progress, drill, session_lines, sparkline
 from interviewer.store import Store
 
-from .conftest import HashingEmbedder
 from .report_support import GOOD_SCALING, WEAK_LEAKAGE, graded_session
 
-
-@pytest.fixture(autouse=True)
-def fake_grader(monkeypatch: pytest.MonkeyPatch) -> None:
-    def grader(settings, bank=None, calibration=None):  # type: ignore[no-untyped-def]
-        return Grader(HashingEmbedder(), bank=bank, max_answer_words=settings.max_answer_words)
-
-    monkeypatch.setattr(cli, "_grader", grader)
+pytestmark = pytest.mark.usefixtures("fake_cli_grader")  # every command grades with the HashingEmbedder
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from interviewer.scoring.grader import Grader
 from interviewer.session.round import Interview, follow_up_rubric
 from interviewer.store import Store
 
-from .conftest import HashingEmbedder
+from .fakes import HashingEmbedder
 
 
 def test_follow_up_is_graded_against_its_concept(fixture_bank: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from interviewer.scoring.grader import Grader
 from interviewer.session.round import Interview
 from interviewer.store import Store
 
-from .conftest import HashingEmbedder
+from .fakes import HashingEmbedder
 
 
 def test_choose_questions(fixture_bank: Path) -> None:

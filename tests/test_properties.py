@@ -34,7 +34,8 @@ from interviewer.scoring.batch import LineError, read_jsonl
 from interviewer.scoring.concepts import split_answer
 from interviewer.scoring.grader import Grader
 
-from .conftest import FIXTURES, HashingEmbedder
+from .conftest import FIXTURES
+from .fakes import HashingEmbedder
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOWER = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,19 +14,11 @@ from interviewer import cli
 from interviewer.errors import InputError
 from interviewer.reports import FORMATS, batch_report, format_for_path, get_writer, session_report
 from interviewer.rubrics import load_bank
-from interviewer.scoring.grader import Grader
 from interviewer.store import Store
 
-from .conftest import HashingEmbedder
 from .report_support import DELIVERY, GOOD_SCALING, HOSTILE, WEAK_LEAKAGE, graded_session, hostile_bank, poisoned
 
-
-@pytest.fixture(autouse=True)
-def fake_grader(monkeypatch: pytest.MonkeyPatch) -> None:
-    def grader(settings, bank=None, calibration=None):  # type: ignore[no-untyped-def]
-        return Grader(HashingEmbedder(), bank=bank, max_answer_words=settings.max_answer_words)
-
-    monkeypatch.setattr(cli, "_grader", grader)
+pytestmark = pytest.mark.usefixtures("fake_cli_grader")  # every command grades with the HashingEmbedder
 
 
 class Page(HTMLParser):

@@ -16,23 +16,16 @@ from pathlib import Path
 import pytest
 
 from interviewer import cli
-from interviewer.scoring.grader import Grader
 from interviewer.store import Store
 
-from .conftest import REPO, HashingEmbedder
+from .conftest import REPO
 from .report_support import GOOD_SCALING, WEAK_LEAKAGE, graded_session
 
 FIRST = "Feature engineering creates and transforms input features.\nDomain knowledge suggests ratios."
 SECOND = "Data leakage is when test information reaches training. HANG while grading this one."
 THIRD = "Fit the scaler on the training data only; KNN needs scaling, trees do not."
 
-
-@pytest.fixture(autouse=True)
-def fake_grader(monkeypatch: pytest.MonkeyPatch) -> None:
-    def grader(settings, bank=None, calibration=None):  # type: ignore[no-untyped-def]
-        return Grader(HashingEmbedder(), bank=bank, max_answer_words=settings.max_answer_words)
-
-    monkeypatch.setattr(cli, "_grader", grader)
+pytestmark = pytest.mark.usefixtures("fake_cli_grader")  # every command grades with the HashingEmbedder
 
 
 def _child_env(db: Path) -> dict[str, str]:

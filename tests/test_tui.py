@@ -24,8 +24,9 @@ from interviewer.tui.screens.start import StartScreen
 from interviewer.tui.screens.summary import SummaryScreen
 from interviewer.tui.widgets.answer_timer import AnswerTimer
 
-from .conftest import FIXTURES, HashingEmbedder
-from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, FakeClock, FakeTranscriber, app, wait_for
+from .conftest import FIXTURES
+from .fakes import FakeClock, FakeTranscriber, HashingEmbedder
+from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, app, wait_for
 
 pytestmark = pytest.mark.asyncio
 

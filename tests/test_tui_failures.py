@@ -9,7 +9,6 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -26,8 +25,8 @@ from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.screens.start import StartScreen
 from interviewer.tui.screens.summary import SummaryScreen
 
-from .conftest import HashingEmbedder
-from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, FakeTranscriber, app, wait_for
+from .fakes import FakeTranscriber, HashingEmbedder
+from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, app, wait_for
 
 pytestmark = pytest.mark.asyncio
 

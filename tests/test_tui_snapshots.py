@@ -18,7 +18,8 @@ from interviewer.tui.screens.summary import SummaryScreen
 from interviewer.tui.widgets.level_meter import LevelMeter
 from interviewer.tui.widgets.voice_panel import VoicePanel
 
-from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, FakeClock, FakeTranscriber, app, wait_for
+from .fakes import FakeClock, FakeTranscriber
+from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, app, wait_for
 
 
 @pytest.fixture
@@ -236,7 +237,8 @@ class TestHistoryScreen:
         from interviewer.session.round import Interview
         from interviewer.store import Store
 
-        from .conftest import FIXTURES, HashingEmbedder
+        from .conftest import FIXTURES
+        from .fakes import HashingEmbedder
 
         bank = load_bank(FIXTURES / "bank")
         with Store(Path("sessions.db")) as store:

@@ -1,6 +1,6 @@
 """Building the Textual app for tests: a fake grader (HashingEmbedder), a store in a temp folder, a clock
 that moves only when told, a fixed date, no animation and no blinking cursor, so runs and screenshots are
-repeatable."""
+repeatable. The fakes themselves (``FakeClock``, ``FakeTranscriber``, ``fake_stance``) are in ``fakes.py``."""
 
 from __future__ import annotations
 
@@ -16,40 +16,12 @@ from interviewer.store import Store
 from interviewer.tui import RoundOptions, Services, make_app
 from interviewer.tui.app import InterviewerApp
 
-from .conftest import FIXTURES, HashingEmbedder
+from .conftest import FIXTURES
+from .fakes import FakeClock, HashingEmbedder, fake_stance
 
 SCALING_ANSWER = ("Feature scaling puts features on comparable ranges. Distance-based models such as KNN and SVM "
                   "need scaling. Fit the scaler on the training data only.")
 LEAKAGE_ANSWER = "Data leakage is when information from the test set leaks into training."
-
-
-class FakeClock:
-    """Seconds that advance only by ``advance``."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-class FakeTranscriber:
-    """Stands in for Whisper where nothing is transcribed (the screens only need it loaded)."""
-
-    engine = "fake"
-    model = "fake"
-
-
-def test_stance(embedder: Any) -> Any:
-    """No stance model for the fake embedder (the grader's similarity-only stance); the real one otherwise."""
-    if isinstance(embedder, HashingEmbedder):
-        return None
-    from interviewer.scoring.stance import load_stance
-
-    return load_stance(precision=embedder.precision)
 
 
 class StillApp(InterviewerApp):
@@ -75,7 +47,7 @@ def services(tmp_path: Path, *, bank: Path | None = FIXTURES / "bank", clock: Fa
     recordings = tmp_path / "recordings"
     recordings.mkdir(exist_ok=True)
     kwargs.setdefault("load_embedder", HashingEmbedder)
-    kwargs.setdefault("load_stance", test_stance)
+    kwargs.setdefault("load_stance", fake_stance)
     return Services(settings=settings, store=Store(settings.database_path()), clock=clock or FakeClock(),
                     now=lambda: datetime(2026, 11, 28, 9, 30, 0), recordings_dir=lambda: recordings, **kwargs)
 

@@ -1,0 +1,113 @@
+"""The test doubles the test files share, in one place: deterministic, instant, no model loaded.
+
+- ``HashingEmbedder``: the sentence model's stand-in (a bag of lemmas hashed into 512 dimensions).
+- ``fake_stance(embedder)``: the stance model the app's services load for an embedder: none for the
+  ``HashingEmbedder`` (the grader then judges stance by similarity only), the shipped one for a real embedder.
+- ``fake_grader(settings, bank, calibration)``: what ``interviewer.cli._grader`` becomes in tests, so every
+  command grades with the ``HashingEmbedder`` (conftest's ``fake_cli_grader`` fixture installs it);
+  ``FAKE_CLI`` does the same for a command run in a child process (``python -c FAKE_CLI ARGS…``, from the
+  repository root).
+- ``FakeClock`` (seconds that move only when told) and ``FakeTranscriber`` (Whisper, loaded, never used).
+
+Where the rest lives: ``conftest.py`` holds the fixtures (isolated user folders, ``fake_embedder``,
+``fake_cli_grader``, the test bank, the real models, the speech fixtures); ``tui_support.py`` builds the app for
+tests; ``speech_support.py`` and ``report_support.py`` hold helpers for those areas. No Textual and no torch
+here: command-line tests and child processes import this module cheaply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from interviewer.scoring.text import STOPWORDS, lemmas, words
+
+if TYPE_CHECKING:
+    from interviewer.config import Settings
+    from interviewer.rubrics.loader import Bank
+    from interviewer.scoring.grader import Grader
+
+
+class HashingEmbedder:
+    """A deterministic stand-in for a sentence model: a bag of lemmas hashed into 512 dimensions.
+
+    Texts that share content words are similar; texts that share none are orthogonal. Good enough to
+    test the grader's logic without loading a model.
+    """
+
+    name = "hashing-test-embedder"
+    dimension = 512
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        return self._embed(texts)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in words(text):
+                if word.lower() in STOPWORDS:
+                    continue
+                lemma = min(lemmas(word), key=lambda form: (len(form), form))
+                bucket = int(hashlib.md5(lemma.encode()).hexdigest(), 16) % self.dimension
+                out[row, bucket] += 1.0
+            norm = np.linalg.norm(out[row])
+            if norm:
+                out[row] /= norm
+        return out
+
+    def encode_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Sentence vectors as ``encode``; each content word's own hashed vector as a token."""
+        tokens = []
+        for text in texts:
+            content = [w for w in words(text) if w.lower() not in STOPWORDS]
+            tokens.append(self._embed(content) if content else np.zeros((0, self.dimension), dtype=np.float32))
+        return self.encode(texts), tokens
+
+
+def fake_stance(embedder: Any) -> Any:
+    """No stance model for the fake embedder (the grader's similarity-only stance); the real one otherwise."""
+    if isinstance(embedder, HashingEmbedder):
+        return None
+    from interviewer.scoring.stance import load_stance
+
+    return load_stance(precision=embedder.precision)
+
+
+def fake_grader(settings: Settings, bank: Bank | None = None, calibration: Path | None = None) -> Grader:
+    """``interviewer.cli._grader`` in tests: a grader on the ``HashingEmbedder`` with the settings' word limit."""
+    from interviewer.scoring.grader import Grader
+
+    return Grader(HashingEmbedder(), bank=bank, max_answer_words=settings.max_answer_words)
+
+
+FAKE_CLI = ("import sys\nfrom interviewer import cli\nfrom tests.fakes import fake_grader\n"
+            "cli._grader = fake_grader\nsys.exit(cli.main(sys.argv[1:]))\n")
+"""``interviewer`` with ``fake_grader``, for ``python -c FAKE_CLI ARGS…`` run from the repository root."""
+
+
+class FakeClock:
+    """Seconds that advance only by ``advance``."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class FakeTranscriber:
+    """Stands in for Whisper where nothing is transcribed (the screens only need it loaded)."""
+
+    engine = "fake"
+    model = "fake"
