@@ -50,11 +50,18 @@ def recall(reference: str, hypothesis: str) -> float:
     return out.hits / max(1, out.hits + out.substitutions + out.deletions)
 
 
-def invented_words(reference: str, hypothesis: str) -> list[str]:
-    """Hypothesis words that appear nowhere in the reference (nor as its word plus or minus an s)."""
-    known = set(normalise(reference).split())
-    known |= {w + "s" for w in known} | {w[:-1] for w in known if w.endswith("s")}
-    return [w for w in normalise(hypothesis).split() if w not in known]
+def inserted_phrases(reference: str, hypothesis: str) -> list[str]:
+    """Runs of hypothesis words aligned to no reference word (jiwer's insertions): text nobody said.
+
+    A misheard word ("cat boost" for "CatBoost") is a substitution, not an insertion; a looped or invented
+    sentence shows up here as a run of several words.
+    """
+    import jiwer
+
+    out = jiwer.process_words(normalise(reference), normalise(hypothesis))
+    words = out.hypotheses[0]
+    return [" ".join(words[chunk.hyp_start_idx : chunk.hyp_end_idx])
+            for chunk in out.alignments[0] if chunk.type == "insert"]
 
 
 def reference_transcripts(folder: Path = SHARED_AUDIO) -> dict[str, str]:

@@ -12,20 +12,37 @@ import subprocess
 import sys
 import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from interviewer.speech.audio import SAMPLE_RATE, load_audio
-from interviewer.speech.devices import AudioDeviceError, list_input_devices, resolve_input_device
+from interviewer.speech.devices import (
+    AudioDeviceError,
+    list_input_devices,
+    resolve_input_device,
+)
 from interviewer.speech.recorder import Recorder
 from interviewer.speech.transcriber import transcribe_file
+from interviewer.speech.tts import Synthesizer
 from interviewer.speech.voice import detect_voice
 
 from .conftest import cli_env
-from .speech_support import wer
+from .speech_support import piper_speaker, piper_voice, wer
 
 pytestmark = pytest.mark.audio
+
+
+@pytest.fixture
+def piper(request: pytest.FixtureRequest) -> Synthesizer:
+    return piper_voice(request)
+
+
+@pytest.fixture
+def speak(piper: Synthesizer, tmp_path: Path) -> Callable[..., Path]:
+    """Answers spoken by the Piper voice (human-like), not conftest's espeak-ng."""
+    return piper_speaker(piper, tmp_path)
 
 ANSWER = "Data leakage is when information from outside the training set is used to build the model."
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +15,29 @@ from interviewer.speech.audio import SAMPLE_RATE, load_audio
 from interviewer.speech.delivery import measure_delivery
 from interviewer.speech.engine import TranscriptionCancelled
 from interviewer.speech.transcriber import transcribe_file, transcribe_samples
+from interviewer.speech.tts import Synthesizer
 
 from .conftest import cli_env
-from .speech_support import reference_transcripts, wer, write_wav
+from .speech_support import (
+    piper_speaker,
+    piper_voice,
+    reference_transcripts,
+    wer,
+    write_wav,
+)
 
 pytestmark = pytest.mark.whisper
+
+
+@pytest.fixture
+def piper(request: pytest.FixtureRequest) -> Synthesizer:
+    return piper_voice(request)
+
+
+@pytest.fixture
+def speak(piper: Synthesizer, tmp_path: Path) -> Callable[..., Path]:
+    """Answers spoken by the Piper voice (human-like), not conftest's espeak-ng."""
+    return piper_speaker(piper, tmp_path)
 
 
 @pytest.mark.parametrize("name", ["jfk.flac", "jfk.wav"])

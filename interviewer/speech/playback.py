@@ -19,6 +19,7 @@ from interviewer.speech.devices import AudioDeviceError, sounddevice_module
 from interviewer.speech.tts import Speech
 
 BLOCK_SECONDS = 0.05  # PortAudio asks for this much audio at a time: stop takes effect within it
+LEAD_IN_SECONDS = 0.3  # silence played first: a starting stream (PulseAudio through ALSA) swallows its first moments
 STALL_MARGIN_SECONDS = 5.0  # a stream that has not finished this long after the audio's length is stuck: stop it
 PA_INVALID_SAMPLE_RATE = -9997  # paInvalidSampleRate: the device cannot play the voice's 22,050 Hz itself
 SILENT = "questions are shown, not spoken"
@@ -126,7 +127,8 @@ class Player:
 
     def __init__(self, device: str | int | None = None) -> None:
         self._device_spec = device
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _current (stop may come from another thread mid-play)
+        self._play_lock = threading.Lock()  # one play() at a time: two at once would leave one stream unowned
         self._current: _Playback | None = None
         self._last: Speech | None = None
         self.problem: NoOutput | None = None
@@ -137,6 +139,10 @@ class Player:
 
     def play(self, speech: Speech) -> NoOutput | None:
         """Stop what is playing and start ``speech``. None once it has started, or why it cannot play."""
+        with self._play_lock:
+            return self._play(speech)
+
+    def _play(self, speech: Speech) -> NoOutput | None:
         self.stop()
         self._last = speech
         device = find_output_device(self._device_spec)
@@ -146,7 +152,8 @@ class Player:
         playback: _Playback | None = None
         error: Exception | None = None
         for rate in dict.fromkeys((speech.rate, int(device.default_sample_rate))):  # the voice's rate, else the device's
-            playback = _Playback(resample(speech.samples, speech.rate, rate), sd.CallbackStop)
+            lead_in = np.zeros(int(LEAD_IN_SECONDS * rate), dtype=np.float32)
+            playback = _Playback(np.concatenate([lead_in, resample(speech.samples, speech.rate, rate)]), sd.CallbackStop)
             try:
                 playback.stream = sd.OutputStream(samplerate=rate, channels=1, dtype="float32", device=device.index,
                                                   blocksize=int(rate * BLOCK_SECONDS), callback=playback.callback,
