@@ -10,7 +10,7 @@ import pytest
 from interviewer import cli
 from interviewer.scoring.grader import Grader
 
-from .conftest import HashingEmbedder
+from .fakes import HashingEmbedder
 
 STRONG = (
     "Feature scaling puts features on comparable ranges. Distance-based models such as KNN need scaling. "
@@ -18,12 +18,7 @@ STRONG = (
 )
 
 
-@pytest.fixture(autouse=True)
-def fake_grader(monkeypatch: pytest.MonkeyPatch) -> None:
-    def grader(settings, bank=None, calibration=None):  # type: ignore[no-untyped-def]
-        return Grader(HashingEmbedder(), bank=bank, max_answer_words=settings.max_answer_words)
-
-    monkeypatch.setattr(cli, "_grader", grader)
+pytestmark = pytest.mark.usefixtures("fake_cli_grader")  # every command grades with the HashingEmbedder
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
