@@ -52,13 +52,9 @@ FAKE_DRIVER = """
 import sys
 sys.path.insert(0, {repo!r})
 from interviewer import cli
-from interviewer.scoring.grader import Grader
-from tests.conftest import HashingEmbedder
+from tests.fakes import fake_grader
 
-def fake(settings, bank=None, calibration=None):
-    return Grader(HashingEmbedder(), bank=bank, max_answer_words=settings.max_answer_words)
-
-cli._grader = fake
+cli._grader = fake_grader
 sys.exit(cli.main(sys.argv[1:]))
 """
 

@@ -16,7 +16,7 @@ from interviewer.session import lifecycle
 from interviewer.session.round import Interview
 from interviewer.store import Store
 
-from .conftest import HashingEmbedder
+from .fakes import HashingEmbedder
 
 WEAK = "I would just train the model."
 

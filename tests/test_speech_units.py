@@ -26,7 +26,7 @@ from interviewer.speech.transcript import Segment, Transcript, Word
 from interviewer.speech.voice import quiet_cuts
 from interviewer.speech.wavwriter import WavWriter
 
-from .conftest import HashingEmbedder
+from .fakes import fake_grader
 
 
 # -- WAV files and decoding ----------------------------------------------------------------------------
@@ -205,9 +205,7 @@ def test_no_portaudio_is_one_line_and_typed_answers_still_work(no_portaudio, cap
         err = capsys.readouterr().err
         assert err.startswith("interviewer: error: recording needs the PortAudio library")
         assert "apt-get install libportaudio2" in err and err.count("\n") == 1
-    from interviewer.scoring.grader import Grader
-
-    monkeypatch.setattr(cli, "_grader", lambda settings, bank=None, calibration=None: Grader(HashingEmbedder(), bank=bank))
+    monkeypatch.setattr(cli, "_grader", fake_grader)
     assert cli.main(["grade", "--bank", str(fixture_bank), "--rubric", "scaling", "--answer", "Scale features."]) == 0
     assert capsys.readouterr().out.startswith("Score: ")
 
