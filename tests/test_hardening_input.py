@@ -323,7 +323,7 @@ async def test_the_app_shows_rubric_and_answer_text_plainly(hostile_bank: Path, 
         await wait_for(pilot, lambda: isinstance(the_app.screen, SummaryScreen), what="summary")
         cells = [str(getattr(cell, "plain", cell)) for cell in the_app.screen.query_one("#scores").get_row_at(0)]  # type: ignore[attr-defined]
         assert_clean(" ".join(cells))
-        assert cells[3].startswith("[bold]What is data leakage?[/bold]")
+        assert cells[2].startswith("[bold]What is data leakage?[/bold]")  # the question; its id only after it
         assert_clean(str(the_app.screen.query_one("#summary-text").render()))
 
 
