@@ -17,6 +17,7 @@ Example ``config.toml``::
     whisper_model = "/models/whisper-small-ct2"  # default: the packaged Whisper base
     input_device = "USB"               # microphone name (or a unique part of it) or index
     max_record_seconds = 300
+    speak_questions = false            # spoken rounds: show questions without reading them aloud
     database = "~/interviews.db"       # where sessions are kept (default: interviewer.db in the data folder)
 """
 
@@ -127,6 +128,11 @@ class Settings:
     max_record_seconds: Annotated[float, BeforeValidator(_not_bool), Field(gt=0, le=MAX_RECORD_SECONDS),
                                   Expect(f"seconds between 0 and {MAX_RECORD_SECONDS}")] = 600.0
     """A recording stops by itself after this many seconds (at most 4 hours)."""
+
+    speak_questions: Annotated[bool, Expect("true or false")] = True
+    """In spoken rounds the interviewer reads each question and follow-up aloud (Piper, offline) before you
+    answer; false shows them only. The command palette's "Speak questions" turns it on or off for the run
+    (in a typed round too)."""
 
     database: Annotated[UserPath | None, Expect("a file path (string)")] = None
     """The SQLite file that keeps sessions and answers. None: ``interviewer.db`` in the user's data folder."""

@@ -8,6 +8,9 @@
   ``FAKE_CLI`` does the same for a command run in a child process (``python -c FAKE_CLI ARGS…``, from the
   repository root).
 - ``FakeClock`` (seconds that move only when told) and ``FakeTranscriber`` (Whisper, loaded, never used).
+- ``FakeSynthesizer`` (the Piper voice: a tenth of a second of silence per word, texts kept in ``said``) and
+  ``FakePlayer`` (the speaker: plays nothing, keeps what it was given; ``hold`` keeps it "playing" until
+  ``release`` or ``stop``; ``problem`` makes every ``play`` return that ``NoOutput``).
 
 Where the rest lives: ``conftest.py`` holds the fixtures (isolated user folders, ``fake_embedder``,
 ``fake_cli_grader``, the test bank, the real models, the speech fixtures); ``tui_support.py`` builds the app for
@@ -111,3 +114,52 @@ class FakeTranscriber:
 
     engine = "fake"
     model = "fake"
+
+
+class FakeSynthesizer:
+    """Stands in for ``speech.tts.Synthesizer``: silence, a tenth of a second per word; ``said`` lists the texts."""
+
+    rate = 22050
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def synthesize(self, text: str) -> Any:
+        from interviewer.speech.tts import Speech
+
+        self.said.append(text)
+        return Speech(np.zeros(int(0.1 * self.rate * len(text.split())), dtype=np.float32), self.rate)
+
+
+class FakePlayer:
+    """Stands in for ``speech.playback.Player``: ``played`` keeps each speech; nothing is heard."""
+
+    def __init__(self, *, hold: bool = False, problem: Any = None) -> None:
+        import threading
+
+        self.played: list[Any] = []
+        self.stops = 0
+        self.hold = hold
+        self.problem: Any = None
+        self._problem = problem
+        self._done = threading.Event()
+
+    def play(self, speech: Any) -> Any:
+        if self._problem is not None:
+            self.problem = self._problem
+            return self._problem
+        self._done.clear()
+        self.played.append(speech)
+        if not self.hold:
+            self._done.set()
+        return None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(30 if timeout is None else timeout)
+
+    def release(self) -> None:
+        self._done.set()
+
+    def stop(self) -> None:
+        self.stops += 1
+        self._done.set()

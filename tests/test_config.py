@@ -169,7 +169,7 @@ def test_bad_values_are_one_bounded_line(tmp_path: Path, text: str, message: str
     config.write_text(text)
     with pytest.raises(InputError, match=f"^{config}: {message}") as info:
         load_settings(config, environ={})
-    assert "\n" not in info.value.message and len(info.value.message) < 300
+    assert "\n" not in info.value.message and len(info.value.message) < 400  # the list of fields grows with the settings
 
 
 def test_a_bad_variable_names_the_variable_and_a_bad_file_value_is_not_hidden_by_one(tmp_path: Path) -> None:

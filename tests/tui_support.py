@@ -17,7 +17,7 @@ from interviewer.tui import RoundOptions, Services, make_app
 from interviewer.tui.app import InterviewerApp
 
 from .conftest import FIXTURES
-from .fakes import FakeClock, HashingEmbedder, fake_stance
+from .fakes import FakeClock, FakePlayer, FakeSynthesizer, HashingEmbedder, fake_stance
 
 SCALING_ANSWER = ("Feature scaling puts features on comparable ranges. Distance-based models such as KNN and SVM "
                   "need scaling. Fit the scaler on the training data only.")
@@ -40,14 +40,17 @@ class StillApp(InterviewerApp):
 
 def services(tmp_path: Path, *, bank: Path | None = FIXTURES / "bank", clock: FakeClock | None = None,
              **kwargs: Any) -> Services:
-    """Test services: the fixture bank (``bank=None``: the bundled one), a store in ``tmp_path``."""
-    settings = Settings(bank=bank, database=tmp_path / "sessions.db")
+    """Test services: the fixture bank (``bank=None``: the bundled one), a store in ``tmp_path``; questions are
+    not read aloud unless the test sets ``speak_questions`` (with a fake voice and player unless it passes its own)."""
+    settings = Settings(bank=bank, database=tmp_path / "sessions.db", speak_questions=False)
     if "settings" in kwargs:
         settings = replace(settings, **kwargs.pop("settings"))
     recordings = tmp_path / "recordings"
     recordings.mkdir(exist_ok=True)
     kwargs.setdefault("load_embedder", HashingEmbedder)
     kwargs.setdefault("load_stance", fake_stance)
+    kwargs.setdefault("load_synthesizer", FakeSynthesizer)
+    kwargs.setdefault("make_player", FakePlayer)
     return Services(settings=settings, store=Store(settings.database_path()), clock=clock or FakeClock(),
                     now=lambda: datetime(2026, 11, 28, 9, 30, 0), recordings_dir=lambda: recordings, **kwargs)
 

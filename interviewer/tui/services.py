@@ -16,11 +16,14 @@ from typing import TYPE_CHECKING
 from interviewer.config import Settings
 from interviewer.store import Store
 from interviewer.tui.models import Models
+from interviewer.tui.voice import Voice
 
 if TYPE_CHECKING:
     from interviewer.scoring.embedder import Embedder
     from interviewer.scoring.stance import StanceModel
     from interviewer.speech.engine import Transcriber
+    from interviewer.speech.playback import Player
+    from interviewer.speech.tts import Synthesizer
 
 @dataclass(frozen=True)
 class RoundOptions:
@@ -64,6 +67,19 @@ def _check_microphone(settings: Settings) -> str:
     return resolve_input_device(settings.input_device).name
 
 
+def _load_synthesizer() -> Synthesizer:
+    # piper + onnxruntime + the 63 MB voice: ~0.5 s and ~200 MB once it has spoken; a worker thread only.
+    from interviewer.speech.tts import load_synthesizer
+
+    return load_synthesizer()
+
+
+def _make_player() -> Player:
+    from interviewer.speech.playback import Player
+
+    return Player()  # the default output device
+
+
 def _recordings_dir() -> Path:
     from interviewer import locations
 
@@ -83,12 +99,18 @@ class Services:
     """The stance model for an embedder (None: the grader's similarity-only stance, for fake embedders)."""
     load_transcriber: Callable[[], Transcriber] | None = None
     check_microphone: Callable[[], str] | None = None
+    load_synthesizer: Callable[[], Synthesizer] = _load_synthesizer
+    """The interviewer's voice (Piper); ``ModelNotAvailableError`` when it is not installed."""
+    make_player: Callable[[], Player] = _make_player
+    """What plays the voice (a ``Player`` on the default output; tests pass a fake)."""
     recordings_dir: Callable[[], Path] = _recordings_dir
     clock: Callable[[], float] = time.monotonic
     """Seconds, for the answer timer and elapsed times (tests freeze it)."""
     now: Callable[[], datetime] = datetime.now
     models: Models = field(init=False)
     """The models these loaders load, each once (``Models``)."""
+    voice: Voice = field(init=False)
+    """The interviewer's voice: reads questions aloud (``Voice``)."""
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -99,6 +121,7 @@ class Services:
         if self.check_microphone is None:
             self.check_microphone = lambda: _check_microphone(settings)
         self.models = Models(self)
+        self.voice = Voice(self.load_synthesizer, self.make_player, settings.speak_questions)
 
     def recording_path(self) -> Path:
         return self.recordings_dir() / f"answer-{self.now():%Y%m%d-%H%M%S-%f}.wav"

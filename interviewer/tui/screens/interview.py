@@ -25,6 +25,7 @@ from interviewer.tui.models import ModelState
 from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.answer_timer import DEFAULT_LIMIT_SECONDS, AnswerTimer
 from interviewer.tui.widgets.model_status import ModelStatus
+from interviewer.tui.widgets.question_voice import QuestionVoice
 from interviewer.tui.widgets.voice_panel import VoicePanel
 
 
@@ -34,6 +35,7 @@ class InterviewScreen(OfTheApp, Screen[None]):
         Binding("ctrl+r", "record", "Record/stop", priority=True),
         Binding("ctrl+t", "type_instead", "Type instead", priority=True),
         Binding("ctrl+n", "next", "Next question", priority=True),
+        Binding("ctrl+l", "hear", "Hear again", priority=True),
     ]
 
     def __init__(self, turn: Turn) -> None:
@@ -60,6 +62,7 @@ class InterviewScreen(OfTheApp, Screen[None]):
             yield Static(f"Question {self.turn.position} of {len(interview.turns)}  ·  {details}", id="position")
             yield AnswerTimer(limit, self.interviewer.services.clock, id="timer")
         yield Static(printable(rubric.question), id="question", markup=False)
+        yield QuestionVoice(rubric.question, id="speaking")
         with Vertical(id="answer"):
             yield VoicePanel(id="voice")
             yield TextArea(id="editor", soft_wrap=True, show_line_numbers=False,
@@ -102,6 +105,8 @@ class InterviewScreen(OfTheApp, Screen[None]):
             return not self.grading
         if action == "next":
             return self.grade_failed and not self.grading
+        if action == "hear":
+            return self.query_one(QuestionVoice).enabled
         return True
 
     def unsubmitted(self) -> bool:
@@ -112,6 +117,10 @@ class InterviewScreen(OfTheApp, Screen[None]):
     def action_record(self) -> None:
         if self.voice and not self.grading:
             self.query_one(VoicePanel).toggle()
+
+    def action_hear(self) -> None:
+        """The interviewer reads the question again."""
+        self.query_one(QuestionVoice).say()
 
     def action_type_instead(self) -> None:
         self.interviewer.answer_mode = "typed"

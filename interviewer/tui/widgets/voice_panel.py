@@ -101,6 +101,7 @@ class VoicePanel(OfTheApp, Widget):
             self._stop.set()
 
     def start(self) -> None:
+        self.interviewer.services.voice.stop()  # the microphone must not hear the interviewer
         self._stop.clear()
         self._discard.clear()
         self.state = "starting"

@@ -1,0 +1,104 @@
+"""The interviewer's voice in the app: whether questions are read aloud, the Piper voice (loaded once, on
+first use, in a worker) and one player. No Textual here; ``widgets/question_voice.py`` drives it.
+
+``say`` blocks (synthesis, then playback until the end) and is called from a worker thread only. It never
+raises for want of a voice or a speaker: it returns the one-line reason (``NoOutput.message``, the
+``ModelNotAvailableError`` text) for the app to show once before it goes on silently. ``stop`` (from any
+thread) silences what plays and makes a ``say`` still synthesising return without playing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from interviewer.errors import InterviewerError
+
+if TYPE_CHECKING:
+    from interviewer.speech.playback import Player
+    from interviewer.speech.tts import Synthesizer
+
+
+class Voice:
+    """Speaks questions for the app. ``default`` is the ``speak_questions`` setting (spoken rounds only);
+    ``toggle`` (the palette) overrides it for the rest of the run, typed rounds included."""
+
+    def __init__(self, load_synthesizer: Callable[[], Synthesizer], make_player: Callable[[], Player],
+                 default: bool = True) -> None:
+        self._load_synthesizer = load_synthesizer
+        self._make_player = make_player
+        self.default = default
+        self.choice: bool | None = None
+        """The palette's on/off for this run (None: the setting decides)."""
+        self._lock = threading.Lock()  # guards loading, the generation and starting playback
+        self._synthesizer: Synthesizer | None = None
+        self._failure: str | None = None
+        """Why the voice cannot load (asked once: a missing package stays missing)."""
+        self._player: Player | None = None
+        self._generation = 0
+        self._told: set[str] = set()
+
+    def speaks(self, mode: str) -> bool:
+        """Are questions read aloud in a round answered in ``mode`` ("voice" or "typed")?"""
+        return self.choice if self.choice is not None else self.default and mode == "voice"
+
+    def toggle(self, mode: str) -> bool:
+        """Turn reading aloud off if it is on (and stop speaking), on if it is off; the new state."""
+        self.choice = not self.speaks(mode)
+        if not self.choice:
+            self.stop()
+        return self.choice
+
+    def first_time(self, message: str) -> bool:
+        """True the first time ``message`` is reported (the app shows each reason once)."""
+        if message in self._told:
+            return False
+        self._told.add(message)
+        return True
+
+    def say(self, text: str) -> str | None:
+        """Synthesise ``text`` and play it to the end (worker thread). None, or why nothing was heard."""
+        with self._lock:
+            generation = self._generation
+        try:
+            speech = self._voice().synthesize(text)
+        except InterviewerError as exc:
+            return exc.message
+        except ValueError as exc:  # a text too long to speak
+            return str(exc)
+        with self._lock:
+            if generation != self._generation:
+                return None  # stopped (the screen closed, recording began) while synthesising
+            if self._player is None:
+                self._player = self._make_player()
+            player = self._player
+            problem = player.play(speech)
+        if problem is not None:
+            return problem.message
+        player.wait()
+        return player.problem.message if player.problem is not None else None
+
+    def stop(self) -> None:
+        """Silence the voice now (any thread); a ``say`` still synthesising will not play."""
+        with self._lock:
+            self._generation += 1
+            player = self._player
+        if player is not None:
+            player.stop()
+
+    def _voice(self) -> Synthesizer:
+        with self._lock:
+            if self._synthesizer is not None:
+                return self._synthesizer
+            if self._failure is not None:
+                raise InterviewerError(self._failure)
+        try:
+            synthesizer = self._load_synthesizer()
+        except InterviewerError as exc:
+            with self._lock:
+                self._failure = exc.message
+            raise
+        with self._lock:
+            self._synthesizer = self._synthesizer or synthesizer
+            return self._synthesizer
