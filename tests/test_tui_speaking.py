@@ -128,3 +128,56 @@ async def test_off_by_setting_and_in_typed_rounds_and_the_palette_turns_it_on(tm
         await wait_for(pilot, lambda: isinstance(silent.screen, InterviewScreen), what="the question")
         await pilot.pause(0.2)
         assert not line(silent).display and not silent.screen.check_action("hear", ())
+
+
+def take(text: str, dropped: float = 0.0) -> VoicePanel.Transcribed:
+    """What the voice panel reports after a recording (``dropped`` seconds of invented text left out)."""
+    from interviewer.speech.delivery import measure_delivery
+    from interviewer.speech.transcript import Dropped, Segment, Transcript, Word
+
+    words = tuple(Word(" " + w, 0.5 + 0.4 * i, 0.85 + 0.4 * i, 0.9) for i, w in enumerate(text.split()))
+    gone = (Dropped(30.0, 30.0 + dropped, " Thanks for watching!", "no_speech", "no-speech probability 0.91"),) \
+        if dropped else ()
+    transcript = Transcript(text, (Segment(0.5, words[-1].end, text, words),), "en", 40.0, "fake", "fake",
+                            dropped=gone)
+    return VoicePanel.Transcribed(Path("answer.wav"), 40.0, transcript, measure_delivery(transcript))
+
+
+async def test_a_spoken_follow_up_is_read_aloud_recorded_checked_and_submitted(tmp_path: Path) -> None:
+    from interviewer.store import Store
+    from interviewer.tui.screens.feedback import FeedbackScreen
+    from interviewer.tui.screens.follow_up import FollowUpScreen
+
+    synthesizer, player = FakeSynthesizer(), FakePlayer()
+    the_app = spoken_app(tmp_path, load_synthesizer=synthesizer, player=player)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: len(player.played) == 1, what="the question spoken")
+        panel = the_app.screen.query_one(VoicePanel)
+        panel.post_message(take("Scaling puts features on comparable ranges for KNN.", dropped=12.5))
+        await wait_for(pilot, lambda: panel.state == "done", what="the transcript")
+        status = str(the_app.screen.query_one("#status").render())
+        assert "12.5 s of audio were dropped as likely invented text" in status
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="feedback")
+        assert "12.5 s of audio were dropped" in str(the_app.screen.query_one("#grade").render())
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, FollowUpScreen), what="the follow-up")
+        screen = the_app.screen
+        assert isinstance(screen, FollowUpScreen)
+        await wait_for(pilot, lambda: len(player.played) == 2, what="the follow-up spoken")
+        assert synthesizer.said[-1] == screen.question and screen.check_action("hear", ())
+        fpanel = screen.query_one(VoicePanel)
+        assert fpanel.display and not screen.query_one("#editor").display  # record first
+        await pilot.press("ctrl+s")
+        assert "Record your answer first" in str(screen.query_one("#status").render()) and screen.follow is None
+        fpanel.post_message(take("Fit the scaler on the training data only."))
+        await wait_for(pilot, lambda: fpanel.state == "done", what="the follow-up transcript")
+        editor = screen.query_one("#editor")
+        assert editor.display and editor.text == "Fit the scaler on the training data only."  # type: ignore[attr-defined]
+        editor.insert(" Then transform the test set.", editor.document.end)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.follow is not None and screen.follow.grade is not None, what="graded")
+        assert not fpanel.display
+        session = the_app.interview.session_id  # type: ignore[union-attr]
+    follow = Store(tmp_path / "sessions.db").session(session).questions[0].answer.follow_ups[0]  # type: ignore[union-attr]
+    assert follow.text == "Fit the scaler on the training data only. Then transform the test set."

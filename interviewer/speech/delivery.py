@@ -136,6 +136,15 @@ def _pace(wpm: float | None) -> Pace:
     return "slow" if wpm < PACE_LOW_WPM else "fast" if wpm > PACE_HIGH_WPM else "good"
 
 
+def dropped_notice(transcript: Transcript) -> str | None:
+    """One line for the candidate when text was left out of the transcript as likely invented, else None."""
+    if not transcript.dropped:
+        return None
+    seconds = transcript.dropped_seconds
+    return (f"{seconds:.1f} s of audio were dropped as likely invented text (not graded): check the transcript "
+            "against what you said, and add anything that is missing.")
+
+
 def measure_delivery(transcript: Transcript) -> Delivery:
     """Pace, fillers and long pauses of a transcript, each with a suggestion when worth one."""
     words = tuple(w for w in transcript.words if w.bare)
@@ -149,8 +158,11 @@ def measure_delivery(transcript: Transcript) -> Delivery:
     suggestions: list[str] = []
     notes = ['Whisper leaves most "um" and "uh" out of the transcript, so hesitations show up as pauses here, '
              "not as filler counts."]
+    dropped = dropped_notice(transcript)
     if not words:
         suggestions.append("No speech was detected: check that the right microphone is selected and not muted.")
+        if dropped:
+            suggestions.append(dropped)
         return Delivery(transcript.duration, 0.0, 0, None, "unknown", (), 0, 0.0, (), 0.0, tuple(suggestions), tuple(notes))
     if pace == "slow":
         suggestions.append(f"Your pace was {wpm:.0f} words per minute, slower than the {PACE_LOW_WPM}-{PACE_HIGH_WPM} of "
@@ -175,6 +187,8 @@ def measure_delivery(transcript: Transcript) -> Delivery:
     if not suggestions:
         steady = "steady pace, " if pace == "good" else ""
         suggestions.append(f"Clear delivery: {steady}few fillers, no long pauses.")
+    if dropped:
+        suggestions.insert(0, dropped)
     return Delivery(
         duration=transcript.duration,
         speaking_seconds=speaking,

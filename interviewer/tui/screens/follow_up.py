@@ -1,7 +1,9 @@
 """A follow-up question on one concept the answer missed; the answer is graded against that concept.
 
-As on the question screen: a blank answer is not submitted; an answer the store refuses stays in the
-editor; after a grading failure ctrl+s grades the saved answer again.
+As on the question screen: the interviewer reads the follow-up aloud when the round speaks (ctrl+l again);
+in a spoken round it is answered by voice (ctrl+r records and stops, the transcript is checked in the
+editor, ctrl+s submits; ctrl+t types instead); a blank answer is not submitted; an answer the store
+refuses stays in the editor; after a grading failure ctrl+s grades the saved answer again.
 """
 
 from __future__ import annotations
@@ -21,11 +23,16 @@ from interviewer.tui import messages
 from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.grade_view import GradeView
 from interviewer.tui.widgets.model_status import ModelStatus
+from interviewer.tui.widgets.question_voice import QuestionVoice
+from interviewer.tui.widgets.voice_panel import VoicePanel, review_notice
 
 
 class FollowUpScreen(OfTheApp, Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
+        Binding("ctrl+r", "record", "Record/stop", priority=True),
+        Binding("ctrl+t", "type_instead", "Type instead", priority=True),
+        Binding("ctrl+l", "hear", "Hear again", priority=True),
         Binding("escape", "back", "Back to feedback"),
     ]
 
@@ -39,11 +46,15 @@ class FollowUpScreen(OfTheApp, Screen[None]):
         self.grading = False
         self._unrecorded: lifecycle.GradeNotSaved | None = None
         """A grade the store refused; submitting again stores it."""
+        self.voice = self.interviewer.answer_mode == "voice"
+        self._take: VoicePanel.Transcribed | None = None
 
     def compose(self) -> ComposeResult:
         concept = self.turn.rubric.concept(self.concept_id)
         yield Static(printable(f"Follow-up  ·  on: {concept.label}", one_line=True), id="follow-bar", markup=False)
         yield Static(printable(self.question), id="question", markup=False)
+        yield QuestionVoice(self.question, id="speaking")
+        yield VoicePanel(id="voice")
         yield TextArea(id="editor", soft_wrap=True, placeholder="Your answer to the follow-up. ctrl+s submits it.")
         yield VerticalScroll(id="follow-result")
         yield Static("", id="status")
@@ -52,12 +63,47 @@ class FollowUpScreen(OfTheApp, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#follow-result").display = False
-        self.query_one("#editor").focus()
+        self._show_mode()
+        self.watch(self.interviewer, "answer_mode", self._mode_changed, init=False)
+
+    def _show_mode(self) -> None:
+        panel, editor = self.query_one(VoicePanel), self.query_one("#editor", TextArea)
+        panel.display = self.voice and self.follow is None
+        editor.display = not self.voice or self._take is not None
+        (panel.query_one("#record") if self.voice and self._take is None else editor).focus()
+        self.refresh_bindings()
+
+    def _mode_changed(self, mode: str) -> None:
+        if mode == "typed" and self.voice and self.follow is None:
+            self.query_one(VoicePanel).discard()
+            self.voice, self._take = False, None
+            self._show_mode()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "submit":
             return not self.grading and (self.follow is None or self.follow.grade is None)
+        if action in ("record", "type_instead"):
+            return self.voice and self.follow is None
+        if action == "hear":
+            return self.query_one(QuestionVoice).enabled
         return True
+
+    def action_record(self) -> None:
+        if self.voice and self.follow is None:
+            self.query_one(VoicePanel).toggle()
+
+    def action_type_instead(self) -> None:
+        self.interviewer.answer_mode = "typed"
+
+    def action_hear(self) -> None:
+        self.query_one(QuestionVoice).say()
+
+    @on(VoicePanel.Transcribed)
+    def _transcribed(self, message: VoicePanel.Transcribed) -> None:
+        self._take = message
+        self.query_one("#editor", TextArea).text = message.transcript.text
+        self.query_one("#status", Static).update(review_notice(message.transcript))
+        self._show_mode()
 
     def unsubmitted(self) -> bool:
         """Is there typed text that has not been saved?"""
@@ -76,6 +122,10 @@ class FollowUpScreen(OfTheApp, Screen[None]):
             return
         interview = self.interviewer.interview
         assert interview is not None
+        if self.voice and (self._take is None or self.query_one(VoicePanel).state != "done"):
+            self.query_one("#status", Static).update(
+                "Record your answer first (ctrl+r; ctrl+r again stops), or type it instead (ctrl+t).")
+            return
         text = self.query_one("#editor", TextArea).text
         if not text.strip():
             self.notify("Nothing to submit: type your answer first.", severity="warning", timeout=4)
@@ -87,6 +137,7 @@ class FollowUpScreen(OfTheApp, Screen[None]):
             return
         self._saved = submitted.answer
         self.follow = submitted.answer.follow
+        self.query_one(VoicePanel).display = False
         self.query_one("#editor", TextArea).read_only = True
         self._start_grading("◌ Answer saved. Grading it against this point…")
 
@@ -143,3 +194,7 @@ class FollowUpScreen(OfTheApp, Screen[None]):
         result.display = True
         result.focus()
         status.update("Esc goes back to the feedback.")
+
+    def on_unmount(self) -> None:
+        for panel in self.query(VoicePanel):
+            panel.discard()

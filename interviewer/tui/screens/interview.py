@@ -26,7 +26,7 @@ from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.widgets.answer_timer import DEFAULT_LIMIT_SECONDS, AnswerTimer
 from interviewer.tui.widgets.model_status import ModelStatus
 from interviewer.tui.widgets.question_voice import QuestionVoice
-from interviewer.tui.widgets.voice_panel import VoicePanel
+from interviewer.tui.widgets.voice_panel import VoicePanel, review_notice
 
 
 class InterviewScreen(OfTheApp, Screen[None]):
@@ -130,9 +130,7 @@ class InterviewScreen(OfTheApp, Screen[None]):
         self._take = message
         editor = self.query_one("#editor", TextArea)
         editor.text = message.transcript.text
-        if message.transcript.no_speech:
-            self.query_one("#status", Static).update(
-                "No speech detected in the recording: record again (ctrl+r), or type your answer.")
+        self.query_one("#status", Static).update(review_notice(message.transcript))
         self._show_mode()
 
     # -- submit and grade -------------------------------------------------------------------------------

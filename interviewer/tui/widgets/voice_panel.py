@@ -36,6 +36,18 @@ _BUTTON = {"idle": "● Record", "starting": "● Record", "recording": "■ Sto
            "done": "↺ Re-record"}
 
 
+NO_SPEECH = "No speech detected in the recording: record again (ctrl+r), or type your answer."
+
+
+def review_notice(transcript: Any) -> str:
+    """The status line over a transcript to check: no speech, or how much audio was dropped as invented."""
+    from interviewer.speech.delivery import dropped_notice
+
+    if transcript.no_speech:
+        return NO_SPEECH
+    return dropped_notice(transcript) or ""
+
+
 class VoicePanel(OfTheApp, Widget):
     """Recording controls. ``toggle()`` records, stops, or records again."""
 
