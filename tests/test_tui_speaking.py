@@ -181,3 +181,35 @@ async def test_a_spoken_follow_up_is_read_aloud_recorded_checked_and_submitted(t
         session = the_app.interview.session_id  # type: ignore[union-attr]
     follow = Store(tmp_path / "sessions.db").session(session).questions[0].answer.follow_ups[0]  # type: ignore[union-attr]
     assert follow.text == "Fit the scaler on the training data only. Then transform the test set."
+
+
+@pytest.mark.audio
+async def test_the_real_voice_is_heard_on_the_null_sink(virtual_mic, request: pytest.FixtureRequest, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Piper speaks the question through PortAudio into the PulseAudio null sink; its monitor hears it."""
+    import asyncio
+    import time
+
+    import numpy as np
+
+    from interviewer.speech.audio import frame_levels_dbfs, load_audio
+    from interviewer.speech.playback import Player
+    from interviewer.speech.recorder import Recorder
+
+    from .speech_support import piper_voice
+
+    voice = piper_voice(request)
+    recorder = Recorder(tmp_path / "heard.wav", device="pulse", max_seconds=60)
+    recorder.start()
+    await asyncio.sleep(0.5)
+    the_app = spoken_app(tmp_path, load_synthesizer=lambda: voice, player=Player("pulse"))
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        started = time.monotonic()
+        await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen) and line(the_app).speaking,
+                       what="speaking")
+        await wait_for(pilot, lambda: not line(the_app).speaking, timeout=30, what="spoken to the end")
+        took = time.monotonic() - started
+        assert line(the_app).display and SPOKEN in str(line(the_app).render()), notices(the_app)
+    await asyncio.sleep(0.5)
+    levels = frame_levels_dbfs(load_audio(recorder.stop().path))
+    assert took > 2.0  # played in real time: the question is several seconds long
+    assert np.max(levels) > -35 and float(np.mean(levels > -45)) > 0.2  # loud for much of the recording
