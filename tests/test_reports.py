@@ -292,3 +292,10 @@ def test_the_html_report_displays_in_headless_chromium(session_db, tmp_path: Pat
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and shot.is_file(), result.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000  # a page, not a blank
+
+
+def test_the_next_time_label_is_not_doubled() -> None:
+    from interviewer.reports.model import next_time_parts
+
+    assert next_time_parts("Next time, also cover scaling.") == ("Next time,", "also cover scaling.")
+    assert next_time_parts("Start with the core idea: x") == ("Next time:", "Start with the core idea: x")

@@ -213,3 +213,4 @@ async def test_the_real_voice_is_heard_on_the_null_sink(virtual_mic, request: py
     levels = frame_levels_dbfs(load_audio(recorder.stop().path))
     assert took > 2.0  # played in real time: the question is several seconds long
     assert np.max(levels) > -35 and float(np.mean(levels > -45)) > 0.2  # loud for much of the recording
+

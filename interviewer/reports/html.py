@@ -17,7 +17,7 @@ from interviewer.display import plural
 from interviewer.reports.base import ReportWriter, audio_link
 from interviewer.reports.charts import coverage_chart, score_chart
 from interviewer.reports.markdown import score_text
-from interviewer.reports.model import ConceptLine, Report, ReportItem
+from interviewer.reports.model import ConceptLine, Report, ReportItem, next_time_parts
 from interviewer.session.advice import STATUS_MARKS
 
 
@@ -123,7 +123,8 @@ class HtmlWriter(ReportWriter):
                        f"<li>Long pauses: {d.long_pauses} (longest {d.longest_pause:.1f} s)</li>"
                        + "".join(f"<li>→ {e(s)}</li>" for s in d.suggestions) + "</ul>")
         if item.next_time:
-            out.append(f"<p><strong>Next time:</strong> {e(item.next_time)}</p>")
+            label, rest = next_time_parts(item.next_time)
+            out.append(f"<p><strong>{e(label)}</strong> {e(rest)}</p>")
         if item.model_answer:
             out.append(f"<h3>Model answer</h3>{_block(item.model_answer)}")
         out.append("</section>")

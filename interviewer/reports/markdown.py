@@ -10,7 +10,7 @@ import re
 
 from interviewer.display import clip, plural
 from interviewer.reports.base import ReportWriter, audio_link
-from interviewer.reports.model import ConceptLine, Report, ReportItem
+from interviewer.reports.model import ConceptLine, Report, ReportItem, next_time_parts
 from interviewer.session.advice import STATUS_MARKS
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
@@ -102,7 +102,8 @@ class MarkdownWriter(ReportWriter):
                     f"- Long pauses: {d.long_pauses} (longest {d.longest_pause:.1f} s)"]
             out += [f"- → {md(s)}" for s in d.suggestions] + [""]
         if item.next_time:
-            out += [f"**Next time:** {md(item.next_time)}", ""]
+            label, rest = next_time_parts(item.next_time)
+            out += [f"**{label}** {md(rest)}", ""]
         if item.model_answer:
             out += ["### Model answer", "", quote_block(item.model_answer), ""]
         return out

@@ -233,3 +233,11 @@ def session_report(record: SessionRecord, bank: Bank | None = None) -> Report:
         graded=sum(i.score is not None for i in items), practise_next=practise, strongest=strongest,
         meta={"session": record.id, "started_at": record.started_at, "finished_at": record.finished_at,
               "mode": record.mode, "bank": record.bank, "timed": record.timed})
+
+
+def next_time_parts(text: str) -> tuple[str, str]:
+    """(label, rest) for a "Next time" line: the grader's own "Next time, also cover …" keeps its words
+    ("Next time," then the rest), anything else gets the label "Next time:" (never "Next time: Next time,")."""
+    if text[:10].lower() == "next time,":
+        return text[:10], text[10:].lstrip()
+    return "Next time:", text
