@@ -54,7 +54,6 @@ def test_strong_vague_and_off_question_answers_rank_in_order(grader: Grader, bun
     assert len(strong.covered) >= len(rubric.concepts) - 1
 
 
-@pytest.mark.xfail(strict=True, reason="known failure (issue 9, open): the trees concept's evidence is not the sentence naming random forests")
 def test_evidence_is_the_candidates_own_sentence(grader: Grader, bundled_bank) -> None:
     grade = grader.grade(bundled_bank["q10"], STRONG_Q10)
     quotes = {c.label: c.evidence.text for c in grade.concepts if c.evidence}

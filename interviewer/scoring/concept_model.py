@@ -5,7 +5,8 @@ set (``points`` in ``benchmarks/data/devset.jsonl``), stored as readable JSON in
 The signals (``concepts.concept_signals``) say what the closest units *claim* about the point, not
 which words they share with it: the stance model's support for it, the closeness in meaning of the
 units that do not deny it, how much of the statement's own content (beyond the question's words) the
-answer's tokens recall, and whether the closest unit only restates the question or only names terms.
+answer's tokens recall, whether the closest unit only restates the question or only names terms, and
+whether its words are in the order of a sentence at all (``word_order.py``: shuffled words claim nothing).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from interviewer.errors import InputError
 
 CLASSES = ("covered", "partial", "missed")
 SIGNALS = ("closeness", "second", "support", "touch", "contradict", "cue", "token_recall", "qd_token_recall",
-           "question", "explains")
+           "question", "explains", "order")
 LOGIT = ("support", "touch", "contradict")  # probabilities enter as log-odds: 0.01 and 0.05 differ a lot
 HUMAN = {"stated": "covered", "partial": "partial", "missing": "missed"}
 C = 1.0  # inverse regularisation strength of the logistic regression

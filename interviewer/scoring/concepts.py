@@ -10,8 +10,9 @@ reached yet on every answer: tests/test_grading_trust.py marks what still fails.
 
 * covered / partial / missed: decided by the concept model (``concept_model.py``) from signals of the
   candidates (the stance model's probabilities, closeness in meaning, token recall, closeness to the
-  question, naming vs explaining); with no fitted model, a candidate states the concept when the stance
-  model says so or when it is as close as a restatement, and touches it likewise. A covered point whose
+  question, naming vs explaining, word order vs shuffled words); with no fitted model, a candidate
+  states the concept when the stance model says so or when it is as close as a restatement, and touches
+  it likewise. A covered point whose
   evidence only names terms in a list is partial (``text.explains``). The evidence quoted is the
   candidate the stance model reads as stating the point best.
 * contradicted: missed, and a candidate close to it says the opposite (its negation disagrees with the
@@ -29,7 +30,14 @@ from interviewer.rubrics.model import Concept
 from interviewer.scoring import text as T
 from interviewer.scoring.concept_model import ConceptModel
 from interviewer.scoring.result import ConceptResult, Evidence
-from interviewer.scoring.stance import CONTRADICT, COVERED_SIMILARITY, PARTIAL, PARTIAL_SIMILARITY, SUPPORT
+from interviewer.scoring.stance import (
+    CONTRADICT,
+    COVERED_SIMILARITY,
+    PARTIAL,
+    PARTIAL_SIMILARITY,
+    SUPPORT,
+)
+from interviewer.scoring.word_order import load_word_order
 
 __all__ = ["COVERED_SIMILARITY", "PARTIAL_SIMILARITY", "AnswerUnits", "ConceptCandidates", "concept_candidates",
            "match_concept", "split_answer"]
@@ -145,6 +153,13 @@ def denies(unit: str, statement: str, closeness: float) -> bool:
     return closeness >= CONTRADICTION_FLOOR and T.polarity_conflict(unit, statement)
 
 
+def _order(parts: AnswerUnits, unit: int) -> float:
+    """How much the unit's word order beats its words shuffled (``word_order.py``), clipped to [-0.5, 1.5];
+    a unit too short to judge counts as ordered."""
+    gain = load_word_order().gain(T.words(parts.units[unit].text))
+    return 1.0 if gain is None else min(1.5, max(-0.5, gain))
+
+
 def match_concept(concept: Concept, found: ConceptCandidates, parts: AnswerUnits, stance: StanceTable,
                   extra: Mapping[str, float] | None = None, model: ConceptModel | None = None) -> ConceptResult:
     """Judge a concept from its candidates (``stance`` holds every candidate pair's stance).
@@ -171,6 +186,7 @@ def match_concept(concept: Concept, found: ConceptCandidates, parts: AnswerUnits
         "contradict": max((float(rows[i][CONTRADICT]) for i in range(len(rows))), default=0.0),
         "cue": float(bool(found.cues_matched)),
         "explains": float(T.explains(parts.units[found.units[rank[0]]].text)) if rank else 0.0,
+        "order": _order(parts, found.units[rank[0]]) if rank else 0.0,
         **(extra or {}),
     }
     if model is not None:
