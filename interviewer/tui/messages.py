@@ -7,9 +7,12 @@ A model-loading worker posts ``ModelStateChanged``. None of them bubble: each is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from textual.message import Message
+from textual.message_pump import MessagePump
 
 from interviewer.session import lifecycle
 from interviewer.tui.models import ModelName, ModelState
@@ -42,3 +45,9 @@ class ModelStateChanged(Message, bubble=False):
     model: ModelName
     state: ModelState
     error: str = ""
+
+
+def grade_and_post(target: MessagePump, answer: lifecycle.SavedAnswer, grader: Callable[[], Any]) -> None:
+    """Grade a saved answer (in a worker thread) and post ``Graded`` or ``GradingFailed`` to ``target``."""
+    outcome = answer.grade(grader)
+    target.post_message(Graded(outcome) if isinstance(outcome, lifecycle.Graded) else GradingFailed(outcome))

@@ -156,11 +156,7 @@ class FollowUpScreen(OfTheApp, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="grade", description="grading the follow-up")
     def _grade(self, answer: lifecycle.SavedAnswer) -> None:
-        outcome = answer.grade(self.interviewer.grader_blocking)
-        if isinstance(outcome, lifecycle.Graded):
-            self.post_message(messages.Graded(outcome))
-        else:
-            self.post_message(messages.GradingFailed(outcome))
+        messages.grade_and_post(self, answer, self.interviewer.grader_blocking)
 
     @on(messages.Graded)
     def _graded(self, message: messages.Graded) -> None:

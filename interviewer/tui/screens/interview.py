@@ -193,11 +193,7 @@ class InterviewScreen(OfTheApp, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="grade", description="grading the answer")
     def _grade(self, answer: lifecycle.SavedAnswer) -> None:
-        outcome = answer.grade(self.interviewer.grader_blocking)
-        if isinstance(outcome, lifecycle.Graded):
-            self.post_message(messages.Graded(outcome))
-        else:
-            self.post_message(messages.GradingFailed(outcome))
+        messages.grade_and_post(self, answer, self.interviewer.grader_blocking)
 
     @on(messages.Graded)
     def _graded(self, message: messages.Graded) -> None:
