@@ -135,3 +135,9 @@ def test_a_damaged_embedding_cache_is_rebuilt(fake_embedder, scaling_rubric, tmp
     again = Grader(fake_embedder, cache_dir=tmp_path).grade(scaling_rubric, STRONG)
     assert again.score == first.score
     assert cached.stat().st_size > 100  # rewritten whole
+
+
+def test_next_time_keeps_an_acronyms_capitals(fake_embedder, bundled_bank) -> None:
+    grade = Grader(fake_embedder).grade(bundled_bank["q13"], "Interpretability matters in lending.")
+    assert "SHAP values" in grade.feedback.next_time
+    assert "also cover humans can understand predictions" in grade.feedback.next_time  # other labels lower-cased

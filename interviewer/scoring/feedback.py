@@ -84,7 +84,7 @@ def write_feedback(
     elif len(named_only) >= 2 and len(named_only) >= len(covered):
         next_time = "Next time, explain the terms you name: what each one is and why it matters here."
     elif gaps:
-        names = ", ".join(c.label.lower() for c in gaps[:3])
+        names = ", ".join(_lower_first(c.label) for c in gaps[:3])  # "SHAP values" keeps its capitals
         next_time = f"Next time, also cover {names}."
     elif misconceptions:
         next_time = "Next time, keep the content and drop the wrong claim."
