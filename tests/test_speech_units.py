@@ -120,6 +120,12 @@ def test_fillers_counted_and_ordinary_uses_left_alone() -> None:
     assert fillers("I mean it's kind of slow, kind of model") == {"I mean": 1, "kind of": 2}
 
 
+def test_like_introducing_an_example_is_not_a_filler() -> None:
+    assert fillers("Like a refund flag that is only set after the outcome.") == {}
+    assert fillers("Leaky features, like the discharge summary, are the worst.") == {}
+    assert fillers("Like, the model was slow. And like the data was old.") == {"like": 2}
+
+
 def test_pace_bands() -> None:
     assert measure_delivery(transcript_of("word " * 60, 0.4)).pace == "good"  # 150 wpm
     slow = measure_delivery(transcript_of("word " * 60, 0.6))  # 100 wpm

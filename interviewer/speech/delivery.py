@@ -39,6 +39,10 @@ PHRASE_FILLERS = {("you", "know"): frozenset({"do", "did", "don't", "if", "would
                   ("kind", "of"): frozenset({"what", "which", "this", "that", "the", "a", "any", "some", "one", "every", "same"})}
 # "like" is a filler after these words ("and like", "was like"), or next to a comma, or opening a sentence.
 LIKE_AFTER = frozenset({"and", "so", "but", "was", "were", "um", "uh", "really"})
+# Opening a sentence or clause, "like" followed by one of these (no comma) introduces an example or a
+# comparison ("Like a refund flag…", ", like the churn model"): it means "such as", not a filler.
+LIKE_EXAMPLE_BEFORE = frozenset({"a", "an", "the", "this", "that", "these", "those", "when", "in", "with", "for", "any",
+                                 "some", "each", "every", "our", "my", "your", "their", "one", "two", "three"})
 LIKE_NOT_AFTER = frozenset({"would", "looks", "look", "seems", "feel", "feels", "something", "things", "more", "much",
                             "just", "i", "you", "we", "they", "don't", "didn't", "not"})
 
@@ -116,7 +120,9 @@ def count_fillers(words: tuple[Word, ...]) -> Counter[str]:
             found[f"{word} {following}".replace("i mean", "I mean")] += 1
             skip = 1
         elif word == "like" and previous not in LIKE_NOT_AFTER and (comma_before or comma_after or previous in LIKE_AFTER):
-            found["like"] += 1
+            example = comma_before and not comma_after and previous not in LIKE_AFTER and following in LIKE_EXAMPLE_BEFORE
+            if not example:
+                found["like"] += 1
     return found
 
 
