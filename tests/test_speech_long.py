@@ -198,4 +198,6 @@ def test_ten_minutes_keep_their_words_and_invent_none(piper: Synthesizer, whispe
     assert all(0 <= w.start <= w.end <= transcript.duration for w in words)
     assert all(a.start <= b.start for a, b in itertools.pairwise(words))
     pauses = [p.seconds for p in measure_delivery(transcript).pauses]
-    assert max(pauses, default=0.0) <= longest_pause + 1.5, pauses  # no invented 90 s pauses
+    # No invented pauses (the failure seen: 90-209 s). Whisper's word timestamps can stretch a real pause by a
+    # few seconds (seen: 5.6 s for a 1.9 s pause), so the bound is the longest real pause plus 5 s.
+    assert max(pauses, default=0.0) <= longest_pause + 5.0, pauses
