@@ -17,13 +17,16 @@ import re
 import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from interviewer.errors import InputError, RubricError, UnknownRubricError
 from interviewer.rubrics.model import BankInfo, Rubric
 from interviewer.textfile import KIB, check_input_file, read_text
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 RUBRIC_SUFFIXES = (".yaml", ".yml")
 BANK_FILE = "bank.yaml"  # a bank's name, title and description: not a rubric, so never loaded as one
@@ -98,10 +101,15 @@ def _describe(error: Mapping[str, object]) -> str:
 
 def parse_rubric(data: object, source: str) -> Rubric:
     """Validate already-parsed YAML/JSON data as a rubric; ``source`` names it in errors."""
+    return _validated(Rubric, data, source, "id, question, model_answer, concepts, ...")
+
+
+def _validated(model: type[_Model], data: object, source: str, fields: str) -> _Model:
+    """``data`` validated as ``model``; the first problem (and how many more) in one line naming ``source``."""
     if not isinstance(data, dict):
-        raise RubricError(f"{source}: expected a mapping of fields (id, question, model_answer, concepts, ...)")
+        raise RubricError(f"{source}: expected a mapping of fields ({fields})")
     try:
-        return Rubric.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
         more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
@@ -222,15 +230,7 @@ def read_bank_info(folder: Path) -> BankInfo:
         return BankInfo(name=name, title=name.replace("-", " ").capitalize())
     check_input_file(path, "bank file", RubricError)
     text = read_text(path, "bank file", RubricError, limit=MAX_RUBRIC_BYTES)
-    data = _parse_yaml(text, path)
-    if not isinstance(data, dict):
-        raise RubricError(f"{path}: expected a mapping of fields (name, title, description)")
-    try:
-        return BankInfo.model_validate(data)
-    except ValidationError as exc:
-        errors = exc.errors()
-        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-        raise RubricError(f"{path}: {_describe(errors[0])}{more}") from None
+    return _validated(BankInfo, _parse_yaml(text, path), str(path), "name, title, description")
 
 
 class Bank(Mapping[str, Rubric]):
