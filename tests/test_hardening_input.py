@@ -300,7 +300,7 @@ async def test_the_app_shows_rubric_and_answer_text_plainly(hostile_bank: Path, 
     from interviewer.tui.screens.feedback import FeedbackScreen
     from interviewer.tui.screens.summary import SummaryScreen
 
-    from .tui_support import app, wait_for
+    from .tui_support import app, shown_text, wait_for
 
     the_app = app(tmp_path, RoundOptions(questions=("leakage",)), bank=hostile_bank)
     async with the_app.run_test(size=(100, 30)) as pilot:
@@ -311,7 +311,7 @@ async def test_the_app_shows_rubric_and_answer_text_plainly(hostile_bank: Path, 
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="feedback")
         screen = the_app.screen
-        shown = {name: str(screen.query_one(name).render()) for name in
+        shown = {name: shown_text(screen.query_one(name)) for name in
                  ("#feedback-question", "#your-answer", "#grade", "#feedback-hint")}
         shown["model answer"] = str(screen.query("#model-answer Static").last().render())
         for text in shown.values():

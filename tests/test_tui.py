@@ -26,7 +26,7 @@ from interviewer.tui.widgets.answer_timer import AnswerTimer
 
 from .conftest import FIXTURES
 from .fakes import FakeClock, FakeTranscriber, HashingEmbedder
-from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, app, wait_for
+from .tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, app, shown_text, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -116,7 +116,7 @@ async def test_a_follow_up_is_graded_against_its_concept_and_stored(tmp_path: Pa
         assert follow_grade.score >= 7 and [c.concept_id for c in follow_grade.concepts] == ["methods"]  # type: ignore[union-attr]
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen))
-        assert "Follow-up (" in str(the_app.screen.query_one("#follow-ups").render())
+        assert "Follow-up (" in shown_text(the_app.screen.query_one("#follow-ups"))
         session = the_app.interview.session_id  # type: ignore[union-attr]
     answer = Store(tmp_path / "sessions.db").session(session).questions[0].answer
     assert answer is not None and [(f.concept_id, f.score is not None) for f in answer.follow_ups] == [("methods", True)]
@@ -247,7 +247,7 @@ async def test_a_typed_round_with_the_real_model(tmp_path: Path, real_embedder) 
         await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), timeout=120, what="feedback")
         grade = the_app.interview.turns[0].grade  # type: ignore[union-attr]
         assert grade is not None and grade.score >= 6, grade  # type: ignore[union-attr]
-        assert "Covered" in str(the_app.screen.query_one("#grade").render())
+        assert "Covered" in shown_text(the_app.screen.query_one("#grade"))
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(the_app.screen, SummaryScreen), what="summary")
 

@@ -22,7 +22,7 @@ from interviewer.tui.widgets.question_voice import (
 from interviewer.tui.widgets.voice_panel import VoicePanel
 
 from .fakes import FakePlayer, FakeSynthesizer, FakeTranscriber
-from .tui_support import app, wait_for
+from .tui_support import app, shown_text, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -159,7 +159,7 @@ async def test_a_spoken_follow_up_is_read_aloud_recorded_checked_and_submitted(t
         assert "12.5 s of audio were dropped as likely invented text" in status
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="feedback")
-        assert "12.5 s of audio were dropped" in str(the_app.screen.query_one("#grade").render())
+        assert "12.5 s of audio were dropped" in shown_text(the_app.screen.query_one("#grade"))
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(the_app.screen, FollowUpScreen), what="the follow-up")
         screen = the_app.screen

@@ -15,7 +15,7 @@ from interviewer.tui.widgets.level_meter import LevelMeter
 from interviewer.tui.widgets.voice_panel import VoicePanel
 
 from .speech_support import wer
-from .tui_support import app, wait_for
+from .tui_support import app, shown_text, wait_for
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.audio, pytest.mark.whisper]
 
@@ -54,7 +54,7 @@ async def test_a_spoken_round_records_transcribes_and_grades(virtual_mic, speak,
         editor.insert(ADDED, editor.document.end)  # type: ignore[attr-defined]  (edited before it is submitted)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), timeout=60, what="feedback")
-        shown = str(the_app.screen.query_one("#grade").render())
+        shown = shown_text(the_app.screen.query_one("#grade"))
         assert "Delivery" in shown and "Pace" in shown
         session = the_app.interview.session_id  # type: ignore[union-attr]
     answer = Store(tmp_path / "sessions.db").session(session).questions[0].answer

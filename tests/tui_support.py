@@ -72,3 +72,17 @@ async def wait_for(pilot: Any, condition: Any, timeout: float = 30.0, what: str 
             raise AssertionError(f"timed out waiting for {what or condition}")
         await pilot.pause(0.05)
     await asyncio.sleep(0)
+
+
+def shown_text(widget: Any) -> str:
+    """What a ``Static`` shows, as plain text (its content may be a Rich renderable such as a ``Group`` of grids,
+    whose ``str`` is not its text)."""
+    import io
+
+    from rich.console import Console
+
+    if isinstance(widget.content, str):
+        return widget.content
+    console = Console(width=200, file=io.StringIO(), color_system=None, legacy_windows=False)
+    console.print(widget.content)
+    return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]

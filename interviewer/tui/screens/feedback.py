@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 from interviewer.display import printable
 from interviewer.session.round import Turn
 from interviewer.tui.of_app import OfTheApp
-from interviewer.tui.widgets.grade_view import GradeView
+from interviewer.tui.widgets.grade_view import GradeView, follow_ups_text
 
 
 class FeedbackScreen(OfTheApp, Screen[None]):
@@ -63,16 +63,8 @@ class FeedbackScreen(OfTheApp, Screen[None]):
     def show_follow_ups(self) -> None:
         interview = self.interviewer.interview
         assert interview is not None
-        lines = []
-        for follow in self.turn.follow_ups:
-            score = follow.grade.score if follow.grade is not None else None
-            shown = f"{score:.1f}/10" if score is not None else "not graded"
-            lines.append(f"Follow-up ({shown}): {follow.question}")
-            lines.append(f"   you said: {' '.join(follow.answer.split())}")
-            if follow.grade is not None and follow.grade.feedback.summary:
-                lines.append(f"   {follow.grade.feedback.summary}")
-        self.query_one("#follow-ups", Static).update(printable("\n".join(lines)))
-        self.query_one("#follow-ups").display = bool(lines)
+        self.query_one("#follow-ups", Static).update(follow_ups_text(self.turn.follow_ups))
+        self.query_one("#follow-ups").display = bool(self.turn.follow_ups)
         nxt = interview.follow_up_for(self.turn)
         last = not [t for t in interview.pending]
         hint = "n or Esc: back to the summary" if self.reopened else "n: summary" if last else "n: next question"
