@@ -19,6 +19,7 @@ Example ``config.toml``::
     max_record_seconds = 300
     speak_questions = false            # spoken rounds: show questions without reading them aloud
     database = "~/interviews.db"       # where sessions are kept (default: interviewer.db in the data folder)
+    recordings = "~/interview-audio"   # where spoken answers are kept, one folder per session
 """
 
 from __future__ import annotations
@@ -137,12 +138,20 @@ class Settings:
     database: Annotated[UserPath | None, Expect("a file path (string)")] = None
     """The SQLite file that keeps sessions and answers. None: ``interviewer.db`` in the user's data folder."""
 
+    recordings: Annotated[UserPath | None, Expect("a folder path (string)")] = None
+    """The folder spoken answers are kept in, one subfolder per session (``session-12/``). None: ``recordings/``
+    of the checkout when the program runs from a clone, else ``recordings`` in the user's data folder."""
+
     def bank_dir(self) -> Path:
         """The bank's folder: ``bank`` is a folder, or a bank's name (``statistics``; ``locations.bank_folder``)."""
         return locations.bank_folder(self.bank) if self.bank is not None else locations.bundled_bank_dir()
 
     def database_path(self) -> Path:
         return self.database if self.database is not None else locations.data_dir() / "interviewer.db"
+
+    def recordings_dir(self) -> Path:
+        """Where recordings go: the ``recordings`` setting, else ``locations.recordings_dir()`` (not created)."""
+        return self.recordings if self.recordings is not None else locations.recordings_dir()
 
 
 def _expected(name: str) -> str:

@@ -80,8 +80,27 @@ def cache_dir(create: bool = False) -> Path:
 
 
 def recordings_dir() -> Path:
-    """Where recordings go by default: the repository's ``recordings/`` in a checkout, else the data folder."""
+    """Where recordings go by default (the ``recordings`` setting overrides it): the repository's ``recordings/``
+    when the program runs from a clone (the folder is there beside ``pyproject.toml``), else ``recordings`` in
+    the data folder (an installed copy)."""
     repo = PACKAGE_DIR.parent / "recordings"
-    if repo.is_dir():
+    if repo.is_dir() and (PACKAGE_DIR.parent / "pyproject.toml").is_file():
         return repo
     return data_dir() / "recordings"
+
+
+def session_recordings_dir(root: Path, session_id: int | None) -> Path:
+    """The folder of one session's recordings under ``root`` (``session-12``); ``root`` itself without a session."""
+    return root if session_id is None else root / f"session-{session_id}"
+
+
+def shown(path: Path) -> str:
+    """``path`` as the user would type it: relative to the current folder when below it, ``~/…`` when below
+    the home folder, else as it is."""
+    path = path.expanduser()
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        try:
+            return prefix + str(path.resolve().relative_to(base.resolve()))
+        except (ValueError, OSError, RuntimeError):
+            continue
+    return str(path)

@@ -15,13 +15,33 @@ if TYPE_CHECKING:
 
 
 def settings_of(args: argparse.Namespace) -> Settings:
-    """The settings (config file and environment), with the command's ``--bank`` if it has one."""
+    """The settings (config file and environment), with the command's ``--bank`` and ``--recordings`` if it has
+    them."""
     settings = load_settings()
     if getattr(args, "bank", None):
         from interviewer.rubrics.banks import resolve_bank
 
         settings = replace(settings, bank=resolve_bank(args.bank))
+    if getattr(args, "recordings", None):
+        settings = replace(settings, recordings=recordings_folder(args.recordings))
     return settings
+
+
+def recordings_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--recordings", metavar="DIR", help="keep recordings in DIR, one folder per session "
+                        "(default: the `recordings` setting, else recordings/ of a clone or of the data folder)")
+
+
+def recordings_folder(text: str) -> Path:
+    """A ``--recordings DIR`` value: a folder, or a path where one can be made (an existing file is an error)."""
+    from interviewer.errors import InputError
+
+    path = Path(text).expanduser()
+    if not text.strip():
+        raise InputError("--recordings: expected a folder, got an empty value")
+    if path.exists() and not path.is_dir():
+        raise InputError(f"--recordings: {path}: not a folder")
+    return path
 
 
 def bank_of(settings: Settings) -> Bank:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.cli import common
-from interviewer.cli.common import bank_option, positive_int, settings_of
+from interviewer.cli.common import bank_option, positive_int, recordings_option, settings_of
 from interviewer.config import Settings
 from interviewer.display import clip, printable
 from interviewer.errors import InputError
@@ -34,6 +34,7 @@ def add_practice_parser(sub: Any) -> None:
     p.add_argument("--timed", action="store_true", help="a clock per question (the rubric's time limit), with a warning "
                    "near the end")
     p.add_argument("--plain", action="store_true", help="the plain line-by-line round instead of the app")
+    recordings_option(p)
     p.set_defaults(func=cmd_practice)
 
 
@@ -44,6 +45,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("session", nargs="?", type=positive_int, metavar="SESSION",
                    help="session number (see `interviewer history`)")
     p.add_argument("--plain", action="store_true", help="the plain line-by-line round instead of the app")
+    recordings_option(p)
     p.set_defaults(func=cmd_resume)
 
     p = sub.add_parser("report", help="a feedback report of a session (Markdown, HTML or JSON)")
@@ -56,6 +58,8 @@ def add_parsers(sub: Any) -> None:
                    "md and json, interviewer-session-N.html for html)")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     p.add_argument("--from-batch", metavar="OUT.jsonl", help="report on grade-batch output instead of a session")
+    p.add_argument("--copy-audio", action="store_true", help="copy the recordings into FILE-recordings/ beside the "
+                   "report and link them there (links are always relative to the report)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("history", help="past sessions with their mean scores and trend")
@@ -224,14 +228,21 @@ def cmd_report(args: argparse.Namespace) -> int:
             _print_notes(store)
         report = session_report(record, _report_bank(record.bank, args, settings))
         default_name = f"interviewer-session-{record.id}.{writer.extension}"
-    text = writer.render(report)
     if output is None and (is_stdout(args.output) or writer.for_terminal):
-        sys.stdout.write(text)
+        if args.copy_audio:
+            raise InputError("--copy-audio: give -o FILE (the recordings are copied beside it)")
+        sys.stdout.write(writer.render(report))
         return 0
     if output is None:  # HTML without -o: a file in the current folder, never dumped on the terminal
         output = Path(default_name)
         check_output(output, force=args.force, inputs=inputs)
-    write_output(output, text)
+    if args.copy_audio:
+        from interviewer.reports.recordings import copy_recordings
+
+        report, notes = copy_recordings(report, output)
+        for note in notes:
+            print(f"interviewer: note: {note}", file=sys.stderr)
+    write_output(output, writer.render(report))
     print(f"wrote {output}", file=sys.stderr)
     return 0
 

@@ -15,8 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from interviewer import locations
-from interviewer.cli.common import settings_of
+from interviewer.cli.common import recordings_option, settings_of
 from interviewer.errors import InputError
 from interviewer.outfile import is_stdout
 
@@ -41,7 +40,7 @@ def add_parsers(sub: Any) -> None:
     p.set_defaults(func=cmd_devices)
 
     p = sub.add_parser("record", help="record a spoken answer from the microphone to a WAV file")
-    p.add_argument("-o", "--output", metavar="FILE", help="the WAV file to write (default: a new file in recordings/)")
+    p.add_argument("-o", "--output", metavar="FILE", help="the WAV file to write (default: a new file in the recordings folder)")
     p.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds (default: Enter, Ctrl-C or the "
                    "max_record_seconds setting)")
     p.add_argument("--device", metavar="D", help="input device name (or a unique part of it) or index; see `devices`")
@@ -49,6 +48,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--transcribe", action="store_true", help="transcribe while recording; print the transcript and "
                    "delivery when it stops")
     p.add_argument("-q", "--quiet", action="store_true", help="no level meter")
+    recordings_option(p)
     p.set_defaults(func=cmd_record, bank=None)
 
     p = sub.add_parser("transcribe", help="transcribe a recorded answer offline and measure its delivery")
@@ -101,9 +101,13 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 # -- record --------------------------------------------------------------------------------------------
-def default_recording_path() -> Path:
-    folder = locations.recordings_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+def default_recording_path(folder: Path) -> Path:
+    """A new file in ``folder`` (the settings' recordings folder), made if need be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot make the recordings folder ({exc.strerror}); pass -o FILE or "
+                         "--recordings DIR") from None
     return folder / f"answer-{datetime.now():%Y%m%d-%H%M%S}.wav"
 
 
@@ -132,7 +136,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     settings = settings_of(args)
     if is_stdout(args.output):
         raise InputError("-o -: a recording cannot go to stdout (its header is rewritten as it grows); give a file name")
-    path = Path(args.output) if args.output else default_recording_path()
+    path = Path(args.output) if args.output else default_recording_path(settings.recordings_dir())
     limit = settings.max_record_seconds
     if args.seconds is not None:
         if args.seconds <= 0:

@@ -41,12 +41,18 @@ def format_for_path(path: Path) -> str | None:
 
 
 def export_session(store: Store, session_id: int, path: Path, bank: Bank | None = None, *, fmt: str | None = None,
-                   force: bool = False) -> Path:
+                   force: bool = False, copy_audio: bool = False) -> Path:
     """Write session ``session_id``'s report to ``path`` (format from ``fmt``, else the suffix, else Markdown);
-    an existing file is an error unless ``force``. For the app's export button; the CLI adds stdout and temp files."""
+    an existing file is an error unless ``force``; ``copy_audio`` puts the recordings beside it
+    (``recordings.copy_recordings``). For the app's export button; the CLI adds stdout and temp files."""
     check_target(path, force, hint="choose another name")
     writer = get_writer(fmt or format_for_path(path) or "md", path.parent)
-    writer.write(session_report(store.session(session_id), bank), path)
+    report = session_report(store.session(session_id), bank)
+    if copy_audio:
+        from interviewer.reports.recordings import copy_recordings
+
+        report, _ = copy_recordings(report, path)
+    writer.write(report, path)
     return path
 
 

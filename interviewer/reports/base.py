@@ -31,21 +31,26 @@ class ReportWriter:
 
 
 def audio_link(audio_path: str, link_base: Path | None) -> str:
-    """A link to a recording: relative to the report's folder when it is below it, else a ``file://`` URI."""
-    import os
+    """A link to a recording, URL-quoted: ``audio_relpath`` of it."""
     from urllib.parse import quote
+
+    return quote(audio_relpath(audio_path, link_base))
+
+
+def audio_relpath(audio_path: str, link_base: Path | None) -> str:
+    """Where a recording is, relative to the report's folder ``link_base`` (None: the current folder), as a
+    POSIX path: ``session-3/answer-1.wav`` beside the report, ``../recordings/session-3/answer-1.wav`` elsewhere.
+    Never absolute (a shared report must not show the user's folders): a recording on another drive, where
+    no relative path exists, is named by its file name alone."""
+    import os
 
     path = Path(audio_path).expanduser()
     if not path.is_absolute():
-        return quote(path.as_posix())
-    if link_base is not None:
-        try:
-            relative = Path(os.path.relpath(path, link_base.resolve()))
-        except ValueError:
-            relative = None
-        if relative is not None and not relative.as_posix().startswith("../"):
-            return quote(relative.as_posix())
-    return path.as_uri()
+        return path.as_posix()
+    try:
+        return Path(os.path.relpath(path, (link_base or Path.cwd()).resolve())).as_posix()
+    except ValueError:  # another drive (Windows): no relative path
+        return path.name
 
 
 def check_target(path: Path, force: bool, hint: str = "use --force to overwrite") -> None:

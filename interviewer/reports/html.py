@@ -14,7 +14,7 @@ from importlib.resources import files
 from string import Template
 
 from interviewer.display import plural
-from interviewer.reports.base import ReportWriter, audio_link
+from interviewer.reports.base import ReportWriter, audio_link, audio_relpath
 from interviewer.reports.charts import coverage_chart, score_chart
 from interviewer.reports.markdown import score_text
 from interviewer.reports.model import ConceptLine, Report, ReportItem, next_time_parts
@@ -93,7 +93,7 @@ class HtmlWriter(ReportWriter):
         out.append(f"<h3>{'Transcript' if item.mode == 'voice' else 'Answer'}</h3>")
         if item.audio_path:
             href = e(audio_link(item.audio_path, self.link_base))
-            out.append(f'<p>Recording: <a href="{href}">{e(item.audio_path)}</a></p>'
+            out.append(f'<p>Recording: <a href="{href}">{e(audio_relpath(item.audio_path, self.link_base))}</a></p>'
                        f'<audio controls preload="none" src="{href}"></audio>')
         out.append(_block(item.answer))
         out.append(f'<h3>Score: <span class="score">{e(score_text(item.score, item.max_score))}</span></h3>')

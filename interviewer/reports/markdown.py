@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from interviewer.display import clip, plural
-from interviewer.reports.base import ReportWriter, audio_link
+from interviewer.reports.base import ReportWriter, audio_link, audio_relpath
 from interviewer.reports.model import ConceptLine, Report, ReportItem, next_time_parts
 from interviewer.session.advice import STATUS_MARKS
 
@@ -74,7 +74,8 @@ class MarkdownWriter(ReportWriter):
         heading = "Transcript" if item.mode == "voice" else "Answer"
         out += [f"### {heading}", ""]
         if item.audio_path:
-            out += [f"Recording: [{md(item.audio_path)}](<{audio_link(item.audio_path, self.link_base)}>)", ""]
+            shown = md(audio_relpath(item.audio_path, self.link_base))
+            out += [f"Recording: [{shown}](<{audio_link(item.audio_path, self.link_base)}>)", ""]
         out += [quote_block(item.answer), ""]
         out += [f"### Score: {score_text(item.score, item.max_score)}", ""]
         if item.summary:

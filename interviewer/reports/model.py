@@ -232,7 +232,7 @@ def session_report(record: SessionRecord, bank: Bank | None = None) -> Report:
         items=tuple(items), mean=_mean(items), answered=sum(i.answer is not None for i in items),
         graded=sum(i.score is not None for i in items), practise_next=practise, strongest=strongest,
         meta={"session": record.id, "started_at": record.started_at, "finished_at": record.finished_at,
-              "mode": record.mode, "bank": record.bank, "timed": record.timed})
+              "mode": record.mode, "bank": bank_name, "timed": record.timed})
 
 
 def next_time_parts(text: str) -> tuple[str, str]:

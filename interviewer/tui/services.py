@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from interviewer.config import Settings
+from interviewer.errors import InputError
 from interviewer.store import Store
 from interviewer.tui.models import Models
 from interviewer.tui.voice import Voice
@@ -80,14 +81,6 @@ def _make_player() -> Player:
     return Player()  # the default output device
 
 
-def _recordings_dir() -> Path:
-    from interviewer import locations
-
-    folder = locations.recordings_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @dataclass
 class Services:
     """The app's dependencies. Every callable that loads something runs in a worker thread."""
@@ -103,7 +96,8 @@ class Services:
     """The interviewer's voice (Piper); ``ModelNotAvailableError`` when it is not installed."""
     make_player: Callable[[], Player] = _make_player
     """What plays the voice (a ``Player`` on the default output; tests pass a fake)."""
-    recordings_dir: Callable[[], Path] = _recordings_dir
+    recordings_dir: Callable[[], Path] | None = None
+    """The folder recordings go in, one subfolder per session (default: the settings' ``recordings_dir()``)."""
     clock: Callable[[], float] = time.monotonic
     """Seconds, for the answer timer and elapsed times (tests freeze it)."""
     now: Callable[[], datetime] = datetime.now
@@ -118,10 +112,26 @@ class Services:
             self.load_embedder = lambda: _load_embedder(settings)
         if self.load_transcriber is None:
             self.load_transcriber = lambda: _load_transcriber(settings)
+        if self.recordings_dir is None:
+            self.recordings_dir = lambda: self.settings.recordings_dir()
         if self.check_microphone is None:
             self.check_microphone = lambda: _check_microphone(settings)
         self.models = Models(self)
         self.voice = Voice(self.load_synthesizer, self.make_player, settings.speak_questions)
 
-    def recording_path(self) -> Path:
-        return self.recordings_dir() / f"answer-{self.now():%Y%m%d-%H%M%S-%f}.wav"
+    def recordings_root(self) -> Path:
+        """The folder of recordings (one subfolder per session); not created here."""
+        assert self.recordings_dir is not None  # set in __post_init__
+        return self.recordings_dir()
+
+    def recording_path(self, session_id: int | None = None) -> Path:
+        """A new take's file, in the session's folder (created here: a worker thread calls this)."""
+        from interviewer import locations
+
+        folder = locations.session_recordings_dir(self.recordings_root(), session_id)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"{folder}: cannot make the recordings folder ({exc.strerror}); "
+                             "set `recordings` in the config, or pass --recordings DIR") from None
+        return folder / f"answer-{self.now():%Y%m%d-%H%M%S-%f}.wav"

@@ -137,6 +137,8 @@ class FollowUpScreen(OfTheApp, Screen[None]):
             return
         self._saved = submitted.answer
         self.follow = submitted.answer.follow
+        if self.voice:
+            self.query_one(VoicePanel).keep()  # the take belongs to the saved follow-up answer
         self.query_one(VoicePanel).display = False
         self.query_one("#editor", TextArea).read_only = True
         self._start_grading("◌ Answer saved. Grading it against this point…")

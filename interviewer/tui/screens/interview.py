@@ -166,6 +166,8 @@ class InterviewScreen(OfTheApp, Screen[None]):
             self.interviewer.store_refused("Your answer", submitted.error)
             return
         self._saved = submitted.answer
+        if take is not None:
+            self.query_one(VoicePanel).keep()  # the recording belongs to the saved answer
         timer.stop()
         self.saved = True
         editor.read_only = True

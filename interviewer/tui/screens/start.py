@@ -66,12 +66,23 @@ class StartScreen(OfTheApp, Screen[None]):
                     yield RadioButton("Spoken", value=options.mode == "voice", id="voice")
                 yield Checkbox("Timed", options.timed, id="timed", compact=True)
                 yield Button("Start", id="start", variant="primary", compact=True)
+            yield Static(self._recordings_hint(), id="recordings-hint", markup=False)
             yield Static("Unfinished sessions (Enter resumes)", id="resume-label")
             yield OptionList(id="resume", compact=True)
         yield ModelStatus(id="models")
         yield Footer()
 
+    def _recordings_hint(self) -> str:
+        folder = locations.shown(self.interviewer.services.recordings_root())
+        return f"Recordings kept in {folder}/session-N/ (or --recordings DIR)"
+
+    @on(RadioSet.Changed, "#mode")
+    def _mode_chosen(self) -> None:
+        """Where recordings go matters in a spoken round: said then."""
+        self.query_one("#recordings-hint").display = self.query_one("#voice", RadioButton).value
+
     def on_mount(self) -> None:
+        self._mode_chosen()
         self._load_bank()
         self._list_unfinished()
         self.query_one("#start", Button).focus()

@@ -100,4 +100,5 @@ class SummaryScreen(OfTheApp, Screen[None]):
                 self.notify(f"Report written to {path}", title="Export")
 
         default = Path.cwd() / f"interviewer-session-{interview.session_id}.html"
-        self.app.push_screen(ExportModal(interview.session_id, default), written)
+        spoken = any(t.mode == "voice" for t in interview.turns)
+        self.app.push_screen(ExportModal(interview.session_id, default, recordings=spoken), written)

@@ -4,11 +4,14 @@ transcript (the screen puts it in its editor, to be checked before it is submitt
 The recorder and live transcriber run in one thread worker. They report back only with messages: the
 level (about ten a second, replaceable), started, transcribing, transcribed. If Whisper is ready when
 recording starts, the answer is transcribed while it is spoken (``LiveTranscriber``); otherwise the saved
-file is transcribed when recording stops. The WAV file is written as it is recorded and kept.
+file is transcribed when recording stops. The WAV file is written as it is recorded, in the session's folder
+of recordings. A take the candidate discards (records again, types instead, or leaves the question without
+submitting) is deleted; the screen calls ``keep()`` once the answer it belongs to is saved.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +91,8 @@ class VoicePanel(OfTheApp, Widget):
         super().__init__(**kwargs)
         self._stop = threading.Event()
         self._discard = threading.Event()
+        self._take: Path | None = None
+        """The last finished take, until it is kept with a saved answer: deleted when discarded."""
 
     def compose(self) -> ComposeResult:
         yield Static(_HINT["idle"], id="voice-hint")
@@ -114,22 +119,36 @@ class VoicePanel(OfTheApp, Widget):
 
     def start(self) -> None:
         self.interviewer.services.voice.stop()  # the microphone must not hear the interviewer
+        self._drop_take()  # recording again discards the take before
         self._stop.clear()
         self._discard.clear()
         self.state = "starting"
-        self._record(self.interviewer.services.recording_path())
+        interview = self.interviewer.interview
+        self._record(None if interview is None else interview.session_id)
+
+    def keep(self) -> None:
+        """The last take belongs to a saved answer: it stays on disk."""
+        self._take = None
 
     def discard(self) -> None:
-        """Stop and delete a recording under way (the screen is closing)."""
+        """Stop and delete a recording under way, and the last take unless it was kept (the candidate types
+        instead, or the screen is closing)."""
         self._discard.set()
         self._stop.set()
+        self._drop_take()
+
+    def _drop_take(self) -> None:
+        take, self._take = self._take, None
+        if take is not None:
+            with contextlib.suppress(OSError):  # a file that cannot be deleted is left, not a crash
+                take.unlink(missing_ok=True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="record", description="recording")
-    def _record(self, path: Path) -> None:
+    def _record(self, session_id: int | None) -> None:
         from interviewer.tui.models import error_text
 
         try:
-            self._record_and_transcribe(path)
+            self._record_and_transcribe(self.interviewer.services.recording_path(session_id))
         except Exception as exc:  # noqa: BLE001 - no microphone, PortAudio or Whisper: offered typing instead
             self.post_message(self.Ended(error_text(exc)))
 
@@ -172,6 +191,9 @@ class VoicePanel(OfTheApp, Widget):
         recording = recorder.stop()
         self.post_message(self.TranscribingStarted(recording.seconds))
         transcript = live.finish() if live is not None else transcribe_file(app.transcriber_blocking(), recording.path)
+        if self._discard.is_set():  # discarded (the screen closed) while it was transcribed
+            recording.path.unlink(missing_ok=True)
+            return
         self.post_message(self.Transcribed(recording.path, recording.seconds, transcript, measure_delivery(transcript)))
 
     @on(Started)
@@ -188,7 +210,13 @@ class VoicePanel(OfTheApp, Widget):
         self.state = "transcribing"
 
     @on(Transcribed)
-    def _transcribed(self) -> None:
+    def _transcribed(self, message: Transcribed) -> None:
+        if self._discard.is_set():  # discarded while it was being transcribed
+            with contextlib.suppress(OSError):
+                message.path.unlink(missing_ok=True)
+            message.stop()
+            return
+        self._take = message.path
         self.state = "done"  # the message bubbles on to the screen, which fills its editor
 
     @on(Ended)
