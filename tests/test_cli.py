@@ -34,6 +34,19 @@ def test_grade_prints_a_readable_report(capsys, fixture_bank: Path) -> None:
     assert "✔ What scaling is [covered]: “Feature scaling puts features on comparable ranges.”" in out
 
 
+
+def test_grade_report_wraps_a_key_point_under_its_text(capsys, fixture_bank: Path) -> None:
+    """A bulleted line that wraps continues under its text, after the mark; a paragraph does not hang."""
+    answer = STRONG.replace("comparable ranges.", "comparable ranges so that " + "no single feature dominates " * 4 + ".")
+    code, out, err = run(capsys, "grade", "--bank", str(fixture_bank), "--rubric", "scaling", "--answer", answer,
+                         "--model-answer")
+    assert code == 0, err
+    lines = out.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("  ✔ What scaling is"))
+    assert lines[first + 1].startswith("    ") and not lines[first + 1].startswith("     "), lines[first:first + 2]
+    model = lines[lines.index("Model answer:") + 1:]
+    assert len(model) > 1 and all(line.startswith("  ") and not line.startswith("   ") for line in model), model
+
 def test_grade_json(capsys, fixture_bank: Path) -> None:
     code, out, _ = run(capsys, "grade", "--bank", str(fixture_bank), "--rubric", "scaling", "--answer", STRONG, "--json")
     assert code == 0
