@@ -250,3 +250,31 @@ def test_rubric_derive_writes_drafts_outside_the_bank_by_default(capsys, tmp_pat
     drafts = Path(os.environ["INTERVIEWER_DATA_DIR"]) / "rubric-drafts"
     assert (drafts / "questions-01.yaml").is_file()
     assert f"rubric check {drafts}" in out
+
+
+def test_rubric_derive_writes_a_bank_yaml_and_keeps_the_users(capsys, tmp_path: Path) -> None:
+    import os
+
+    from interviewer.rubrics import load_bank
+    from interviewer.rubrics.banks import available_banks
+
+    source = tmp_path / "statistics.txt"  # a bundled bank's name: the drafts' bank is told apart by "my-"
+    source.write_text((Path(__file__).parent / "fixtures" / "questions.txt").read_text(), encoding="utf-8")
+    out = Path(os.environ["INTERVIEWER_DATA_DIR"]) / "banks" / "mine"
+    code, stdout, err = run(capsys, "rubric", "derive", str(source), "--out", str(out), "--no-model")
+    assert code == 0, err
+    assert "1 concept," in stdout and "0 misconception drafts" in stdout  # plurals as counted
+    bank = load_bank(out)  # bank.yaml validated as a bundled bank's is
+    assert (bank.name, bank.title) == ("my-statistics", "Statistics") and len(bank) == 2
+    assert "2 questions drafted by `interviewer rubric derive` from statistics.txt" in bank.info.description
+    assert f"{out / 'bank.yaml'}: bank 'my-statistics'" in stdout
+    assert ("my-statistics", "Statistics") in [(e.name, e.title) for e in available_banks()]  # the start screen's list
+    (out / "bank.yaml").write_text("name: ours\ntitle: Our questions\n", encoding="utf-8")
+    code, stdout, err = run(capsys, "rubric", "derive", str(source), "--out", str(out), "--no-model", "--force",
+                            "--prefix", "ML-")
+    assert code == 0, err
+    assert "kept as it is" in stdout and load_bank(out).name == "ours"  # never overwritten, not even with --force
+    code, stdout, err = run(capsys, "rubric", "derive", str(source), "--out", str(tmp_path / "ml"), "--no-model",
+                            "--prefix", "ML-")
+    assert code == 0, err
+    assert load_bank(tmp_path / "ml").name == "ml"  # named after the prefix

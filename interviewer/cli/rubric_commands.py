@@ -40,7 +40,7 @@ def add_parsers(sub: Any) -> None:
 
 
 def cmd_rubric_derive(args: argparse.Namespace) -> int:
-    from interviewer.rubrics.derive import derive_rubrics, write_drafts
+    from interviewer.rubrics.derive import bank_info_for, derive_rubrics, write_bank_info, write_drafts
     from interviewer.scoring.embedder import load_embedder
 
     source = Path(args.file)
@@ -59,11 +59,16 @@ def cmd_rubric_derive(args: argparse.Namespace) -> int:
               flush=True)
 
     rubrics = derive_rubrics(text, str(source), embedder, prefix=args.prefix, reserved=reserved, progress=progress)
+    info = bank_info_for(source.name, args.prefix, len(rubrics), reserved={e.name for e in bundled_banks()})
 
     out = Path(args.out) if args.out else locations.data_dir() / "rubric-drafts"
     paths = write_drafts(rubrics, out, source.name, force=args.force)
     for rubric, path in zip(rubrics, paths, strict=True):
-        print(f"{path}: {len(rubric.concepts)} concepts, {len(rubric.misconceptions)} misconception drafts")
+        concepts, claims = len(rubric.concepts), len(rubric.misconceptions)
+        print(f"{path}: {concepts} concept{'s' * (concepts != 1)}, {claims} misconception draft{'s' * (claims != 1)}")
+    written = write_bank_info(out, info)
+    print(f"{written}: bank '{info.name}' ({info.title}); edit its name and title freely" if written else
+          f"{out / 'bank.yaml'}: kept as it is (derive never overwrites a bank.yaml)")
     print(f"wrote {len(paths)} draft rubric(s); `interviewer rubric review {out}` shows what to edit, then "
           f"`interviewer rubric check {out}`")
     return 0

@@ -10,7 +10,8 @@ Input formats:
 From each model answer: the opening sentences become the core concept(s); every enumerated item
 ``(1) …`` and every other sentence becomes a concept; cue phrases are key terms (n-grams from
 scikit-learn's CountVectorizer) ranked by embedding similarity to the concept's statement;
-sentences with a negation ("never shuffle time series") become misconception drafts.
+sentences with a negation ("never shuffle time series") become misconception drafts. Beside the drafts goes
+a ``bank.yaml`` (name, title, description), unless the folder has one.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ import yaml
 
 from interviewer.errors import InputError
 from interviewer.outfile import check_output, write_output
-from interviewer.rubrics.loader import parse_rubric
-from interviewer.rubrics.model import Rubric
+from interviewer.rubrics.loader import BANK_FILE, parse_bank_info, parse_rubric
+from interviewer.rubrics.model import BankInfo, Rubric
 from interviewer.rubrics.phrases import LABEL_WORDS, follow_up_about, label_problem, noun_phrase, wrong_claim
 from interviewer.scoring.embedder import Embedder
 from interviewer.scoring.text import sentences, word_count
@@ -320,3 +321,30 @@ def write_drafts(rubrics: Sequence[Rubric], out_dir: Path, source: str, force: b
     for rubric, target in zip(rubrics, targets, strict=True):
         write_output(target, rubric_yaml(rubric, source), streams=False)
     return targets
+
+
+def bank_info_for(source: str, prefix: str | None, count: int, reserved: Collection[str] = ()) -> BankInfo:
+    """The ``bank.yaml`` for drafts derived from ``source``: named after the id prefix (``--prefix ml-`` -> ``ml``),
+    else after the file (``my-questions.txt`` -> ``my-questions``); a name in ``reserved`` (a bundled bank's)
+    gets ``my-`` in front, so ``--bank NAME`` finds this one. Validated as a bundled bank's is."""
+    name = "-".join(re.findall(r"[a-z0-9]+", (prefix or "").lower()))[:60].strip("-") or prefix_for(source)[:-1]
+    if name in reserved:
+        name = f"my-{name}"
+    stem = " ".join(re.findall(r"[A-Za-z0-9]+", Path(source).stem))
+    title = stem[:1].upper() + stem[1:] if stem else name
+    description = (f"{count} question{'s' if count != 1 else ''} drafted by `interviewer rubric derive` from "
+                   f"{Path(source).name}; review each rubric before trusting its grades.")
+    return parse_bank_info({"name": name, "title": title, "description": description}, f"{source}: bank.yaml")
+
+
+def write_bank_info(out_dir: Path, info: BankInfo) -> Path | None:
+    """Write ``out_dir/bank.yaml`` unless something is already there (the user's own is never overwritten,
+    not even with ``--force``); the path written, or None."""
+    target = out_dir / BANK_FILE
+    if target.exists() or target.is_symlink():
+        return None
+    check_output(target, force=False, streams=False)
+    header = "# The bank's name (what --bank NAME takes), title and description. Edit them freely.\n"
+    data = info.model_dump(mode="json", exclude_none=True)
+    write_output(target, header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), streams=False)
+    return target

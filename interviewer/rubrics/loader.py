@@ -104,6 +104,11 @@ def parse_rubric(data: object, source: str) -> Rubric:
     return _validated(Rubric, data, source, "id, question, model_answer, concepts, ...")
 
 
+def parse_bank_info(data: object, source: str) -> BankInfo:
+    """Validate already-parsed data as a ``bank.yaml`` (name, title, description); ``source`` names it in errors."""
+    return _validated(BankInfo, data, source, "name, title, description")
+
+
 def _validated(model: type[_Model], data: object, source: str, fields: str) -> _Model:
     """``data`` validated as ``model``; the first problem (and how many more) in one line naming ``source``."""
     if not isinstance(data, dict):
@@ -230,7 +235,7 @@ def read_bank_info(folder: Path) -> BankInfo:
         return BankInfo(name=name, title=name.replace("-", " ").capitalize())
     check_input_file(path, "bank file", RubricError)
     text = read_text(path, "bank file", RubricError, limit=MAX_RUBRIC_BYTES)
-    return _validated(BankInfo, _parse_yaml(text, path), str(path), "name, title, description")
+    return parse_bank_info(_parse_yaml(text, path), str(path))
 
 
 class Bank(Mapping[str, Rubric]):
