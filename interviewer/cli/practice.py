@@ -110,6 +110,8 @@ def render_summary(summary: RoundSummary) -> str:
     lines.append(f"  Mean: {summary.mean:.1f}/10")
     if summary.strongest:
         lines.append("Strongest: " + "; ".join(f"{c.label} ({c.rubric_id})" for c in summary.strongest[:3]))
+    if summary.recovered:
+        lines.append("Recovered in follow-up: " + "; ".join(f"{c.label} ({c.rubric_id})" for c in summary.recovered))
     if summary.practise_next:
         lines.append("Practise next: " + "; ".join(summary.practise_next))
     return printable("\n".join(lines))

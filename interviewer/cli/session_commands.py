@@ -293,8 +293,10 @@ def _print_concepts(store: Any) -> int:
         return 0
     from interviewer.session.history import question_line
 
-    marks = {"covered": "✔", "partial": "◐", "missed": "✘"}
-    print("Key points, weakest recently first (✔ covered, ◐ partial, ✘ missed; oldest → newest), by question:")
+    from interviewer.session.advice import STATUS_MARKS as marks
+
+    print("Key points, weakest recently first (✔ covered, ↻ recovered in follow-up, ◐ partial, ✘ missed; oldest → "
+          "newest), by question:")
     for p in progress:
         history = " ".join(marks.get(s, "?") for s in p.statuses[-8:])
         print(printable(f"  {clip(p.label, 46):46}  {history:15}  {p.covered}/{len(p.statuses)} covered", one_line=True))

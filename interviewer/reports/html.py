@@ -18,7 +18,6 @@ from interviewer.reports.base import ReportWriter, audio_link, audio_relpath
 from interviewer.reports.charts import coverage_chart, score_chart
 from interviewer.reports.markdown import score_text
 from interviewer.reports.model import ConceptLine, Report, ReportItem, next_time_parts
-from interviewer.session.advice import STATUS_MARKS
 
 
 def e(text: object) -> str:
@@ -36,7 +35,7 @@ def _block(text: str) -> str:
 
 def _concept(c: ConceptLine) -> str:
     note = f", {e(c.note)}" if c.note else ""
-    out = (f'<li class="{e(c.status)}"><span class="mark">{STATUS_MARKS.get(c.status, "?")}</span><strong>{e(c.label)}</strong>'
+    out = (f'<li class="{e(c.status)}"><span class="mark">{c.mark}</span><strong>{e(c.label)}</strong>'
            f" ({e(c.status)}{note})")
     if c.evidence:
         out += f': <span class="evidence">“{e(c.evidence)}”</span>'

@@ -11,7 +11,6 @@ import re
 from interviewer.display import clip, plural
 from interviewer.reports.base import ReportWriter, audio_link, audio_relpath
 from interviewer.reports.model import ConceptLine, Report, ReportItem, next_time_parts
-from interviewer.session.advice import STATUS_MARKS
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
 
@@ -32,7 +31,7 @@ def score_text(score: float | None, max_score: float = 10.0) -> str:
 
 
 def _concept(c: ConceptLine) -> str:
-    line = f"- {STATUS_MARKS.get(c.status, '?')} **{md(c.label)}** ({c.status}{', ' + c.note if c.note else ''})"
+    line = f"- {c.mark} **{md(c.label)}** ({c.status}{', ' + c.note if c.note else ''})"
     if c.evidence:
         line += f": “{md(c.evidence)}”"
     elif c.status == "missed" and c.statement:

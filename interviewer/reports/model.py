@@ -30,7 +30,13 @@ class ConceptLine:
     statement: str
     """What the model answer says about it."""
     note: str = ""
-    """"named, not explained", "said the opposite" or ""."""
+    """"named, not explained", "said the opposite", "recovered in follow-up" or ""."""
+    recovered: bool = False
+    """Not covered in the answer, but covered in its follow-up: not practised next."""
+
+    @property
+    def mark(self) -> str:
+        return advice.STATUS_MARKS.get("recovered" if self.recovered else self.status, "?")
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,12 @@ class ReportItem:
 
     @property
     def missed(self) -> tuple[ConceptLine, ...]:
-        return tuple(c for c in self.concepts if c.status == "missed")
+        """Missed and not recovered in a follow-up."""
+        return tuple(c for c in self.concepts if c.status == "missed" and not c.recovered)
+
+    @property
+    def recovered(self) -> tuple[ConceptLine, ...]:
+        return tuple(c for c in self.concepts if c.recovered)
 
     def coverage(self) -> tuple[float, float, float]:
         """Shares of the concept weight (covered, partial, missed), summing to 1; zeros when not graded."""
@@ -141,16 +152,18 @@ def _evidence(value: Any) -> str | None:
     return None
 
 
-def concept_lines(grade: Mapping[str, Any]) -> tuple[ConceptLine, ...]:
+def concept_lines(grade: Mapping[str, Any], recovered: frozenset[str] = frozenset()) -> tuple[ConceptLine, ...]:
+    """The concepts of a grade dict; those in ``recovered`` (ids covered in a follow-up) are marked so."""
     lines = []
     for c in grade.get("concepts") or ():
         status = str(c.get("status", "missed"))
-        note = ("said the opposite" if c.get("contradicted") else
+        back = status != "covered" and c.get("concept_id") in recovered
+        note = (advice.RECOVERED if back else "said the opposite" if c.get("contradicted") else
                 "named, not explained" if status == "partial" and c.get("explained") is False else "")
         lines.append(ConceptLine(_text(c.get("concept_id")), _text(c.get("label") or c.get("concept_id")), status,
                                  float(c.get("weight") or 1.0),
                                  _evidence(c.get("evidence")) if status != "missed" else None,
-                                 _text(c.get("statement")), note))
+                                 _text(c.get("statement")), note, back))
     return tuple(lines)
 
 
@@ -175,15 +188,16 @@ def delivery_line(delivery: Mapping[str, Any] | None) -> DeliveryLine | None:
 
 
 def item_from_grade(number: int, label: str, question: str, answer: str | None, grade: Mapping[str, Any] | None,
-                    **extra: Any) -> ReportItem:
-    """A report item from a question, its answer and its grade dict (None when not graded)."""
+                    recovered: frozenset[str] = frozenset(), **extra: Any) -> ReportItem:
+    """A report item from a question, its answer and its grade dict (None when not graded); ``recovered``:
+    the ids of concepts covered in a follow-up."""
     if grade is None:
         return ReportItem(number, label, extra.pop("rubric_id", label), question, answer, **extra)
     feedback = grade.get("feedback") or {}
     return ReportItem(
         number, label, extra.pop("rubric_id", _text(grade.get("rubric_id")) or label), question, answer,
         score=float(grade["score"]), max_score=float(grade.get("max_score") or 10.0),
-        summary=_text(feedback.get("summary")), concepts=concept_lines(grade), wrong_claims=wrong_claims(grade),
+        summary=_text(feedback.get("summary")), concepts=concept_lines(grade, recovered), wrong_claims=wrong_claims(grade),
         next_time=_text(feedback.get("next_time")), warnings=tuple(map(_text, grade.get("warnings") or ())), **extra)
 
 
@@ -191,7 +205,7 @@ def practise_next(items: Iterable[ReportItem]) -> tuple[tuple[str, ...], tuple[s
     """(what to practise next, strongest points) of the graded items, by ``advice.practise_next``."""
     return advice.practise_next(
         advice.GradedAnswer(i.rubric_id, i.question, i.score, tuple(c.label for c in i.covered),
-                            tuple((c.label, c.weight) for c in i.missed))
+                            tuple((c.label, c.weight) for c in i.missed), tuple(c.label for c in i.recovered))
         for i in items if i.score is not None)
 
 
@@ -214,7 +228,8 @@ def session_report(record: SessionRecord, bank: Bank | None = None) -> Report:
         rubric = bank[q.rubric_id] if bank is not None and q.rubric_id in bank else None
         if rubric is not None and bank is not None and bank.name != bank_name and rubric.question != q.question:
             rubric = None  # another bank's question that has the same id
-        extra: dict[str, Any] = {"rubric_id": q.rubric_id, "bank": (answer.bank if answer else None) or bank_name,
+        extra: dict[str, Any] = {"recovered": advice.recovered((f.concept_id, f.grade) for f in answer.follow_ups)
+                                 if answer is not None else frozenset(), "rubric_id": q.rubric_id, "bank": (answer.bank if answer else None) or bank_name,
                                  "model_answer": rubric.model_answer.strip() if rubric is not None else None}
         if answer is not None:
             extra.update(mode=answer.mode, audio_path=answer.audio_path, delivery=delivery_line(answer.delivery),

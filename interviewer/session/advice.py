@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from interviewer.display import clip
 
@@ -20,7 +20,22 @@ PRACTISE_CONCEPTS = 3  # how many missed concepts "what to practise next" names
 PRACTISE_QUESTIONS = 2  # how many low-scored questions it names
 STRONGEST = 5  # how many strong points a summary names
 QUESTION_CHARS = 40  # a question named after a key point is cut to this (with "…")
-STATUS_MARKS = {"covered": "✔", "partial": "◐", "missed": "✘"}
+STATUS_MARKS = {"covered": "✔", "partial": "◐", "missed": "✘", "recovered": "↻"}
+RECOVERED = "recovered in follow-up"  # how a concept missed in the answer but covered in its follow-up is named
+
+
+def recovered(follow_ups: Iterable[tuple[str, Any]]) -> frozenset[str]:
+    """The concept ids covered in a follow-up: ``follow_ups`` are (concept id, grade or None) pairs, and a
+    follow-up's grade has that one concept (``round.follow_up_rubric``); "covered" there recovers it.
+    The grade may be a ``Grade`` or its dict (reports)."""
+    ids = set()
+    for concept_id, grade in follow_ups:
+        concepts = (grade.get("concepts") if isinstance(grade, dict) else getattr(grade, "concepts", None)) or ()
+        for c in concepts:
+            cid, status = (c.get("concept_id"), c.get("status")) if isinstance(c, dict) else (c.concept_id, c.status)
+            if cid == concept_id and status == "covered":
+                ids.add(concept_id)
+    return frozenset(ids)
 
 
 @dataclass(frozen=True)
@@ -33,7 +48,9 @@ class GradedAnswer:
     covered: tuple[str, ...]
     """Labels of the concepts covered."""
     missed: tuple[tuple[str, float], ...]
-    """(label, weight) of the concepts missed."""
+    """(label, weight) of the concepts missed (and not recovered in a follow-up)."""
+    recovered: tuple[str, ...] = ()
+    """Labels of the concepts missed in the answer but covered in a follow-up: not practised next."""
 
 
 def practise_next(answers: Iterable[GradedAnswer]) -> tuple[tuple[str, ...], tuple[str, ...]]:

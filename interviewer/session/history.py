@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from interviewer.errors import InputError
 from interviewer.rubrics.loader import Bank
@@ -15,7 +16,9 @@ from interviewer.rubrics.model import Rubric
 from interviewer.store import AnsweredQuestion, Store
 
 RECENT = 2  # a question's "recent score" is the mean of its last this-many graded answers
-CREDIT = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
+CREDIT = {"covered": 1.0, "recovered": 0.75, "partial": 0.5, "missed": 0.0}
+"""What a status counts for in a concept's recent record: one recovered in a follow-up counts, but needing the
+prompt is less than saying it unasked."""
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -62,7 +65,8 @@ class DrillPick:
     recent_score: float
     attempts: int
     weak_concepts: tuple[str, ...]
-    """Labels of the concepts missed (then partial) in the latest answer, the heaviest first."""
+    """Labels of the concepts missed (then partial) in the latest answer, the heaviest first; not those
+    recovered in its follow-up."""
 
 
 def session_lines(store: Store, limit: int | None = None) -> list[SessionLine]:
@@ -119,11 +123,17 @@ def concept_progress(store: Store) -> list[ConceptProgress]:
     for answer in _graded(store):
         for concept in answer.grade.concepts if answer.grade is not None else ():
             key = (answer.bank or "", answer.rubric_id, str(concept.concept_id))
-            statuses.setdefault(key, []).append(str(concept.status))
+            statuses.setdefault(key, []).append(_status(concept, answer.recovered))
             labels[key] = (str(concept.label or key[2]), answer.question)
     progress = [ConceptProgress(r, c, labels[(b, r, c)][0], tuple(s), b, labels[(b, r, c)][1])
                 for (b, r, c), s in statuses.items()]
     return sorted(progress, key=lambda p: (p.recent_credit, p.bank, p.rubric_id, p.concept_id))
+
+
+def _status(concept: Any, recovered: tuple[str, ...]) -> str:
+    """A concept's status in an answer: "recovered" when not covered but covered in its follow-up."""
+    status = str(concept.status)
+    return "recovered" if status != "covered" and concept.concept_id in recovered else status
 
 
 def belongs_to(answer: AnsweredQuestion, bank: Bank) -> bool:
@@ -153,7 +163,9 @@ def drill(store: Store, bank: Bank, count: int) -> list[DrillPick]:
     for rubric_id, answers in by_rubric.items():
         recent = [float(a.score or 0.0) for a in answers[-RECENT:]]
         latest = answers[-1].grade
-        weak = sorted((c for c in (latest.concepts if latest is not None else ()) if c.status in ("missed", "partial")),
+        recovered = answers[-1].recovered
+        weak = sorted((c for c in (latest.concepts if latest is not None else ())
+                       if _status(c, recovered) in ("missed", "partial")),
                       key=lambda c: (c.status != "missed", -float(c.weight or 1.0)))
         picks.append(DrillPick(bank[rubric_id], round(sum(recent) / len(recent), 1), len(answers),
                                tuple(str(c.label) for c in weak)))

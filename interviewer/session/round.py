@@ -121,10 +121,13 @@ class Turn:
         return None if self.grade is None else float(self.grade.score)
 
     def concept_statuses(self) -> list[tuple[str, str, str]]:
-        """(concept id, label, status) for each concept of the grade."""
+        """(concept id, label, status) for each concept of the grade; a concept not covered in the answer but
+        covered in its follow-up is "recovered"."""
         if self.grade is None:
             return []
-        return [(c.concept_id, c.label, c.status) for c in self.grade.concepts]
+        recovered = advice.recovered((f.concept_id, f.grade) for f in self.follow_ups)
+        return [(c.concept_id, c.label, "recovered" if c.status != "covered" and c.concept_id in recovered else c.status)
+                for c in self.grade.concepts]
 
 
 @dataclass(frozen=True)
@@ -143,9 +146,11 @@ class RoundSummary:
     strongest: tuple[ConceptTally, ...]
     """Concepts covered, from the highest-scoring answers."""
     weakest: tuple[ConceptTally, ...]
-    """Concepts missed, the most important first."""
+    """Concepts missed (and not recovered in a follow-up), the most important first."""
     practise_next: tuple[str, ...]
     """Short suggestions: what to practise next."""
+    recovered: tuple[ConceptTally, ...] = ()
+    """Concepts not covered in the answer but covered in a follow-up (status "recovered")."""
 
 
 class Interview:
@@ -318,6 +323,7 @@ def summarise(turns: Sequence[Turn]) -> RoundSummary:
     mean = round(sum(t.score or 0.0 for t in graded) / len(graded), 1) if graded else None
     strongest: list[ConceptTally] = []
     weakest: list[tuple[float, ConceptTally]] = []
+    recovered: list[ConceptTally] = []
     for turn in sorted(graded, key=lambda t: -(t.score or 0.0)):
         weights = {c.id: c.weight for c in turn.rubric.concepts}
         for concept_id, label, status in turn.concept_statuses():
@@ -326,9 +332,12 @@ def summarise(turns: Sequence[Turn]) -> RoundSummary:
                 strongest.append(tally)
             elif status == "missed":
                 weakest.append((weights.get(concept_id, 1.0), tally))
+            elif status == "recovered":
+                recovered.append(tally)
     weakest.sort(key=lambda item: -item[0])
     practise, _ = advice.practise_next(_graded_answer(t) for t in graded)  # the same rule as the reports
-    return RoundSummary(scores, mean, tuple(strongest[:advice.STRONGEST]), tuple(t for _, t in weakest[:5]), practise)
+    return RoundSummary(scores, mean, tuple(strongest[:advice.STRONGEST]), tuple(t for _, t in weakest[:5]), practise,
+                        tuple(recovered))
 
 
 def _graded_answer(turn: Turn) -> advice.GradedAnswer:
@@ -336,7 +345,8 @@ def _graded_answer(turn: Turn) -> advice.GradedAnswer:
     statuses = turn.concept_statuses()
     return advice.GradedAnswer(turn.rubric.id, turn.rubric.question, turn.score or 0.0,
                                tuple(label for _, label, status in statuses if status == "covered"),
-                               tuple((label, weights.get(cid, 1.0)) for cid, label, status in statuses if status == "missed"))
+                               tuple((label, weights.get(cid, 1.0)) for cid, label, status in statuses if status == "missed"),
+                               tuple(label for _, label, status in statuses if status == "recovered"))
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

@@ -353,7 +353,8 @@ class Store:
         """Every answered question's latest answer, oldest session first (for history and drills)."""
         query = """
             SELECT s.id, s.started_at, q.position, q.rubric_id, q.question, a.id, a.submitted_at, a.score, a.grade,
-                   a.bank
+                   a.bank, (SELECT group_concat(f.concept_id, char(31)) FROM follow_ups f WHERE f.answer_id = a.id
+                   AND CASE WHEN json_valid(f.grade) THEN json_extract(f.grade, '$.concepts[0].status') END = 'covered')
             FROM answers a JOIN questions q ON q.id = a.question_id JOIN sessions s ON s.id = q.session_id
             WHERE a.id = (SELECT max(b.id) FROM answers b WHERE b.question_id = q.id)
             ORDER BY s.id, q.position"""
@@ -362,7 +363,8 @@ class Store:
         answered = []
         for r in rows:
             grade, score = self._grade(r[8], r[7], f"session {r[0]} question {r[2]} answer {r[5]}", r[0])
-            answered.append(AnsweredQuestion(r[0], r[1], r[2], r[3], r[4], r[5], r[6], score, grade, r[9]))
+            answered.append(AnsweredQuestion(r[0], r[1], r[2], r[3], r[4], r[5], r[6], score, grade, r[9],
+                                             tuple(r[10].split("\x1f")) if r[10] else ()))
         return answered
 
     def latest_session_id(self) -> int | None:

@@ -134,3 +134,5 @@ class AnsweredQuestion:
     grade: Grade | None
     bank: str | None = None
     """The name of the bank the question came from: with ``rubric_id``, what identifies the question."""
+    recovered: tuple[str, ...] = ()
+    """Ids of the concepts a follow-up to this answer covered (its one concept's status "covered")."""

@@ -29,6 +29,10 @@ def summary_text(summary: RoundSummary) -> Text:
         out.append("\nWeakest\n", style="bold red")
         for tally in summary.weakest:
             out.append(printable(f" ✘ {tally.label}\n"))
+    if summary.recovered:
+        out.append("\nRecovered in follow-up\n", style="bold yellow")
+        for tally in summary.recovered:
+            out.append(printable(f" ↻ {tally.label}\n"))
     if summary.practise_next:
         out.append("\nPractise next\n", style="bold")
         for item in summary.practise_next:
