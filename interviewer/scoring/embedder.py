@@ -71,7 +71,7 @@ def default_model_path() -> Path:
     return path
 
 
-def _resolve(model: str | Path | None) -> str:
+def resolve_model(model: str | Path | None) -> str:
     """A folder path for the model, or a hub-style name to look up in the local cache only."""
     if model is None:
         return str(default_model_path())
@@ -115,7 +115,7 @@ class SentenceTransformerEmbedder:
         if precision not in PRECISIONS:
             raise ModelNotAvailableError(f"embedding precision {precision!r}: expected one of {', '.join(PRECISIONS)}")
         force_offline()
-        location = _resolve(model)
+        location = resolve_model(model)
         self.name = location
         # Importing sentence_transformers costs ~3.5 s (torch, transformers): only here, never at module scope.
         from sentence_transformers import SentenceTransformer
@@ -171,14 +171,15 @@ class SentenceTransformerEmbedder:
             vectors[row] = sentence / (np.linalg.norm(sentence) or 1.0)
             length = int(output["attention_mask"].sum())
             ids = output["input_ids"][:length].tolist()
-            keep = [i for i, token in enumerate(tokenizer.convert_ids_to_tokens(ids)) if _keep_token(token)]
+            keep = [i for i, token in enumerate(tokenizer.convert_ids_to_tokens(ids)) if keep_token(token)]
             matrix = output["token_embeddings"][:length].float().numpy()[keep]
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)
             tokens.append((matrix / np.where(norms == 0, 1.0, norms)).astype(np.float32))
         return vectors, tokens
 
 
-def _keep_token(token: str) -> bool:
+def keep_token(token: str) -> bool:
+    """Whether a word-piece counts as content: word pieces, not special tokens, punctuation or function words."""
     if token.startswith("##"):
         return True
     if token.startswith("[") and token.endswith("]"):

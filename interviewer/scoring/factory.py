@@ -1,7 +1,9 @@
 """``make_grader``: the one place a ``Grader`` is built from the settings, for the CLI, the app and the benchmarks.
 
-The embedder (sentence-transformers + torch: ~4 s and ~500 MB) and the stance cross-encoder load here
-unless they are given; call it from a worker thread or a background loader, never on a UI thread.
+The embedder and the stance cross-encoder load here unless they are given (``load_embedder``,
+``load_stance``: on ONNX Runtime by default, ~0.5 s and ~250 MB, never importing torch; on torch with
+``inference = "torch"``, ~4 s and ~600 MB); call it from a worker thread or a background loader, never on a
+UI thread.
 """
 
 from __future__ import annotations
@@ -23,23 +25,42 @@ StanceChoice = Literal["shipped", "similarity"]
 similarity-only stance (for an embedder the cross-encoder does not fit, such as the tests' fake)."""
 
 
+def load_embedder(settings: Settings) -> Embedder:
+    """The settings' embedding model on the settings' inference backend."""
+    if settings.inference == "onnx":
+        from interviewer.scoring.onnx_models import load_onnx_embedder
+
+        return load_onnx_embedder(settings.embedding_model)
+    from interviewer.scoring import embedder
+
+    return embedder.load_embedder(settings.embedding_model, settings.embedding_precision)
+
+
+def load_stance(settings: Settings, embedder: Embedder | None = None) -> StanceModel:
+    """The shipped stance cross-encoder on the settings' inference backend (on torch, in ``embedder``'s
+    precision)."""
+    if settings.inference == "onnx":
+        from interviewer.scoring.onnx_models import load_onnx_stance
+
+        return load_onnx_stance()
+    from interviewer.scoring import stance
+
+    return stance.load_stance(precision=getattr(embedder, "precision", "float32"))
+
+
 def make_grader(settings: Settings, bank: Mapping[str, Rubric] | None = None, *, calibration: Path | None = None,
                 embedder: Embedder | None = None, stance: StanceModel | StanceChoice = "shipped") -> Grader:
     """A grader for ``bank`` (used for off-topic checks; None: none) with the settings' embedding model,
-    precision and answer cap, the shipped stance model and calibration (or the ``calibration`` file), and the
-    rubric cache in the user's cache folder. ``embedder``: one already loaded (the app shares one)."""
+    inference backend, precision and answer cap, the shipped stance model and calibration (or the
+    ``calibration`` file), and the rubric cache in the user's cache folder. ``embedder``: one already loaded (the app shares one)."""
     from interviewer import locations
     from interviewer.scoring.calibration import load_calibration
     from interviewer.scoring.grader import Grader
 
     calibrations = load_calibration(calibration) if calibration else None
     if embedder is None:
-        from interviewer.scoring.embedder import load_embedder
-
-        embedder = load_embedder(settings.embedding_model, settings.embedding_precision)
+        embedder = load_embedder(settings)
     if stance == "shipped":
-        from interviewer.scoring.stance import load_stance
-
-        stance = load_stance(precision=getattr(embedder, "precision", "float32"))
+        stance = load_stance(settings, embedder)
     return Grader(embedder, calibrations, stance=None if stance == "similarity" else stance, bank=bank,
                   max_answer_words=settings.max_answer_words, cache_dir=locations.cache_dir())

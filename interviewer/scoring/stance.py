@@ -88,56 +88,19 @@ class SimilarityStance:
         return result
 
 
-class CrossEncoderStance:
-    """The fine-tuned cross-encoder on the CPU (transformers), with a cache of pair results.
+class CachedStance:
+    """What the cross-encoder backends share: ``predict`` answers repeated pairs from a cache (regrading the
+    same answer costs nothing) and runs the rest, once each, through ``_run``."""
 
-    ``precision``: "float32" or "bfloat16" (bfloat16 only where the CPU computes it natively; see
-    ``embedder.cpu_has_native_bfloat16``).
-    """
+    batch_size = BATCH_SIZE
 
-    def __init__(self, folder: Path = DEFAULT_STANCE_MODEL, precision: str = "float32") -> None:
-        from interviewer.scoring.embedder import force_offline
-
-        force_offline()
-        if not (folder / "config.json").is_file():
-            raise ModelNotAvailableError(
-                f"{folder}: the stance model is missing: reinstall interviewer, or retrain it with "
-                "`python benchmarks/train_stance.py ../shared/data`"
-            )
-        # torch and transformers cost ~3 s to import; the embedder has usually paid it already.
-        import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-        try:
-            self._tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-            model = AutoModelForSequenceClassification.from_pretrained(str(folder), local_files_only=True)
-        except (OSError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelNotAvailableError(f"{folder}: the stance model could not be loaded ({first})") from None
-        self._model = model.float().eval()
-        self._torch = torch
-        self.name = str(folder)
-        self.precision = precision
+    def __init__(self) -> None:
         self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def _run(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
-        torch = self._torch
-        out = []
-        # Sorting by length keeps padding small inside each batch.
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        for start in range(0, len(order), BATCH_SIZE):
-            chunk = [pairs[i] for i in order[start : start + BATCH_SIZE]]
-            encoded = self._tokenizer([a for a, _ in chunk], [b for _, b in chunk], padding=True, truncation=True,
-                                      max_length=MAX_LENGTH, return_tensors="pt")
-            with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16,
-                                                        enabled=self.precision == "bfloat16"):
-                logits = self._model(**encoded).logits.float()
-            out.append(torch.softmax(logits, dim=-1).numpy())
-        probs = np.vstack(out) if out else np.zeros((0, len(LABELS)), dtype=np.float32)
-        result = np.empty_like(probs)
-        result[order] = probs
-        return result.astype(np.float32)
+        """Shape (len(pairs), 4): the model's probabilities for pairs not seen before."""
+        raise NotImplementedError
 
     def predict(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         result = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
@@ -160,6 +123,62 @@ class CrossEncoderStance:
                 while len(self._cache) > CACHE_PAIRS:
                     self._cache.popitem(last=False)
         return result
+
+
+class CrossEncoderStance(CachedStance):
+    """The fine-tuned cross-encoder on the CPU (transformers), with a cache of pair results.
+
+    ``precision``: "float32" or "bfloat16" (bfloat16 only where the CPU computes it natively; see
+    ``embedder.cpu_has_native_bfloat16``).
+    """
+
+    def __init__(self, folder: Path = DEFAULT_STANCE_MODEL, precision: str = "float32") -> None:
+        super().__init__()
+        from interviewer.scoring.embedder import force_offline
+
+        force_offline()
+        check_stance_folder(folder)
+        # torch and transformers cost ~3 s to import; the embedder has usually paid it already.
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        try:
+            self._tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+            model = AutoModelForSequenceClassification.from_pretrained(str(folder), local_files_only=True)
+        except (OSError, ValueError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelNotAvailableError(f"{folder}: the stance model could not be loaded ({first})") from None
+        self._model = model.float().eval()
+        self._torch = torch
+        self.name = str(folder)
+        self.precision = precision
+
+    def _run(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        torch = self._torch
+        out = []
+        # Sorting by length keeps padding small inside each batch.
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        for start in range(0, len(order), BATCH_SIZE):
+            chunk = [pairs[i] for i in order[start : start + BATCH_SIZE]]
+            encoded = self._tokenizer([a for a, _ in chunk], [b for _, b in chunk], padding=True, truncation=True,
+                                      max_length=MAX_LENGTH, return_tensors="pt")
+            with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16,
+                                                        enabled=self.precision == "bfloat16"):
+                logits = self._model(**encoded).logits.float()
+            out.append(torch.softmax(logits, dim=-1).numpy())
+        probs = np.vstack(out) if out else np.zeros((0, len(LABELS)), dtype=np.float32)
+        result = np.empty_like(probs)
+        result[order] = probs
+        return result.astype(np.float32)
+
+
+def check_stance_folder(folder: Path) -> None:
+    """``ModelNotAvailableError`` unless ``folder`` holds a stance model."""
+    if not (folder / "config.json").is_file():
+        raise ModelNotAvailableError(
+            f"{folder}: the stance model is missing: reinstall interviewer, or retrain it with "
+            "`python benchmarks/train_stance.py ../shared/data`"
+        )
 
 
 def load_stance(folder: Path | None = None, precision: str = "float32") -> CrossEncoderStance:

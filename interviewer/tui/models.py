@@ -136,7 +136,7 @@ class Models:
         with self._lock:
             if id(bank) not in self._graders:
                 if id(embedder) not in self._stance:
-                    self._stance[id(embedder)] = self._services.load_stance(embedder)
+                    self._stance[id(embedder)] = self._services.load_stance(embedder)  # type: ignore[misc]
                 stance = self._stance[id(embedder)]
                 self._graders[id(bank)] = make_grader(self._services.settings, bank, embedder=embedder,
                                                       stance="similarity" if stance is None else stance)

@@ -41,17 +41,18 @@ class RoundOptions:
 
 
 def _load_embedder(settings: Settings) -> Embedder:
-    # sentence-transformers + torch: ~4 s and ~500 MB; only ever called in a worker thread.
-    from interviewer.scoring.embedder import load_embedder
+    # ONNX Runtime (the default): ~0.5 s and ~200 MB; torch (inference = "torch"): ~4 s and ~500 MB. Only
+    # ever called in a worker thread.
+    from interviewer.scoring.factory import load_embedder
 
-    return load_embedder(settings.embedding_model, settings.embedding_precision)
+    return load_embedder(settings)
 
 
-def _load_stance(embedder: Embedder) -> StanceModel:
-    # The stance cross-encoder (~90 MB in memory, 0.3 s once torch is in); a worker thread only.
-    from interviewer.scoring.stance import load_stance
+def _load_stance(embedder: Embedder, settings: Settings) -> StanceModel:
+    # The stance cross-encoder (~90 MB in memory, 0.3 s), on the settings' backend; a worker thread only.
+    from interviewer.scoring.factory import load_stance
 
-    return load_stance(precision=getattr(embedder, "precision", "float32"))
+    return load_stance(settings, embedder)
 
 
 def _load_transcriber(settings: Settings) -> Transcriber:
@@ -88,7 +89,7 @@ class Services:
     settings: Settings
     store: Store
     load_embedder: Callable[[], Embedder] | None = None
-    load_stance: Callable[[Embedder], StanceModel | None] = _load_stance
+    load_stance: Callable[[Embedder], StanceModel | None] | None = None
     """The stance model for an embedder (None: the grader's similarity-only stance, for fake embedders)."""
     load_transcriber: Callable[[], Transcriber] | None = None
     check_microphone: Callable[[], str] | None = None
@@ -110,6 +111,8 @@ class Services:
         settings = self.settings
         if self.load_embedder is None:
             self.load_embedder = lambda: _load_embedder(settings)
+        if self.load_stance is None:
+            self.load_stance = lambda embedder: _load_stance(embedder, settings)
         if self.load_transcriber is None:
             self.load_transcriber = lambda: _load_transcriber(settings)
         if self.recordings_dir is None:
