@@ -122,6 +122,28 @@ async def test_a_follow_up_is_graded_against_its_concept_and_stored(tmp_path: Pa
     assert answer is not None and [(f.concept_id, f.score is not None) for f in answer.follow_ups] == [("methods", True)]
 
 
+async def test_keys_typed_just_before_ctrl_s_are_all_submitted(tmp_path: Path) -> None:
+    """ctrl+s is a priority binding, handled before keys ahead of it reach the editor: the submit waits for them
+    (a tmux paste followed by ctrl+s once submitted nothing, or the first words of a follow-up answer)."""
+    from textual import events
+
+    def burst(text: str) -> None:  # the whole text, then ctrl+s, in one go, as a terminal delivers a paste
+        for ch in text:
+            the_app.post_message(events.Key("space" if ch == " " else ch, ch))
+        the_app.post_message(events.Key("ctrl+s", None))
+
+    the_app = app(tmp_path, RoundOptions(questions=("scaling",)))
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        burst(SCALING_ANSWER)
+        await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="feedback")
+        assert the_app.interview.turns[0].answer == SCALING_ANSWER  # type: ignore[union-attr]
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, FollowUpScreen))
+        screen = the_app.screen
+        burst("Standardization subtracts the mean and divides by the standard deviation.")
+        await wait_for(pilot, lambda: screen.follow is not None, what="the follow-up answer")  # type: ignore[attr-defined]
+        assert screen.follow.answer == "Standardization subtracts the mean and divides by the standard deviation."  # type: ignore[attr-defined]
+
 async def test_timed_round_warns_near_the_end_and_says_when_time_is_up(tmp_path: Path) -> None:
     clock = FakeClock()
     the_app = app(tmp_path, RoundOptions(questions=("scaling",), timed=True), clock=clock)

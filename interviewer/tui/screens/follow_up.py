@@ -114,6 +114,11 @@ class FollowUpScreen(OfTheApp, Screen[None]):
             self.dismiss(None)
 
     def action_submit(self) -> None:
+        # ctrl+s is a priority binding: it runs before keys typed just ahead of it have reached the editor
+        # (a fast typist, a paste without bracketed paste); submit once the editor has taken them.
+        self.query_one("#editor", TextArea).call_later(self._submit)
+
+    def _submit(self) -> None:
         if self.grading:
             return
         if self.follow is not None:  # saved; grading or storing its grade failed: try again

@@ -135,6 +135,11 @@ class InterviewScreen(OfTheApp, Screen[None]):
 
     # -- submit and grade -------------------------------------------------------------------------------
     def action_submit(self) -> None:
+        # ctrl+s is a priority binding: it runs before keys typed just ahead of it have reached the editor
+        # (a fast typist, a paste without bracketed paste); submit once the editor has taken them.
+        self.query_one("#editor", TextArea).call_later(self._submit)
+
+    def _submit(self) -> None:
         if self.grading:
             return
         if self.saved:  # grading (or storing the grade) failed: try again with the saved answer
