@@ -68,8 +68,8 @@ class FeedbackScreen(OfTheApp, Screen[None]):
         nxt = interview.follow_up_for(self.turn)
         last = not [t for t in interview.pending]
         hint = "n or Esc: back to the summary" if self.reopened else "n: summary" if last else "n: next question"
-        if nxt is not None:
-            hint = f"f: answer a follow-up ({nxt[1]})   " + hint
+        if nxt is not None:  # the way on first: a long follow-up question is cut (…) at the end of the line
+            hint += f"   f: answer a follow-up ({nxt[1]})"
         self.query_one("#feedback-hint", Static).update(printable(hint))
         self.refresh_bindings()
 
