@@ -66,7 +66,10 @@ def test_unknown_rubric_lists_closest_ids(capsys, fixture_bank: Path) -> None:
     assert code == 2
     assert err.strip().startswith("interviewer: error: unknown rubric id 'scalng'")
     assert "closest: scaling" in err
+    assert f"(`interviewer rubric list --bank {fixture_bank}` shows all)" in err  # the listing of this bank
     assert err.count("\n") == 1 and "Traceback" not in err
+    code, _, err = run(capsys, "grade", "--bank", "statistics", "--rubric", "s01", "--answer", "x")
+    assert code == 2 and "closest: stat01 (`interviewer rubric list --bank statistics` shows all)" in err
 
 
 def test_non_utf8_answer_file(capsys, fixture_bank: Path, tmp_path: Path) -> None:

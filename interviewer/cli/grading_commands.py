@@ -38,8 +38,10 @@ def add_parsers(sub: Any) -> None:
 
     p = sub.add_parser("grade-batch", help="grade every line of a JSONL file")
     bank_option(p)
-    p.add_argument("input", metavar="IN.jsonl")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.jsonl")
+    p.add_argument("input", metavar="IN.jsonl", help="one JSON object a line: 'answer' and 'rubric' (a bank id), "
+                   "or 'reference_answer' to grade against")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.jsonl",
+                   help="each input line plus 'predicted_score' and 'grade'; '-' for stdout")
     p.add_argument("--force", action="store_true", help="overwrite OUT.jsonl if it exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_grade_batch)

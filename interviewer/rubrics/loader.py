@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from interviewer.errors import InputError, RubricError, UnknownRubricError
+from interviewer.locations import DEFAULT_BANK, bundled_banks_dir
 from interviewer.rubrics.model import BankInfo, Rubric
 from interviewer.textfile import KIB, check_input_file, read_text
 
@@ -277,7 +278,10 @@ class Bank(Mapping[str, Rubric]):
         if not close:
             close = [i for i in ids if i.lower().startswith(rubric_id.lower()[:1])][:3] or ids[:3]
         hint = f"; closest: {', '.join(close)}" if close else "; the bank is empty"
-        return f"unknown rubric id {rubric_id!r}{where}{hint} (`interviewer rubric list` shows all)"
+        bundled = self.root is not None and self.root.parent == bundled_banks_dir()
+        bank = "" if bundled and self.name == DEFAULT_BANK else f" --bank {self.name if bundled else self.root}"
+        listing = f"interviewer rubric list{bank if self.root else ''}"
+        return f"unknown rubric id {rubric_id!r}{where}{hint} (`{listing}` shows all)"
 
 
 def load_bank(root: Path) -> Bank:
