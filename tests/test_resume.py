@@ -159,7 +159,7 @@ def test_resume_defaults_to_the_newest_unfinished_session(capsys, tmp_path: Path
     graded_session(db, fixture_bank, {"leakage": WEAK_LEAKAGE})  # the latest, but finished
     monkeypatch.setattr("sys.stdin", io.StringIO(WEAK_LEAKAGE + "\n\n"))
     assert cli.main(["resume"]) == 0
-    assert f"Resuming session {newer}: 1 of 2 question(s) left." in capsys.readouterr().out
+    assert f"Resuming session {newer}: 1 of 2 questions left." in capsys.readouterr().out
     with Store(db) as store:
         assert store.session(newer).finished_at is not None and store.session(older).finished_at is None
 

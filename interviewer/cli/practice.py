@@ -62,10 +62,11 @@ def run_round(interview: Interview, grader: BackgroundGrader, stdin: TextIO | No
         print(f"Grading your saved {what} to question {saved.turn.position}/{total}{rubric}…", file=stdout)
         _grade(saved, grader, stdout)
     pending = interview.pending
+    questions = f"{total} question{'s' * (total != 1)}"
     if interview.resumed:
-        print(f"Resuming session {interview.session_id}: {len(pending)} of {total} question(s) left.\n", file=stdout)
+        print(f"Resuming session {interview.session_id}: {len(pending)} of {questions} left.\n", file=stdout)
     else:
-        print(f"Practice round: {total} question(s). Type your answer; an empty line submits it.", file=stdout)
+        print(f"Practice round: {questions}. Type your answer; an empty line submits it.", file=stdout)
     print("An empty answer skips the question; end of input (Ctrl-D) ends the round.\n", file=stdout)
     ended_early = False
     for turn in pending:
