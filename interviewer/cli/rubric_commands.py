@@ -69,8 +69,8 @@ def cmd_rubric_derive(args: argparse.Namespace) -> int:
     written = write_bank_info(out, info)
     print(f"{written}: bank '{info.name}' ({info.title}); edit its name and title freely" if written else
           f"{out / 'bank.yaml'}: kept as it is (derive never overwrites a bank.yaml)")
-    print(f"wrote {len(paths)} draft rubric{'s' * (len(paths) != 1)}; `interviewer rubric review {out}` shows what to edit, then "
-          f"`interviewer rubric check {out}`")
+    print(f"wrote {len(paths)} draft rubric{'s' * (len(paths) != 1)}; `interviewer rubric review {out}` shows what "
+          f"to edit, then `interviewer rubric check {out}`")
     return 0
 
 
