@@ -75,14 +75,17 @@ def positive_int(text: str) -> int:
     """The argparse type of every number argument (a session number, ``--limit``): a whole number from 1 to
     SQLite's largest integer, so a number the database cannot hold is a usage error (one line, exit 2), never a
     traceback. A leading ``#`` is allowed, as the app lists sessions (``#12``)."""
+    from interviewer.display import clip
     from interviewer.store.sqlite import MAX_ID
 
+    digits = text.removeprefix("#")
     try:
-        value = int(text.removeprefix("#"))
-    except ValueError:  # not a number, or over Python's digit limit for int()
-        value = 0
+        value = int(digits)
+    except ValueError:  # not a number, or over Python's digit limit for int() (then too large)
+        value = MAX_ID + 1 if digits.isascii() and digits.isdigit() else 0
     if not 1 <= value <= MAX_ID:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r} (the largest is {MAX_ID})")
+        largest = f" (the largest is {MAX_ID})" if value > MAX_ID else ""  # not said of 0, -3 or abc
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {clip(text, 30)!r}{largest}")
     return value
 
 
