@@ -25,6 +25,16 @@ SHARED = REPO.parent / "shared"
 ISOLATED_SETTINGS_ENV = tuple(ENV_VARS.values())  # every setting's variable (INTERVIEWER_BANK, …), from config
 
 
+def user_cache(folder: Path, config: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``folder`` made a test's cache folder: empty but for ``onnx/``, the shared ONNX exports."""
+    cache = getattr(config, "cache", None)  # None under -p no:cacheprovider: shared by this run only
+    shared = cache.mkdir("interviewer-onnx") if cache is not None else tmp_path_factory.getbasetemp() / "onnx"
+    shared.mkdir(exist_ok=True)
+    folder.mkdir(parents=True)
+    (folder / "onnx").symlink_to(shared, target_is_directory=True)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
                         request: pytest.FixtureRequest) -> None:
@@ -32,11 +42,7 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     time a test grades on ONNX Runtime, keyed by the weights) are shared by all tests and kept between runs
     in pytest's cache folder: each test's cache has ``onnx/`` pointing there."""
     home = tmp_path_factory.mktemp("user")
-    (home / "cache").mkdir()
-    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider: shared by this run only
-    shared = cache.mkdir("interviewer-onnx") if cache is not None else tmp_path_factory.getbasetemp() / "onnx"
-    shared.mkdir(exist_ok=True)
-    (home / "cache" / "onnx").symlink_to(shared, target_is_directory=True)
+    user_cache(home / "cache", request.config, tmp_path_factory)
     (home / "config.toml").touch()  # $INTERVIEWER_CONFIG must name a file that exists
     monkeypatch.setenv("INTERVIEWER_CONFIG", str(home / "config.toml"))
     monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(home / "data"))

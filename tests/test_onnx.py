@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from interviewer.config import ENV_VARS, Settings, load_settings
 from interviewer.errors import InputError, ModelNotAvailableError
 from interviewer.scoring import onnx_export
 
-from .conftest import REPO, cli_env
+from .conftest import REPO, cli_env, user_cache
 
 SENTENCES = (
     "Fit the scaler on the training split only, then apply it to the validation and test splits.",
@@ -68,15 +69,21 @@ def test_an_impossible_export_says_what_to_do(tmp_path: Path, monkeypatch: pytes
 
 # -- the real models ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def both_backends() -> dict[str, tuple[object, object]]:
+def both_backends(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[object, object]]]:
+    """The real models on torch (float32) and on ONNX Runtime, exported into the tests' shared ONNX folder
+    (a module fixture is set up before the autouse one isolates the test's cache: it isolates its own)."""
     from interviewer.scoring import factory
 
+    cache = user_cache(tmp_path_factory.mktemp("user") / "cache", request.config, tmp_path_factory)
     out = {}
-    for backend in ("torch", "onnx"):
-        settings = Settings(inference=backend, embedding_precision="float32")  # type: ignore[arg-type]
-        embedder = factory.load_embedder(settings)
-        out[backend] = (embedder, factory.load_stance(settings, embedder))
-    return out
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INTERVIEWER_CACHE_DIR", str(cache))
+        for backend in ("torch", "onnx"):
+            settings = Settings(inference=backend, embedding_precision="float32")  # type: ignore[arg-type]
+            embedder = factory.load_embedder(settings)
+            out[backend] = (embedder, factory.load_stance(settings, embedder))
+    yield out
 
 
 @pytest.mark.model
