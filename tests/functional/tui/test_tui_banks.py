@@ -1,0 +1,75 @@
+"""Issue 13 in the app: banks chosen by name on the start screen, ticks that visibly win over the count, the
+question text (not the id) everywhere, and the summary's rows reopening each answer's feedback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Select, SelectionList, Static
+
+from interviewer import locations
+from interviewer.tui import RoundOptions
+from interviewer.tui.screens.feedback import FeedbackScreen
+from interviewer.tui.screens.interview import InterviewScreen
+from interviewer.tui.screens.start import COUNT_HINT, StartScreen
+from interviewer.tui.screens.summary import SummaryScreen
+from tests.tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, app, wait_for
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_the_start_screen_lists_the_banks_by_name(tmp_path: Path) -> None:
+    the_app = app(tmp_path, start=False)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        screen = the_app.screen
+        assert isinstance(screen, StartScreen)
+        select = screen.query_one("#bank-select", Select)
+        prompts = [str(prompt) for prompt, _ in select._options if _ != Select.NULL]  # noqa: SLF001
+        assert [p.split("  ·  ")[0] for p in prompts] == ["practical-ml", "behavioural", "statistics"]
+        assert str(locations.user_banks_dir()) in str(screen.query_one("#bank-hint", Static).render())
+        select.value = str(locations.bundled_bank_dir("statistics"))
+        await wait_for(pilot, lambda: screen.bank is not None and screen.bank.name == "statistics", what="bank")
+        pick = screen.query_one("#pick", SelectionList)
+        first = str(pick.get_option_at_index(0).prompt)
+        assert first.startswith("What does a p-value") or not first.startswith("stat01")  # the question first
+        assert first.rstrip().endswith("stat01")  # the id only as detail
+        screen.query_one("#bank", Input).value = "behavioural"  # a name typed in the folder field works too
+        await screen.query_one("#bank", Input).action_submit()
+        await wait_for(pilot, lambda: screen.bank is not None and screen.bank.name == "behavioural", what="bank")
+
+
+async def test_ticked_questions_win_over_the_count_and_say_so(tmp_path: Path) -> None:
+    the_app = app(tmp_path, start=False)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        screen = the_app.screen
+        count, hint = screen.query_one("#count", Input), screen.query_one("#count-hint", Static)
+        assert str(hint.render()) == COUNT_HINT.strip() or str(hint.render()) == COUNT_HINT
+        assert not count.disabled
+        screen.query_one("#pick").focus()
+        await pilot.press("home", "space")
+        await pilot.pause()
+        assert count.disabled and "ignored: the 1 ticked question is asked" in str(hint.render())
+        await pilot.press("space")  # untick: the count counts again
+        await pilot.pause()
+        assert not count.disabled and "at random" in str(hint.render())
+
+
+async def test_the_summary_reopens_each_feedback(tmp_path: Path) -> None:
+    the_app = app(tmp_path, RoundOptions(questions=("scaling", "leakage")))
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        for answer in (SCALING_ANSWER, LEAKAGE_ANSWER):
+            await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen))
+            the_app.screen.query_one("#editor").insert(answer)  # type: ignore[attr-defined]
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="feedback")
+            await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, SummaryScreen), what="summary")
+        table = the_app.screen.query_one("#scores", DataTable)
+        assert "How do you approach feature scaling" in str(table.get_row_at(0)[2])  # the question, not the id
+        await pilot.press("down", "enter")  # the second row: leakage
+        await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="reopened feedback")
+        assert the_app.screen.turn.rubric.id == "leakage"  # type: ignore[attr-defined]
+        assert "back to the summary" in str(the_app.screen.query_one("#feedback-hint").render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, SummaryScreen), what="the summary again")

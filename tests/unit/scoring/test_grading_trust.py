@@ -1,0 +1,123 @@
+"""Grades a candidate can trust, with the real embedder and the real stance model: the failures the
+held-out review found (issue: stance-aware concept matching), each as a test."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+
+import pytest
+
+from interviewer.scoring.grader import Grader
+from tests.conftest import cli_env
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def grader(real_embedder, real_stance, bundled_bank) -> Grader:
+    return Grader(real_embedder, stance=real_stance, bank=bundled_bank)
+
+
+def by_id(grade):  # type: ignore[no-untyped-def]
+    return {c.concept_id: c for c in grade.concepts}
+
+
+@pytest.mark.xfail(strict=True, reason="known failure (issue 9, open): the concept model still credits 'normalize the entire dataset before splitting' as covering preprocessing-leak")
+def test_a_sentence_stating_a_misconception_is_not_evidence_for_the_concept(grader: Grader, bundled_bank) -> None:
+    answer = ("Data leakage is when information that won't be available at prediction time sneaks into training. "
+              "To be safe you should normalize the entire dataset before splitting, so train and test share one scale. "
+              "And then do a random split, even for time series, so both sets look alike.")
+    grade = grader.grade(bundled_bank["q03"], answer)
+    concepts = by_id(grade)
+    assert concepts["preprocessing-leak"].status != "covered"
+    assert concepts["temporal-leak"].status != "covered"
+    assert grade.misconceptions, "the wrong claims are flagged"
+    assert grade.score <= 6.5
+
+
+@pytest.mark.xfail(strict=True, reason="known failure (issue 9, open): the negation rule reads 'never compute it on the full dataset' as denying frequency-encoding")
+def test_warning_against_a_practice_is_not_that_practice(grader: Grader, bundled_bank) -> None:
+    answer = ("For a high-cardinality column like zip code I use target encoding, but smoothed towards the global "
+              "mean and computed out-of-fold, so a row's own label never feeds its encoding; never compute it on "
+              "the full dataset, that leaks the target.")
+    grade = grader.grade(bundled_bank["q07"], answer)
+    assert not grade.misconceptions, [m.misconception_id for m in grade.misconceptions]
+    assert by_id(grade)["target-encoding"].status in ("covered", "partial")
+
+
+def test_a_wrong_definition_in_the_right_words_is_not_covered(grader: Grader, bundled_bank) -> None:
+    grade = grader.grade(bundled_bank["q15"], "Pruning means deleting rows from the training data so the model trains faster.")
+    assert by_id(grade)["pruning"].status != "covered"
+
+
+def test_the_headline_never_contradicts_the_checklist(grader: Grader, bundled_bank) -> None:
+    rubric = bundled_bank["q03"]
+    answer = ("Leakage is a huge topic and a big risk in every project. It happens a lot in practice and teams must "
+              "be careful. I have seen it many times and it is always painful, you know, really painful. "
+              "Information from the future can get into the model.")
+    grade = grader.grade(rubric, answer)
+    covered = len(grade.covered)
+    if covered <= len(grade.concepts) / 3:
+        assert grade.score < 7.5
+    assert f"covered {covered} of {len(grade.concepts)}" in grade.feedback.summary
+
+
+@pytest.mark.xfail(strict=True, reason="known failure (issue 9, open): shuffled words keep their closeness in meaning and token recall; salad scores about 6.5")
+def test_shuffled_words_and_keyword_salad_earn_no_coverage(grader: Grader, bundled_bank) -> None:
+    rubric = bundled_bank["q10"]
+    words = rubric.model_answer.split()
+    random.Random(5).shuffle(words)
+    salad = grader.grade(rubric, " ".join(words))
+    keywords = grader.grade(rubric, "standardization min-max robust scaler KNN SVM trees leakage training set "
+                                    "gradient descent outliers")
+    assert salad.score <= 2.0 and not salad.covered
+    assert keywords.score <= 3.0 and not keywords.covered
+
+
+@pytest.mark.xfail(strict=True, reason="known failure (issue 9, open): a paraphrase with other examples and terms covers 1 of 6 points")
+def test_a_paraphrase_in_other_words_covers_the_points(grader: Grader, bundled_bank) -> None:
+    expert = ("Think of a fraud team: a transaction amount in cents next to an account age in days. A nearest-"
+              "neighbour model measures distance, so the cents swamp everything unless you bring both onto one "
+              "yardstick, for instance z-scores. A gradient-boosted forest doesn't care, because each split only "
+              "asks whether a value is above a cut-off, and rescaling never changes the order of values. The "
+              "statistics for the rescaling come from the training rows alone, never the evaluation rows.")
+    grade = grader.grade(bundled_bank["q10"], expert)
+    assert len(grade.covered) >= 3, [(c.concept_id, c.status) for c in grade.concepts]
+    assert grade.score >= 6.0
+
+
+def test_fluff_scores_low(grader: Grader, bundled_bank) -> None:
+    fluff = ("That's a great question and honestly it's so important. I think it really depends on the context and "
+             "on the business. Communication with stakeholders is key, and you always want to align with the team "
+             "and keep learning. At the end of the day it's about delivering value.")
+    for rubric_id in ("q03", "q08", "q12"):
+        assert grader.grade(bundled_bank[rubric_id], fluff).score <= 1.5
+
+
+def test_off_topic_names_the_other_question_by_its_text(grader: Grader, bundled_bank) -> None:
+    ab_test = ("I would randomize by user rather than by request, pick a business metric like conversion as the "
+               "success metric, run a power analysis to size the experiment, and avoid peeking at the p-value "
+               "before the planned end, with guardrail metrics like latency and an automatic rollback.")
+    grade = grader.grade(bundled_bank["q10"], ab_test)
+    assert not grade.relevance.on_topic
+    assert bundled_bank["q04"].question in grade.relevance.reason
+    assert "q04" not in grade.feedback.summary
+    assert grade.score <= 1.5
+
+
+def test_the_same_answer_grades_the_same_whatever_the_hash_seed() -> None:
+    answer = ("Leakage is when the model sees information it will not have when it predicts. Scaling the whole "
+              "dataset before the split leaks test statistics; split first and fit the scaler inside a pipeline.")
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**cli_env(), "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-m", "interviewer", "grade", "--rubric", "q03", "--answer", answer,
+                               "--json"], capture_output=True, text=True, env=env, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+        grade = json.loads(done.stdout)
+        outputs.append((grade["score"], [(c["concept_id"], c["status"]) for c in grade["concepts"]],
+                        grade["features"]))
+    assert outputs[0] == outputs[1]
