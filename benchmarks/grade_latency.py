@@ -1,9 +1,11 @@
 """Grading speed on this machine: warm latency of one ~150-word answer, and batch throughput.
 
     .venv/bin/python benchmarks/grade_latency.py [--runs 60] [--batch 300] [--repeats 3] [--bank DIR]
+                                                 [--inference onnx|torch] [--precision auto|float32|bfloat16]
 
-Model load (import + load) is reported apart. Answers are the bank's model answers cut to 150 words,
-so every rubric is exercised. Targets (2-core laptop): p50 <= 50 ms per answer, batch >= 20 answers/s.
+The models load through ``scoring.factory`` on the chosen backend (default: ONNX Runtime, as grading runs;
+``--precision`` applies to torch only). Model load (import + load) is reported apart. Answers are the
+bank's model answers cut to 150 words, so every rubric is exercised. Targets (2-core laptop): p50 <= 50 ms per answer, batch >= 20 answers/s.
 The last line of output is one JSON object with the figures.
 """
 
@@ -41,27 +43,35 @@ def main() -> None:
     parser.add_argument("--bank", type=Path, default=bundled_bank_dir())
     parser.add_argument("--precision", default="auto", choices=["auto", "float32", "bfloat16"],
                         help="embedding precision (default: auto, bfloat16 where the CPU has it natively)")
+    parser.add_argument("--inference", default="onnx", choices=["onnx", "torch"],
+                        help="where the models run (default %(default)s)")
     args = parser.parse_args()
 
     bank = load_bank(args.bank)
     answers = [(r, truncate_words(r.model_answer, ANSWER_WORDS)[0]) for r in bank.values()]
 
-    from interviewer.scoring.embedder import _QUIET_OFFLINE_ENV, load_embedder
+    from interviewer.config import Settings
+    from interviewer.scoring import factory
+    from interviewer.scoring.embedder import _QUIET_OFFLINE_ENV
     from interviewer.scoring.grader import Grader
-    from interviewer.scoring.stance import load_stance
 
     os.environ.update(_QUIET_OFFLINE_ENV)
+    settings = Settings(inference=args.inference, embedding_precision=args.precision)
     started = time.perf_counter()
-    import sentence_transformers  # noqa: F401  (the import is most of the start-up cost)
+    if args.inference == "torch":
+        import sentence_transformers  # noqa: F401  (the import is most of the start-up cost)
+    else:
+        import onnxruntime  # noqa: F401
+        import tokenizers  # noqa: F401
 
     imported = time.perf_counter()
-    embedder = load_embedder(precision=args.precision)
-    grader = Grader(embedder, stance=load_stance(precision=embedder.precision), bank=bank)
+    embedder = factory.load_embedder(settings)
+    grader = Grader(embedder, stance=factory.load_stance(settings, embedder), bank=bank)
     loaded = time.perf_counter()
     for rubric in bank.values():
         grader.prepare(rubric)
     prepared = time.perf_counter()
-    print(f"precision {embedder.precision}; import sentence-transformers {imported - started:.2f} s, model load (embedder and stance) {loaded - imported:.2f} s, "
+    print(f"{args.inference}, precision {embedder.precision}; import {imported - started:.2f} s, model load (embedder and stance) {loaded - imported:.2f} s, "
           f"embed {len(bank)} rubrics {prepared - loaded:.2f} s")
 
     for rubric, answer in answers[:3]:  # warm-up
@@ -86,6 +96,7 @@ def main() -> None:
 
     figures = {
         "benchmark": "grade_latency",
+        "inference": args.inference,
         "precision": embedder.precision,
         "import_s": round(imported - started, 3),
         "model_load_s": round(loaded - imported, 3),

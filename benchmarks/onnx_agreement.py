@@ -67,7 +67,7 @@ def main() -> None:
         vectors, tokens = embedder.encode_tokens(units)
         graded = grade(grader, records, backend)
         out[backend] = {"embedder": embedder, "stance": stance, "vectors": vectors, "tokens": tokens,
-                        "scores": np.array([g["predicted_score"] for g in graded]),
+                        "scores": np.array([g["predicted_score"] for g in graded]), "records": graded,
                         "precision": getattr(embedder, "precision", "?"),
                         "load_s": loaded - started, "run_s": time.perf_counter() - loaded}
         print(f"{backend} ({out[backend]['precision']}): load {loaded - started:.1f} s, encode {len(units)} units "
@@ -102,6 +102,13 @@ def main() -> None:
         "grade_max_abs_diff": round(float(grade_diff.max()), 4),
         "grade_mean_abs_diff": round(float(grade_diff.mean()), 5),
         "grades_over_bound": int((grade_diff > GRADE_BOUND).sum()),
+        "over_bound": [{"id": r.get("id"), "human": r.get("score"), "torch": float(torch_["scores"][i]),
+                        "onnx": float(onnx["scores"][i])}
+                       for i, r in enumerate(torch_["records"]) if grade_diff[i] > GRADE_BOUND],
+        "mean_abs_error_vs_human": {
+            name: round(float(np.mean([abs(s - r["score"]) for s, r in zip(run["scores"], run["records"], strict=True)
+                                       if r.get("score") is not None])), 4)
+            for name, run in (("torch", torch_), ("onnx", onnx))},
         "torch_load_s": round(torch_["load_s"], 2),
         "onnx_load_s": round(onnx["load_s"], 2),
         "bounds": {"sentence_cosine_min": COSINE_BOUND, "grade_max_abs_diff": GRADE_BOUND},
