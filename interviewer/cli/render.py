@@ -34,7 +34,7 @@ def render_grade(grade: Grade, *, show_model_answer: str | None = None) -> str:
     out = [f"Score: {grade.score:.1f} / {grade.max_score:.0f}   ({grade.rubric_id})", _wrap(grade.feedback.summary, "")]
     if grade.breakdown is not None:
         out.append(_item("How:", explain_breakdown(grade), ""))
-    for warning in grade.warnings:
+    for warning in grade.unsaid_warnings:
         out.append(_item("warning:", warning, ""))
     out.append("")
     out.append("Key points:")

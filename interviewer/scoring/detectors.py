@@ -180,7 +180,9 @@ def relevance(own_id: str, own: np.ndarray, others: Mapping[str, np.ndarray], ve
     other_question = (questions or {}).get(best_id) if best_id is not None else None
     reason = ""
     if answered and not wrong_claims:
-        if best_fit is not None and best_fit - own_fit >= OFF_TOPIC_MARGIN:
+        # Another question is named only when it clearly fits: "I don't know" fits none.
+        clear = best_fit is not None and best_fit >= OFF_TOPIC_FLOOR + OFF_TOPIC_MARGIN
+        if best_fit is not None and best_fit - own_fit >= OFF_TOPIC_MARGIN and (clear or own_fit >= OFF_TOPIC_FLOOR):
             reason = (f'the answer fits another question better: "{other_question}"' if other_question
                       else "the answer fits another question better than this one")
         elif own_fit < OFF_TOPIC_FLOOR:

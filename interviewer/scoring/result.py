@@ -160,6 +160,12 @@ class Grade:
     def missed(self) -> tuple[ConceptResult, ...]:
         return tuple(c for c in self.concepts if c.status == "missed")
 
+    @property
+    def unsaid_warnings(self) -> tuple[str, ...]:
+        """The warnings the feedback's summary does not already say (an off-topic reason is in both)."""
+        summary = self.feedback.summary.lower()
+        return tuple(w for w in self.warnings if w.lower().split(": ", 1)[-1] not in summary)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

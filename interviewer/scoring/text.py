@@ -102,9 +102,12 @@ def _window(source: str, span: Span) -> list[Span]:
     found = list(WORD_RE.finditer(span.text))
     if len(found) <= MAX_UNIT_WORDS:
         return [span]
+    # Windows of equal size: 41 words make two units of 21 and 20, not 40 and a stray "it".
+    count = -(-len(found) // MAX_UNIT_WORDS)
+    size = -(-len(found) // count)
     pieces = []
-    for first in range(0, len(found), MAX_UNIT_WORDS):
-        chunk = found[first : first + MAX_UNIT_WORDS]
+    for first in range(0, len(found), size):
+        chunk = found[first : first + size]
         start = span.start + chunk[0].start()
         end = span.start + chunk[-1].end()
         pieces.append(Span(source[start:end], start, end))

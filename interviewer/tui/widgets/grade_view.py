@@ -48,7 +48,7 @@ def grade_text(grade: Grade, delivery: dict[str, Any] | None = None) -> Group:
         from interviewer.session.advice import explain_breakdown
 
         parts.append(Text(f"How: {explain_breakdown(grade)}", style="dim"))
-    parts.extend(Text(f"warning: {printable(w)}", style="yellow") for w in grade.warnings)
+    parts.extend(Text(f"warning: {printable(w)}", style="yellow") for w in grade.unsaid_warnings)
     for status, heading in (("covered", "Covered"), ("partial", "Partly covered"), ("missed", "Missed")):
         concepts = [c for c in grade.concepts if c.status == status]
         if not concepts:

@@ -642,7 +642,7 @@ CASES = [
     case("answer-file-20mb", "answer", G + " --answer-file {ws}/a.txt", 2, "{ws}/a.txt",
          setup=files({"a.txt": ("scaling " * 2_600_000).encode()})),
     case("answer-file-empty", "answer", G + " --answer-file {ws}/a.txt", 0, setup=files({"a.txt": ""}),
-         check=stdout_has("no answer given")),
+         check=stdout_has("No answer given.")),
     case("answer-file-nul-bytes", "answer", G + " --answer-file {ws}/a.txt", 0,
          setup=files({"a.txt": b"\0" * 10_000 + STRONG.encode()})),
     case("answer-20000-words", "answer", G + " --answer-file {ws}/a.txt", 0, setup=files({"a.txt": STRONG * 600}),
@@ -657,7 +657,7 @@ CASES = [
          stdin=b"Feature scaling puts features on caf\xe9 comparable ranges.\n\n"),
     case("stdin-not-utf8", "answer", G, 2, "stdin", "UTF-8", stdin=b"caf\xe9 \xff\xfe scaling\n", how="process"),
     case("stdin-not-utf8-real", "answer", G, 2, "stdin", "UTF-8", stdin=b"\xff\xfe\x00s\x00c\x00", how="real"),
-    case("stdin-empty", "answer", G, 0, stdin=b"", check=stdout_has("no answer given")),
+    case("stdin-empty", "answer", G, 0, stdin=b"", check=stdout_has("No answer given.")),
     case("unknown-rubric", "answer", "grade --bank {bank} --rubric scalng --answer x", 2, "scalng", "closest"),
     case("empty-rubric-id", "answer", ("grade", "--bank", "{bank}", "--rubric", "", "--answer", "x"), 2, "rubric"),
 

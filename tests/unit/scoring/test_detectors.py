@@ -95,6 +95,18 @@ def test_relevance_without_a_bank_uses_an_absolute_floor() -> None:
     assert relevance("x", own, {}, np.zeros((0, 2)), answered=False).on_topic  # empty answers are not off-topic
 
 
+def test_an_answer_that_fits_no_question_is_not_sent_to_another_one() -> None:
+    """'I don't know' fits its own question little and another barely more: it is not about this question,
+    and naming the other question would tell the candidate something false."""
+    own, other = np.stack([_unit(1, 0)]), np.stack([_unit(0, 1)])
+    questions = {"q04": "How do you approach A/B testing for ML models?"}
+    # A unit at ~0.13 of its own fingerprint and just over the floor of the other's: it fits neither.
+    barely = np.stack([np.array([0.13, OFF_TOPIC_FLOOR + 0.01, 0.945], dtype=np.float32)])
+    padded = {k: np.hstack([v, np.zeros((1, 1), np.float32)]) for k, v in {"q10": own, "q04": other}.items()}
+    result = relevance("q10", padded["q10"], padded, barely, answered=True, questions=questions)
+    assert not result.on_topic and result.reason == "the answer is not about this question"
+
+
 def _concept(cid: str, contradicted: bool, start: int) -> ConceptResult:
     return ConceptResult(cid, cid, "missed", 0.0, 1.0, 0.7, (), Evidence("x", start, start + 1), "s", "f?",
                          contradicted=contradicted)

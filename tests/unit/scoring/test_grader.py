@@ -140,3 +140,9 @@ def test_next_time_keeps_an_acronyms_capitals(fake_embedder, bundled_bank) -> No
     grade = Grader(fake_embedder).grade(bundled_bank["q13"], "Interpretability matters in lending.")
     assert "SHAP values" in grade.feedback.next_time
     assert "also cover humans can understand predictions" in grade.feedback.next_time  # other labels lower-cased
+
+
+def test_a_warning_the_summary_already_says_is_not_repeated(grader: Grader, scaling_rubric) -> None:
+    empty = grader.grade(scaling_rubric, "")
+    assert "no answer given" in empty.warnings and empty.unsaid_warnings == ()
+    assert "No answer given." in empty.feedback.summary

@@ -36,7 +36,12 @@ def test_units_cut_long_sentences_at_clauses() -> None:
 def test_units_window_unpunctuated_run_ons() -> None:
     source = " ".join(["word"] * 100)
     units = T.units(source)
-    assert [T.word_count(u.text) for u in units] == [40, 40, 20]
+    assert [T.word_count(u.text) for u in units] == [34, 34, 32]  # equal windows of at most 40 words
+
+
+def test_a_run_on_just_over_the_window_is_cut_in_halves_not_into_a_stray_word() -> None:
+    source = " ".join(f"w{i}" for i in range(41))
+    assert [T.word_count(u.text) for u in T.units(source)] == [21, 20]
 
 
 def test_units_of_empty_text() -> None:
