@@ -6,7 +6,7 @@ phrase) become candidates. **Stance decides what they say**: the stance model re
 together with the statement and says whether it states it, touches it, says the opposite, or neither
 (``stance.py``). The aim: "fit the scaler on the whole dataset" is no evidence for "fit the scaler on
 the training data only", however many words they share, and a paraphrase in other words counts. (Not
-reached yet on every answer: tests/test_grading_trust.py marks what still fails.)
+reached yet on every answer: tests/unit/scoring/test_grading_trust.py marks what still fails.)
 
 * covered / partial / missed: decided by the concept model (``concept_model.py``) from signals of the
   candidates (the stance model's probabilities, closeness in meaning, token recall, closeness to the
