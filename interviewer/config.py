@@ -25,8 +25,11 @@ Example ``config.toml``::
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import reprlib
+import tempfile
 import tomllib
 from dataclasses import fields, replace
 from pathlib import Path
@@ -239,3 +242,60 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         if environ.get(variable):
             settings = _apply(settings, {name: environ[variable]}, f"${variable}")
     return settings
+
+
+def _toml_value(value: str | float | bool) -> str:
+    """``value`` as a TOML literal (a string as a basic string: JSON's escapes are TOML's, DEL escaped too)."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+    return json.dumps(value)
+
+
+def save_setting(name: str, value: str | float | bool | None, path: Path | None = None,
+                 environ: dict[str, str] | None = None) -> Path:
+    """Remember one setting in the config file (the one ``load_settings`` reads): its line is replaced, or
+    added at the end; None removes it (the default again). Every other line is kept as it was, comments too.
+
+    The new file is checked before it replaces the old one (atomically): it must read back as the old
+    values with only ``name`` changed, and as valid settings; otherwise nothing is written and
+    ``InputError`` says why. Returns the file written."""
+    if name not in ENV_VARS:
+        raise InputError(f"unknown setting {name!r}")
+    environ = dict(os.environ) if environ is None else environ
+    path = _config_path(path, environ).resolve()  # a symlinked config file: write where it points
+    old_text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    old = _read_toml(path) if old_text else {}
+    # The setting's own lines: ``name = value`` at the top level (keys are flat: tables are not settings).
+    own = re.compile(rf"^\s*(?:{re.escape(name)}|\"{re.escape(name)}\"|'{re.escape(name)}')\s*=")
+    lines = old_text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    at = next((i for i, line in enumerate(lines) if own.match(line)), len(lines))
+    lines = [line for line in lines if not own.match(line)]
+    if value is not None:
+        lines.insert(at, f"{name} = {_toml_value(value)}\n")  # where it was, else at the end
+    new_text = "".join(lines)
+    expected = {k: v for k, v in old.items() if k != name} | ({} if value is None else {name: value})
+    try:
+        readable = tomllib.loads(new_text) == expected
+    except tomllib.TOMLDecodeError:
+        readable = False
+    if not readable:  # e.g. the value spans several lines in the file: leave it to the user
+        raise InputError(f"{path}: cannot change {name!r} in it safely; edit the file by hand ({name} = "
+                         f"{_toml_value(value) if value is not None else 'remove the line'})")
+    _apply(Settings(), expected, str(path))  # never write a file the next start would refuse
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(new_text)
+            if path.exists():
+                os.chmod(temp, path.stat().st_mode & 0o7777)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise InputError(f"{path}: cannot save the setting ({exc.strerror})") from None
+    return path

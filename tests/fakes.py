@@ -11,6 +11,9 @@
 - ``FakeSynthesizer`` (the Piper voice: a tenth of a second of silence per word, texts kept in ``said``) and
   ``FakePlayer`` (the speaker: plays nothing, keeps what it was given; ``hold`` keeps it "playing" until
   ``release`` or ``stop``; ``problem`` makes every ``play`` return that ``NoOutput``).
+- ``FakeMicrophones`` (the input devices, for ``Services.list_microphones``, and the recorders made on them,
+  for ``Services.make_recorder``: each ``FakeRecorder`` reports the levels a test gives it; ``hold()`` keeps the
+  next ``start`` opening the device until ``release()``).
 
 Where the rest lives: ``conftest.py`` holds the fixtures (isolated user folders, ``fake_embedder``,
 ``fake_cli_grader``, the test bank, the real models, the speech fixtures); ``tui_support.py`` builds the app for
@@ -163,3 +166,84 @@ class FakePlayer:
     def stop(self) -> None:
         self.stops += 1
         self._done.set()
+
+
+class FakeRecorder:
+    """Stands in for ``speech.recorder.Recorder``: no device is opened; ``level(db, seconds)`` reports a block
+    as the real writer thread does (from any thread). The file is made at ``start``, deleted by ``cancel``."""
+
+    def __init__(self, microphones: FakeMicrophones, path: Path, *, device: str | int | None = None,
+                 max_seconds: float = 600.0, on_level: Any = None, on_audio: Any = None,
+                 overwrite: bool = False) -> None:
+        import threading
+
+        self.microphones = microphones
+        self.path = path
+        self.spec = device
+        self.max_seconds = max_seconds
+        self.on_level = on_level
+        self.device: Any = None
+        self.seconds = 0.0
+        self.started = self.cancelled = self.stopped = False
+        self._finished = threading.Event()
+
+    def start(self) -> None:
+        from interviewer.speech.devices import match_input_device
+
+        self.microphones.gate.wait(30)
+        self.device = match_input_device(self.microphones.devices, self.spec)  # raises as the real one does
+        self.path.write_bytes(b"RIFF fake take")
+        self.started = True
+
+    def level(self, db: float, seconds: float = 0.0) -> None:
+        self.seconds = seconds
+        if self.on_level is not None:
+            self.on_level(db)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._finished.wait(timeout)
+
+    @property
+    def finished(self) -> bool:
+        return self._finished.is_set()
+
+    def stop(self) -> Any:
+        from interviewer.speech.recorder import Recording
+
+        self._finished.set()
+        self.stopped = True
+        return Recording(self.path, self.seconds, self.device.name if self.device else "?", "stopped")
+
+    def cancel(self) -> None:
+        self._finished.set()
+        self.cancelled = True
+        self.path.unlink(missing_ok=True)
+
+
+class FakeMicrophones:
+    """Input devices (the first is the system default) and the ``FakeRecorder``s made on them, in order."""
+
+    def __init__(self, names: Sequence[str] = ("Built-in Microphone", "USB Headset")) -> None:
+        import threading
+
+        from interviewer.speech.devices import InputDevice
+
+        self.devices = [InputDevice(i, name, "ALSA", 1, 48000.0, i == 0) for i, name in enumerate(names)]
+        self.recorders: list[FakeRecorder] = []
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def list(self) -> list[Any]:
+        return list(self.devices)
+
+    def recorder(self, path: Path, **options: Any) -> FakeRecorder:
+        made = FakeRecorder(self, path, **options)
+        self.recorders.append(made)
+        return made
+
+    def hold(self) -> None:
+        """The next ``start`` waits (the device is opening) until ``release``."""
+        self.gate.clear()
+
+    def release(self) -> None:
+        self.gate.set()

@@ -79,7 +79,11 @@ def resolve_input_device(spec: str | int | None) -> InputDevice:
 
     No input at all, or a name or index that matches none, raises ``AudioDeviceError`` listing the inputs.
     """
-    inputs = list_input_devices()
+    return match_input_device(list_input_devices(), spec)
+
+
+def match_input_device(inputs: list[InputDevice], spec: str | int | None) -> InputDevice:
+    """The device of ``inputs`` a setting names (see ``resolve_input_device``)."""
     if not inputs:
         raise AudioDeviceError(NO_INPUT)
     listing = "; ".join(f"{d.index}: {d.name}" for d in inputs)

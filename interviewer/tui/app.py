@@ -378,11 +378,13 @@ class InterviewerApp(App[int]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("New round", "Leave this round (answers are saved) and choose another", self.new_round)
         yield SystemCommand("History", "Your past sessions: mean scores, trend, key points", self.action_history)
+        from interviewer.tui.screens.microphone import choose_microphone
         from interviewer.tui.widgets.question_voice import toggle_speaking
 
         spoken = "on" if self.services.voice.speaks(self.answer_mode) else "off"
         yield SystemCommand("Speak questions", f"Read questions aloud (now {spoken}): turn it on or off",
                             lambda: toggle_speaking(self))
+        yield SystemCommand("Microphone", "Choose the microphone and test it", lambda: choose_microphone(self))
         if self.answer_mode == "voice":
             yield SystemCommand("Type answers", "Answer by typing instead of speaking",
                                 lambda: setattr(self, "answer_mode", "typed"))

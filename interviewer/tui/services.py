@@ -6,14 +6,15 @@ import happens inside a loader.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from interviewer.config import Settings
+from interviewer.config import ENV_VARS, Settings, save_setting
 from interviewer.errors import InputError
 from interviewer.store import Store
 from interviewer.tui.models import Models
@@ -22,8 +23,10 @@ from interviewer.tui.voice import Voice
 if TYPE_CHECKING:
     from interviewer.scoring.embedder import Embedder
     from interviewer.scoring.stance import StanceModel
+    from interviewer.speech.devices import InputDevice
     from interviewer.speech.engine import Transcriber
     from interviewer.speech.playback import Player
+    from interviewer.speech.recorder import Recorder
     from interviewer.speech.tts import Synthesizer
 
 @dataclass(frozen=True)
@@ -69,6 +72,19 @@ def _check_microphone(settings: Settings) -> str:
     return resolve_input_device(settings.input_device).name
 
 
+def _list_microphones() -> list[InputDevice]:
+    # imports sounddevice (PortAudio, ~60 ms): a worker thread only
+    from interviewer.speech.devices import list_input_devices
+
+    return list_input_devices()
+
+
+def _make_recorder(path: Path, **options: object) -> Recorder:
+    from interviewer.speech.recorder import Recorder
+
+    return Recorder(path, **options)  # type: ignore[arg-type]
+
+
 def _load_synthesizer() -> Synthesizer:
     # piper + onnxruntime + the 63 MB voice: ~0.5 s and ~200 MB once it has spoken; a worker thread only.
     from interviewer.speech.tts import load_synthesizer
@@ -93,6 +109,10 @@ class Services:
     """The stance model for an embedder (None: the grader's similarity-only stance, for fake embedders)."""
     load_transcriber: Callable[[], Transcriber] | None = None
     check_microphone: Callable[[], str] | None = None
+    list_microphones: Callable[[], list[InputDevice]] = _list_microphones
+    """The input devices to choose from (``AudioDeviceError`` when PortAudio is missing)."""
+    make_recorder: Callable[..., Recorder] = _make_recorder
+    """``Recorder(path, device=…, max_seconds=…, on_level=…, on_audio=…)``: answers and the microphone test."""
     load_synthesizer: Callable[[], Synthesizer] = _load_synthesizer
     """The interviewer's voice (Piper); ``ModelNotAvailableError`` when it is not installed."""
     make_player: Callable[[], Player] = _make_player
@@ -118,7 +138,7 @@ class Services:
         if self.recordings_dir is None:
             self.recordings_dir = lambda: self.settings.recordings_dir()
         if self.check_microphone is None:
-            self.check_microphone = lambda: _check_microphone(settings)
+            self.check_microphone = lambda: _check_microphone(self.settings)  # the microphone chosen by then
         self.models = Models(self)
         self.voice = Voice(self.load_synthesizer, self.make_player, settings.speak_questions)
 
@@ -138,3 +158,16 @@ class Services:
             raise InputError(f"{folder}: cannot make the recordings folder ({exc.strerror}); "
                              "set `recordings` in the config, or pass --recordings DIR") from None
         return folder / f"answer-{self.now():%Y%m%d-%H%M%S-%f}.wav"
+
+    def choose_microphone(self, device: str | None) -> str | None:
+        """Record from ``device`` (a name; None: the system's default input) from now on, and remember it in
+        the config file. Returns why it will not be remembered, or None."""
+        self.settings = replace(self.settings, input_device=device)
+        try:
+            path = save_setting("input_device", device)
+        except InputError as exc:
+            return f"used for this run only: {exc.message}"
+        variable = ENV_VARS["input_device"]
+        if os.environ.get(variable):
+            return f"saved in {path}, but ${variable} chooses another microphone when the app starts"
+        return None

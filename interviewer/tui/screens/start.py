@@ -21,6 +21,7 @@ from interviewer.display import clip, printable
 from interviewer.errors import InterviewerError
 from interviewer.session.round import DEFAULT_COUNT, bank_label
 from interviewer.tui.of_app import OfTheApp
+from interviewer.tui.screens.microphone import choose_microphone, microphone_label
 from interviewer.tui.services import RoundOptions
 from interviewer.tui.widgets.model_status import ModelStatus
 
@@ -66,6 +67,10 @@ class StartScreen(OfTheApp, Screen[None]):
                     yield RadioButton("Spoken", value=options.mode == "voice", id="voice")
                 yield Checkbox("Timed", options.timed, id="timed", compact=True)
                 yield Button("Start", id="start", variant="primary", compact=True)
+            with Horizontal(classes="row", id="mic-row"):
+                yield Static("Microphone", classes="label")
+                yield Static(microphone_label(self.interviewer.services.settings), id="mic-name", markup=False)
+                yield Button("Choose and test…", id="microphone", compact=True)
             yield Static(self._recordings_hint(), id="recordings-hint", markup=False)
             yield Static("Unfinished sessions (Enter resumes)", id="resume-label")
             yield OptionList(id="resume", compact=True)
@@ -78,8 +83,17 @@ class StartScreen(OfTheApp, Screen[None]):
 
     @on(RadioSet.Changed, "#mode")
     def _mode_chosen(self) -> None:
-        """Where recordings go matters in a spoken round: said then."""
-        self.query_one("#recordings-hint").display = self.query_one("#voice", RadioButton).value
+        """The microphone, and where recordings go, matter in a spoken round: shown then."""
+        spoken = self.query_one("#voice", RadioButton).value
+        self.query_one("#recordings-hint").display = self.query_one("#mic-row").display = spoken
+
+    @on(Button.Pressed, "#microphone")
+    def _choose_microphone(self) -> None:
+        choose_microphone(self.interviewer)
+
+    def on_screen_resume(self) -> None:
+        """Back from the microphone modal (or the palette's): the microphone chosen now."""
+        self.query_one("#mic-name", Static).update(microphone_label(self.interviewer.services.settings))
 
     def on_mount(self) -> None:
         self._mode_chosen()

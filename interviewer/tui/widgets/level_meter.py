@@ -16,12 +16,16 @@ def level_bar(level_dbfs: float, width: int = WIDTH) -> str:
 
 
 class LevelMeter(Static):
-    """``level`` in dBFS and ``seconds`` recorded; set them from the UI thread only."""
+    """``level`` in dBFS and ``seconds`` recorded; set them from the UI thread only. ``testing``: the level
+    alone (the microphone test, which keeps nothing)."""
 
     level: reactive[float] = reactive(-120.0)
     seconds: reactive[float] = reactive(0.0)
     limit: reactive[float] = reactive(600.0)
+    testing: reactive[bool] = reactive(False)
 
     def render(self) -> str:
         shown = max(self.level, -99.0)
+        if self.testing:
+            return f"Level {level_bar(self.level)} {shown:5.1f} dB"
         return f"● REC {level_bar(self.level)} {shown:5.1f} dB  {self.seconds:5.1f} s / {self.limit:.0f} s"

@@ -62,6 +62,8 @@ class VoicePanel(OfTheApp, Widget):
     class LevelMeasured(Message, bubble=False):
         level: float
         seconds: float
+        take: int = 0
+        """Which recording it measured: the meter ignores a take that is over."""
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, VoicePanel.LevelMeasured)
@@ -93,6 +95,8 @@ class VoicePanel(OfTheApp, Widget):
         self._discard = threading.Event()
         self._take: Path | None = None
         """The last finished take, until it is kept with a saved answer: deleted when discarded."""
+        self._takes = 0
+        """Recordings started; the meter shows only the newest one's messages."""
 
     def compose(self) -> ComposeResult:
         yield Static(_HINT["idle"], id="voice-hint")
@@ -122,6 +126,9 @@ class VoicePanel(OfTheApp, Widget):
         self._drop_take()  # recording again discards the take before
         self._stop.clear()
         self._discard.clear()
+        self._takes += 1
+        meter = self.query_one(LevelMeter)
+        meter.level, meter.seconds = -120.0, 0.0  # not the last take's level and time until this one reports
         self.state = "starting"
         interview = self.interviewer.interview
         self._record(None if interview is None else interview.session_id)
@@ -147,12 +154,13 @@ class VoicePanel(OfTheApp, Widget):
     def _record(self, session_id: int | None) -> None:
         from interviewer.tui.models import error_text
 
+        take = self._takes  # this take's number: no other can start before this worker reports back
         try:
-            self._record_and_transcribe(self.interviewer.services.recording_path(session_id))
+            self._record_and_transcribe(self.interviewer.services.recording_path(session_id), take)
         except Exception as exc:  # noqa: BLE001 - no microphone, PortAudio or Whisper: offered typing instead
             self.post_message(self.Ended(error_text(exc)))
 
-    def _record_and_transcribe(self, path: Path) -> None:
+    def _record_and_transcribe(self, path: Path, take: int) -> None:
         """Record to ``path`` until stopped, then transcribe (worker thread)."""
         from interviewer.speech.delivery import measure_delivery
         from interviewer.speech.recorder import Recorder
@@ -169,10 +177,11 @@ class VoicePanel(OfTheApp, Widget):
         recorder: Recorder | None = None
 
         def level(db: float) -> None:
-            self.post_message(self.LevelMeasured(db, recorder.seconds if recorder else 0.0))
+            self.post_message(self.LevelMeasured(db, recorder.seconds if recorder else 0.0, take))
 
-        recorder = Recorder(path, device=settings.input_device, max_seconds=settings.max_record_seconds,
-                            on_level=level, on_audio=live.feed if live else None)
+        recorder = app.services.make_recorder(path, device=settings.input_device,
+                                              max_seconds=settings.max_record_seconds, on_level=level,
+                                              on_audio=live.feed if live else None)
         try:
             recorder.start()
         except BaseException:
@@ -202,6 +211,8 @@ class VoicePanel(OfTheApp, Widget):
 
     @on(LevelMeasured)
     def _level(self, message: LevelMeasured) -> None:
+        if message.take != self._takes:
+            return  # a take that is over (its last blocks arrived after the next one started)
         meter = self.query_one(LevelMeter)
         meter.level, meter.seconds = message.level, message.seconds
 
