@@ -103,6 +103,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
 # -- record --------------------------------------------------------------------------------------------
 def default_recording_path(folder: Path) -> Path:
     """A new file in ``folder`` (the settings' recordings folder), made if need be."""
+    if folder.exists() and not folder.is_dir():  # the setting or its variable names a file
+        raise InputError(f"{folder}: not a folder; set `recordings` to a folder, or pass -o FILE or --recordings DIR")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -75,6 +75,16 @@ def test_record_command_refuses_a_file_as_the_folder(capsys: pytest.CaptureFixtu
     assert capsys.readouterr().err.strip().endswith("f: not a folder")
 
 
+def test_record_command_refuses_a_file_the_setting_names(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "f").touch()
+    monkeypatch.setenv("INTERVIEWER_RECORDINGS", str(tmp_path / "f"))
+    assert cli.main(["record", "--seconds", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("f: not a folder; set `recordings` to a folder, or pass -o FILE or --recordings DIR")
+    assert "\n" not in err
+
+
 # -- reports -------------------------------------------------------------------------------------------
 @pytest.fixture
 def spoken_session(fixture_bank: Path, tmp_path: Path) -> tuple[Path, Path, int, Path]:
