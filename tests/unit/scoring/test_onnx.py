@@ -16,7 +16,7 @@ from interviewer.config import ENV_VARS, Settings, load_settings
 from interviewer.errors import InputError, ModelNotAvailableError
 from interviewer.scoring import onnx_export
 
-from .conftest import REPO, cli_env, user_cache
+from tests.conftest import REPO, cli_env, user_cache
 
 SENTENCES = (
     "Fit the scaler on the training split only, then apply it to the validation and test splits.",
