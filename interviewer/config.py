@@ -16,7 +16,7 @@ Example ``config.toml``::
     inference = "torch"                # run the models on torch instead of ONNX Runtime (default "onnx")
     transcriber = "faster-whisper"     # or "openai-whisper" (pip install 'interviewer[openai]')
     whisper_model = "/models/whisper-small-ct2"  # default: the packaged Whisper base
-    input_device = "USB"               # microphone name (or a unique part of it) or index
+    input_device = "USB"               # microphone name (or a unique part of it) or index; the app's Microphone sets it
     max_record_seconds = 300
     speak_questions = false            # spoken rounds: show questions without reading them aloud
     database = "~/interviews.db"       # where sessions are kept (default: interviewer.db in the data folder)
@@ -135,7 +135,7 @@ class Settings:
     input_device: Annotated[Annotated[str, BeforeValidator(_device)] | None,
                             Expect("a device name (string) or index")] = None
     """Microphone: a device name (or a unique part of it) or index from `interviewer devices`. None: the
-    system's default input."""
+    system's default input. The app's "Microphone" (start screen, palette) writes it here (``save_setting``)."""
 
     max_record_seconds: Annotated[float, BeforeValidator(_not_bool), Field(gt=0, le=MAX_RECORD_SECONDS),
                                   Expect(f"seconds between 0 and {MAX_RECORD_SECONDS}")] = 600.0
