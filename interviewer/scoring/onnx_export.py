@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def weights_file(source: Path) -> Path:
     for name in WEIGHT_FILES:
         if (source / name).is_file():
             return source / name
-    raise ModelNotAvailableError(f"{source}: no model.safetensors or pytorch_model.bin to export to ONNX")
+    raise ModelNotAvailableError(f"model {str(source)!r} could not be loaded offline (no model.safetensors or "
+                                 "pytorch_model.bin in it); use a local sentence-transformers folder, or unset "
+                                 "embedding_model for the bundled one")
 
 
 def source_digest(source: Path) -> str:
@@ -83,6 +86,8 @@ def export(kind: str, source: Path, target: Path, *, quantize: bool = False) -> 
     from transformers import AutoModel, AutoModelForSequenceClassification
 
     loader = AutoModel if kind == "embedder" else AutoModelForSequenceClassification
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()  # "Loading weights" would reach the user's terminal
     model = loader.from_pretrained(str(source), local_files_only=True).float().eval()
     output = "token_embeddings" if kind == "embedder" else "logits"
 
@@ -103,7 +108,10 @@ def export(kind: str, source: Path, target: Path, *, quantize: bool = False) -> 
         axes[output] = {0: "batch"}
     with tempfile.TemporaryDirectory(dir=target) as scratch:
         plain = Path(scratch) / GRAPH
-        with torch.inference_mode():
+        # The tracer warns about Python conditionals in transformers' code that are constant for this
+        # graph (the shapes are dynamic axes); the agreement with torch is tested, the warnings are noise.
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             torch.onnx.export(Graph(), (example, example, torch.zeros_like(example)), str(plain),
                               input_names=list(INPUTS), output_names=[output], dynamic_axes=axes,
                               opset_version=OPSET, dynamo=False)
