@@ -94,6 +94,21 @@ def session_recordings_dir(root: Path, session_id: int | None) -> Path:
     return root if session_id is None else root / f"session-{session_id}"
 
 
+def make_recordings_folder(folder: Path, way_out: str) -> Path:
+    """Make ``folder`` for recordings (and its parents); ``InputError`` in one line when it is a file or cannot
+    be made, ending with ``way_out`` (what the user can do instead: the flags of the command at hand)."""
+    from interviewer.errors import InputError
+
+    if folder.exists() and not folder.is_dir():  # the setting or its variable names a file
+        raise InputError(f"{folder}: not a folder; set `recordings` to a folder, or {way_out}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot make the recordings folder ({exc.strerror}); set `recordings` in the "
+                         f"config, or {way_out}") from None
+    return folder
+
+
 def shown(path: Path) -> str:
     """``path`` as the user would type it: relative to the current folder when below it, ``~/…`` when below
     the home folder, else as it is."""

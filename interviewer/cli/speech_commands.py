@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from interviewer import locations
 from interviewer.cli.common import recordings_option, settings_of
 from interviewer.errors import InputError
 from interviewer.outfile import is_stdout
@@ -87,7 +88,11 @@ def speech_report(transcript: Transcript, delivery: Delivery) -> dict[str, objec
 
 # -- devices -------------------------------------------------------------------------------------------
 def cmd_devices(args: argparse.Namespace) -> int:
-    from interviewer.speech.devices import NO_INPUT, AudioDeviceError, list_input_devices
+    from interviewer.speech.devices import (
+        NO_INPUT,
+        AudioDeviceError,
+        list_input_devices,
+    )
 
     inputs = list_input_devices()
     if not inputs:
@@ -103,13 +108,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
 # -- record --------------------------------------------------------------------------------------------
 def default_recording_path(folder: Path) -> Path:
     """A new file in ``folder`` (the settings' recordings folder), made if need be."""
-    if folder.exists() and not folder.is_dir():  # the setting or its variable names a file
-        raise InputError(f"{folder}: not a folder; set `recordings` to a folder, or pass -o FILE or --recordings DIR")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{folder}: cannot make the recordings folder ({exc.strerror}); pass -o FILE or "
-                         "--recordings DIR") from None
+    locations.make_recordings_folder(folder, "pass -o FILE or --recordings DIR")
     return folder / f"answer-{datetime.now():%Y%m%d-%H%M%S}.wav"
 
 

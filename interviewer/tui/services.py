@@ -152,11 +152,7 @@ class Services:
         from interviewer import locations
 
         folder = locations.session_recordings_dir(self.recordings_root(), session_id)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"{folder}: cannot make the recordings folder ({exc.strerror}); "
-                             "set `recordings` in the config, or pass --recordings DIR") from None
+        locations.make_recordings_folder(folder, "pass --recordings DIR")
         return folder / f"answer-{self.now():%Y%m%d-%H%M%S-%f}.wav"
 
     def choose_microphone(self, device: str | None) -> str | None:
