@@ -6,6 +6,7 @@ so and typed answers still work. Re-recording starts the meter at zero, not at t
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,13 @@ async def test_the_palette_opens_it_and_escape_keeps_the_microphone(tmp_path: Pa
         assert isinstance(the_app.screen, InterviewScreen)
         assert any("Stop recording first" in n.message for n in the_app._notifications)
     assert config_file().read_text() == 'input_device = "USB"\n'
+    # The app quit while that answer was recording: the take is cancelled, so its worker thread ends (it
+    # waited on the microphone for good, and pytest hung after its summary on a CI run).
+    answer = microphones.recorders[-1]
+    deadline = time.monotonic() + 5
+    while not answer.cancelled and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert answer.cancelled
 
 
 @pytest.mark.parametrize("listing", [[], AudioDeviceError(NO_PORTAUDIO)], ids=["no-input", "no-portaudio"])
