@@ -86,7 +86,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
     from interviewer.cli.background import BackgroundGrader
     from interviewer.cli.practice import run_round
     from interviewer.rubrics.loader import load_bank
-    from interviewer.session.round import Interview, bank_name, choose_questions
+    from interviewer.session.round import Interview, bank_name, choose_questions, fewer_than_asked
     from interviewer.store import open_store
 
     settings = settings_of(args)
@@ -100,6 +100,8 @@ def cmd_practice(args: argparse.Namespace) -> int:
         rubrics = drill_rubrics(settings, bank, args.count, args.questions)
     else:
         rubrics = choose_questions(bank, ids, args.count, args.seed)
+        if not ids and (note := fewer_than_asked(args.count, rubrics)):
+            print(f"interviewer: {note}", file=sys.stderr)
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become "?" rather than a crash
     with open_store(settings.database_path()) as store:

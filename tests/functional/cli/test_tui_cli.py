@@ -156,3 +156,15 @@ def test_the_exit_code_is_the_apps(monkeypatch: pytest.MonkeyPatch) -> None:
     with open_store(load_settings().database_path()) as store:
         Interview.start(store, [load_bank(FIXTURES / "bank")["scaling"]], bank_name=str(FIXTURES / "bank"))
     assert cli.main(["resume"]) == 1
+
+
+def test_a_count_above_the_bank_size_says_it_asks_them_all(on_a_terminal: list[Any], monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import interviewer.cli.practice
+
+    rounds: list[Any] = []
+    monkeypatch.setattr(interviewer.cli.practice, "run_round", lambda interview, grader: rounds.append(interview) or [])
+    assert cli.main(["practice", "--plain", "--count", "99"]) == 0
+    err = capsys.readouterr().err
+    assert "--count 99: the bank has 15 questions; asking all 15" in err, err
+    assert len(rounds[0].turns) == 15
