@@ -209,6 +209,10 @@ async def test_the_real_voice_is_heard_on_the_null_sink(virtual_mic, request: py
         assert line(the_app).display and SPOKEN in str(line(the_app).render()), notices(the_app)
     await asyncio.sleep(0.5)
     levels = frame_levels_dbfs(load_audio(recorder.stop().path))
-    assert took > 2.0  # played in real time: the question is several seconds long
+    # Played, not dropped: an app that never played would report the end within the 0.3 s lead-in. The
+    # question is 3.4 s with its lead-in, but after an ALSA underrun the sound server may take ~2 s of it
+    # into its buffer at once, so "finished" comes early (seen on a clean-clone CI run: 1.29 s); the levels
+    # below check that the sink really heard it.
+    assert took > 1.0
     assert np.max(levels) > -35 and float(np.mean(levels > -45)) > 0.2  # loud for much of the recording
 
