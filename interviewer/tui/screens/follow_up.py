@@ -197,7 +197,3 @@ class FollowUpScreen(OfTheApp, Screen[None]):
         result.display = True
         result.focus()
         status.update("Esc goes back to the feedback.")
-
-    def on_unmount(self) -> None:
-        for panel in self.query(VoicePanel):
-            panel.discard()

@@ -233,7 +233,3 @@ class InterviewScreen(OfTheApp, Screen[None]):
         self.query_one("#status", Static).update(
             f"{what}. Your answer is saved (session {session}): ctrl+s tries again, ctrl+n goes on to the next "
             f"question, and `interviewer resume {session}` grades it later.")
-
-    def on_unmount(self) -> None:
-        for panel in self.query(VoicePanel):
-            panel.discard()

@@ -145,11 +145,10 @@ class VoicePanel(OfTheApp, Widget):
         self._drop_take()
 
     def on_unmount(self) -> None:
-        """A take still recording when the panel goes (the app quits) is cancelled: its worker thread would
-        otherwise wait on the microphone until the take's time limit, and the program could not exit."""
-        if self.state in ("starting", "recording"):
-            self._discard.set()
-            self._stop.set()
+        """The panel goes with its screen (or the app quits): a take still recording is cancelled (its worker
+        thread would otherwise wait on the microphone until the take's time limit, and the program could not
+        exit), and a take no saved answer kept is deleted."""
+        self.discard()
 
     def _drop_take(self) -> None:
         take, self._take = self._take, None
