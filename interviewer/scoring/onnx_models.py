@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from interviewer.errors import ModelNotAvailableError
+from interviewer.errors import ModelNotAvailableError, first_line
 from interviewer.scoring.embedder import BATCH_SIZE, keep_token
 from interviewer.scoring.stance import LABELS, MAX_LENGTH, CachedStance
 
@@ -43,7 +43,7 @@ def _session(path: Path) -> Any:
     try:
         return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own exception types for a bad file
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise ModelNotAvailableError(f"{path}: the ONNX model could not be loaded ({first[:200]}); delete it to "
                                      "export it again, or set inference = \"torch\"") from None
 

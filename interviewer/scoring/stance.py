@@ -26,7 +26,7 @@ from typing import Protocol
 
 import numpy as np
 
-from interviewer.errors import ModelNotAvailableError
+from interviewer.errors import ModelNotAvailableError, first_line
 
 LABELS = ("support", "partial", "contradict", "unrelated")
 SUPPORT, PARTIAL, CONTRADICT, UNRELATED = range(4)
@@ -146,7 +146,7 @@ class CrossEncoderStance(CachedStance):
             self._tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
             model = AutoModelForSequenceClassification.from_pretrained(str(folder), local_files_only=True)
         except (OSError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            first = first_line(exc)
             raise ModelNotAvailableError(f"{folder}: the stance model could not be loaded ({first})") from None
         self._model = model.float().eval()
         self._torch = torch

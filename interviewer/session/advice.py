@@ -38,6 +38,12 @@ def recovered(follow_ups: Iterable[tuple[str, Any]]) -> frozenset[str]:
     return frozenset(ids)
 
 
+def status_after_follow_up(concept_id: str, status: str, recovered_ids: Iterable[str]) -> str:
+    """A concept's status in an answer, its follow-ups counted: "recovered" when the answer did not cover it
+    and a follow-up did (``recovered`` gives the ids), else the answer's own status."""
+    return "recovered" if status != "covered" and concept_id in recovered_ids else status
+
+
 @dataclass(frozen=True)
 class GradedAnswer:
     """The little a piece of advice needs of a graded answer."""

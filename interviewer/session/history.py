@@ -13,6 +13,7 @@ from typing import Any
 from interviewer.errors import InputError
 from interviewer.rubrics.loader import Bank
 from interviewer.rubrics.model import Rubric
+from interviewer.session.advice import status_after_follow_up
 from interviewer.store import AnsweredQuestion, Store
 
 RECENT = 2  # a question's "recent score" is the mean of its last this-many graded answers
@@ -131,9 +132,8 @@ def concept_progress(store: Store) -> list[ConceptProgress]:
 
 
 def _status(concept: Any, recovered: tuple[str, ...]) -> str:
-    """A concept's status in an answer: "recovered" when not covered but covered in its follow-up."""
-    status = str(concept.status)
-    return "recovered" if status != "covered" and concept.concept_id in recovered else status
+    """A concept's status in an answer, its follow-ups counted (``advice.status_after_follow_up``)."""
+    return status_after_follow_up(str(concept.concept_id), str(concept.status), recovered)
 
 
 def belongs_to(answer: AnsweredQuestion, bank: Bank) -> bool:

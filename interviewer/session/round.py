@@ -133,7 +133,7 @@ class Turn:
         if self.grade is None:
             return []
         recovered = advice.recovered((f.concept_id, f.grade) for f in self.follow_ups)
-        return [(c.concept_id, c.label, "recovered" if c.status != "covered" and c.concept_id in recovered else c.status)
+        return [(c.concept_id, c.label, advice.status_after_follow_up(c.concept_id, c.status, recovered))
                 for c in self.grade.concepts]
 
 
