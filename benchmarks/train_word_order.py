@@ -10,6 +10,12 @@ into units the way the grader cuts answers (``text.units``). Four in five units 
 smoothing); the fifth is held out to choose the threshold: the gain that ``KEEP`` of the held-out
 units reach. The script prints how many shuffled held-out units would pass it. Deterministic (fixed
 seed); a few seconds. The dev and test sets of graded answers are never read.
+
+The collocation threshold (``collocated``): every bundled rubric's model answer has its words shuffled
+(``SHUFFLES`` times, punctuation travelling with its word) and cut into units; each unit's collocation
+gain against its own rubric's word pairs is measured, and the threshold is the gain that only
+``SHUFFLED_PASSING`` of those shuffled units reach. The script prints how many of the model answers' own
+units it keeps.
 """
 
 from __future__ import annotations
@@ -24,13 +30,26 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from interviewer.rubrics import load_bank
+from interviewer.rubrics.banks import bundled_banks
+from interviewer.rubrics.model import Rubric
 from interviewer.scoring import text as T
-from interviewer.scoring.word_order import CONTENT, DEFAULT_TABLE, END, MIN_WORDS, START, WordOrder
+from interviewer.scoring.word_order import (
+    CONTENT,
+    DEFAULT_TABLE,
+    END,
+    MIN_WORDS,
+    START,
+    WordOrder,
+    collocation_gain,
+    word_pairs,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 7
 KEEP = 0.98  # the share of held-out ordinary units that must count as ordered
 SMOOTHING = 0.5
+SHUFFLES = 20  # shuffles of each model answer for the collocation threshold
+SHUFFLED_PASSING = 0.05  # the share of shuffled model-answer units the collocation threshold lets through
 # Function words: each is its own class (the order of these is what English grammar fixes).
 FUNCTION_WORDS = sorted(T.STOPWORDS | T.NEGATORS | {
     "because", "but", "while", "since", "although", "though", "unless", "until", "after", "before", "between",
@@ -54,6 +73,38 @@ def texts(shared: Path) -> list[str]:
         for misconception in rubric.misconceptions:
             out += [misconception.claim, misconception.correction]
     return [t for t in out if t and t.strip()]
+
+
+def rubric_texts(rubric: Rubric) -> list[str]:
+    """The rubric's texts whose word pairs are its collocations (what the grader passes to ``word_pairs``)."""
+    texts = [rubric.question, rubric.model_answer]
+    for concept in rubric.concepts:
+        texts += [concept.statement, *concept.alternatives, *concept.cues]
+    for misconception in rubric.misconceptions:
+        texts += [misconception.claim, misconception.correction]
+    return texts
+
+
+def collocation_threshold(rng: random.Random) -> tuple[float, float]:
+    """The collocation gain only ``SHUFFLED_PASSING`` of shuffled model-answer units reach, and the share
+    of the model answers' own (judged) units that reach it."""
+    shuffled, own = [], []
+    for entry in bundled_banks():
+        for rubric in load_bank(entry.folder).values():
+            pairs = word_pairs(rubric_texts(rubric))
+            own += [g for g in (collocation_gain(T.words(u.text), pairs) for u in T.units(rubric.model_answer))
+                    if g is not None]
+            tokens = rubric.model_answer.split()
+            for _ in range(SHUFFLES):
+                rng.shuffle(tokens)
+                for unit in T.units(" ".join(tokens)):
+                    gain = collocation_gain(T.words(unit.text), pairs)
+                    if gain is not None:
+                        shuffled.append(gain)
+    shuffled.sort()
+    threshold = shuffled[min(len(shuffled) - 1, int((1 - SHUFFLED_PASSING) * len(shuffled)))]
+    threshold = max(threshold, 1e-6)  # a unit must beat its shuffles
+    return threshold, sum(g >= threshold for g in own) / len(own)
 
 
 def unit_words(all_texts: list[str]) -> list[list[str]]:
@@ -94,9 +145,14 @@ def main() -> None:
     passing = sum(g >= ordered for g in shuffled_gains) / len(shuffled_gains)
     print(f"{len(fit)} units fitted, {len(gains)} held out (≥ {MIN_WORDS} words): threshold {ordered:.3f} nats "
           f"keeps {KEEP:.0%} of them; {passing:.1%} of their shuffles would pass")
-    table = {"classes": classes, "logp": logp, "ordered": round(ordered, 4),
+    collocated, kept = collocation_threshold(random.Random(SEED))
+    print(f"collocation threshold {collocated:.3f} (passed by {SHUFFLED_PASSING:.0%} of shuffled model-answer units); "
+          f"{kept:.1%} of the model answers' own units reach it")
+    table = {"classes": classes, "logp": logp, "ordered": round(ordered, 4), "collocated": round(collocated, 4),
              "provenance": {"script": "benchmarks/train_word_order.py", "units_fitted": len(fit),
                             "units_held_out": len(gains), "keep": KEEP, "shuffles_passing": round(passing, 4),
+                            "collocation_shuffles": SHUFFLES, "collocation_shuffled_passing": SHUFFLED_PASSING,
+                            "model_answer_units_collocated": round(kept, 4),
                             "smoothing": SMOOTHING, "seed": SEED,
                             "text": "SemEval-2013 Beetle and SciEntsBank train splits; the bank's rubrics"}}
     args.out.write_text(json.dumps(table, separators=(",", ":")) + "\n", encoding="utf-8")

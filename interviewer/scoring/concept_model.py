@@ -5,8 +5,9 @@ set (``points`` in ``benchmarks/data/devset.jsonl``), stored as readable JSON in
 The signals (``concepts.concept_signals``) say what the closest units *claim* about the point, not
 which words they share with it: the stance model's support for it, the closeness in meaning of the
 units that do not deny it, how much of the statement's own content (beyond the question's words) the
-answer's tokens recall, whether the closest unit only restates the question or only names terms, and
-whether its words are in the order of a sentence at all (``word_order.py``: shuffled words claim nothing).
+tokens of the answer's ordered units recall, whether the closest unit only restates the question or
+only names terms, and whether its words are in the order of a sentence at all (``word_order.py``:
+shuffled words claim nothing, so their tokens count for no point).
 """
 
 from __future__ import annotations
@@ -21,8 +22,16 @@ from interviewer.errors import InputError
 
 CLASSES = ("covered", "partial", "missed")
 SIGNALS = ("closeness", "second", "support", "touch", "contradict", "cue", "token_recall", "qd_token_recall",
-           "question", "explains", "order")
-LOGIT = ("support", "touch", "contradict")  # probabilities enter as log-odds: 0.01 and 0.05 differ a lot
+           "question", "explains", "order", "ordered_token_recall", "ordered_qd_recall")
+"""Every signal ``concepts.match_concept`` computes (a saved model may use any of them)."""
+FIT_SIGNALS = ("closeness", "second", "support", "touch", "contradict", "cue", "ordered_token_recall",
+               "ordered_qd_recall", "question", "explains", "order")
+"""The signals a newly fitted model uses. Not the token recalls by every word of the answer: they credit a
+point for its words scattered in no order (the model answer's words shuffled got 5.5 of 10 on the dev
+split); ``ordered_token_recall`` and ``ordered_qd_recall`` are the same recalls by the units whose words
+are in an order that can make a claim."""
+LOGIT = ("support", "touch", "contradict")
+"""Probabilities enter as log-odds: 0.01 and 0.05 differ a lot."""
 HUMAN = {"stated": "covered", "partial": "partial", "missing": "missed"}
 C = 1.0  # inverse regularisation strength of the logistic regression
 
@@ -83,7 +92,7 @@ def _vector(signals: Mapping[str, float], features: Sequence[str]) -> np.ndarray
 
 
 def fit_concept_model(signals: Sequence[Mapping[str, float]], labels: Sequence[str], source: str,
-                      features: Sequence[str] = SIGNALS) -> ConceptModel:
+                      features: Sequence[str] = FIT_SIGNALS) -> ConceptModel:
     """Multinomial logistic regression of the human label (covered / partial / missed) on the signals."""
     from sklearn.linear_model import LogisticRegression
 

@@ -21,7 +21,7 @@ reached yet on every answer: tests/unit/scoring/test_grading_trust.py marks what
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,15 +153,19 @@ def denies(unit: str, statement: str, closeness: float) -> bool:
     return closeness >= CONTRADICTION_FLOOR and T.polarity_conflict(unit, statement)
 
 
-def _order(parts: AnswerUnits, unit: int) -> float:
+def _order(parts: AnswerUnits, unit: int, ordered: Sequence[bool]) -> float:
     """How much the unit's word order beats its words shuffled (``word_order.py``), clipped to [-0.5, 1.5];
-    a unit too short to judge counts as ordered."""
+    a unit too short to judge, or a list that keeps the rubric's collocations (``ordered``), counts as
+    ordered."""
     gain = load_word_order().gain(T.words(parts.units[unit].text))
-    return 1.0 if gain is None else min(1.5, max(-0.5, gain))
+    if gain is None or (unit < len(ordered) and ordered[unit] and gain < load_word_order().ordered):
+        return 1.0
+    return min(1.5, max(-0.5, gain))
 
 
 def match_concept(concept: Concept, found: ConceptCandidates, parts: AnswerUnits, stance: StanceTable,
-                  extra: Mapping[str, float] | None = None, model: ConceptModel | None = None) -> ConceptResult:
+                  extra: Mapping[str, float] | None = None, model: ConceptModel | None = None,
+                  ordered: Sequence[bool] = ()) -> ConceptResult:
     """Judge a concept from its candidates (``stance`` holds every candidate pair's stance).
 
     ``extra``: answer-level signals for this concept (``token_recall``, ``qd_token_recall``,
@@ -186,7 +190,7 @@ def match_concept(concept: Concept, found: ConceptCandidates, parts: AnswerUnits
         "contradict": max((float(rows[i][CONTRADICT]) for i in range(len(rows))), default=0.0),
         "cue": float(bool(found.cues_matched)),
         "explains": float(T.explains(parts.units[found.units[rank[0]]].text)) if rank else 0.0,
-        "order": _order(parts, found.units[rank[0]]) if rank else 0.0,
+        "order": _order(parts, found.units[rank[0]], ordered) if rank else 0.0,
         **(extra or {}),
     }
     if model is not None:

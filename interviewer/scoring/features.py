@@ -12,8 +12,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from interviewer.scoring import text as T
-from interviewer.scoring.concepts import COVERED_SIMILARITY, AnswerUnits, ConceptCandidates
-from interviewer.scoring.result import ConceptResult, MisconceptionHit, Relevance, Similarity
+from interviewer.scoring.concepts import (
+    COVERED_SIMILARITY,
+    AnswerUnits,
+    ConceptCandidates,
+)
+from interviewer.scoring.result import (
+    ConceptResult,
+    MisconceptionHit,
+    Relevance,
+    Similarity,
+)
 
 if TYPE_CHECKING:
     from interviewer.scoring.grader import PreparedRubric
@@ -77,12 +86,17 @@ def concept_token_recalls(ready: PreparedRubric, answer: np.ndarray) -> list[flo
 
 
 def concept_extras(ready: PreparedRubric, answer: np.ndarray, vectors: np.ndarray,
-                   found: Sequence[ConceptCandidates]) -> list[dict[str, float]]:
+                   found: Sequence[ConceptCandidates], unit_tokens: Sequence[np.ndarray] = (),
+                   ordered: Sequence[bool] = ()) -> list[dict[str, float]]:
     """Per concept, answer-level signals for ``concepts.match_concept``: ``token_recall`` (the best
     BERTScore recall of its statement or an alternative by the answer's tokens), ``qd_token_recall``
-    (the same with the statement's words that only repeat the question counting less), and
-    ``question`` (the cosine to the question of the unit closest to the concept: a unit that only
-    restates the question is close to the point's words without saying it)."""
+    (the same with the statement's words that only repeat the question counting less),
+    ``ordered_qd_recall`` (the same by the tokens of the units whose words are in an order that can make
+    a claim, see ``ordered_recall``), and ``question`` (the cosine to the question of the unit closest to the concept:
+    a unit that only restates the question is close to the point's words without saying it).
+
+    ``unit_tokens``: each unit's content tokens; ``ordered``: whether each unit's words are in an order
+    that can make a claim (``PreparedRubric.ordered``)."""
     extras = []
     for block, candidates, recall in zip(ready.statement_tokens, found, concept_token_recalls(ready, answer),
                                          strict=True):
@@ -93,8 +107,30 @@ def concept_extras(ready: PreparedRubric, answer: np.ndarray, vectors: np.ndarra
                 demoted = max(demoted, float(((tokens @ answer.T).max(axis=1) * weights).sum() / weights.sum()))
         best = max(candidates.units, key=lambda u: float(candidates.closeness[u]), default=None)
         question = float(vectors[best] @ ready.question) if best is not None else 0.0
-        extras.append({"token_recall": recall, "qd_token_recall": demoted, "question": question})
+        extras.append({"token_recall": recall, "qd_token_recall": demoted,
+                       "ordered_token_recall": ordered_recall(ready, block, unit_tokens, ordered, demote=False),
+                       "ordered_qd_recall": ordered_recall(ready, block, unit_tokens, ordered), "question": question})
     return extras
+
+
+def ordered_recall(ready: PreparedRubric, block: Sequence[np.ndarray], unit_tokens: Sequence[np.ndarray],
+                   ordered: Sequence[bool], *, demote: bool = True) -> float:
+    """The (question-demoted, unless not ``demote``) token recall of a concept's statement (or an alternative) by the tokens of the
+    answer's units, leaving out a unit whose words are in no order (``word_order.py``).
+
+    A key point is stated by sentences (or list items) that say it, not by its words scattered in no
+    order: the recall by every token of the answer (``qd_token_recall``) is as high for the model
+    answer's words shuffled as for the model answer itself."""
+    units = [u for u in range(len(unit_tokens)) if len(unit_tokens[u]) and (ordered[u] if u < len(ordered) else True)]
+    if not units:
+        return 0.0
+    local = np.vstack([unit_tokens[u] for u in units])
+    best = 0.0
+    for tokens in block:
+        if len(tokens):
+            weights = _novelty(tokens, ready.question_tokens) if demote else np.ones(len(tokens))
+            best = max(best, float(((tokens @ local.T).max(axis=1) * weights).sum() / weights.sum()))
+    return best
 
 
 def token_features(ready: PreparedRubric, answer: np.ndarray, extras: Sequence[Mapping[str, float]]) -> dict[str, float]:

@@ -35,7 +35,13 @@ from interviewer.rubrics.model import Rubric
 from interviewer.scoring import checklist
 from interviewer.scoring import text as T
 from interviewer.scoring.calibration import CalibrationSet, load_calibration
-from interviewer.scoring.concepts import AnswerUnits, ConceptCandidates, concept_candidates, match_concept, split_answer
+from interviewer.scoring.concepts import (
+    AnswerUnits,
+    ConceptCandidates,
+    concept_candidates,
+    match_concept,
+    split_answer,
+)
 from interviewer.scoring.detectors import (
     ClaimCandidates,
     claim_candidates,
@@ -45,10 +51,16 @@ from interviewer.scoring.detectors import (
     relevance,
 )
 from interviewer.scoring.embedder import Embedder
-from interviewer.scoring.features import answer_features, concept_extras, question_demoted, token_features
+from interviewer.scoring.features import (
+    answer_features,
+    concept_extras,
+    question_demoted,
+    token_features,
+)
 from interviewer.scoring.feedback import write_feedback
 from interviewer.scoring.result import Grade, Similarity
 from interviewer.scoring.stance import SimilarityStance, StanceModel
+from interviewer.scoring.word_order import load_word_order, word_pairs
 
 __all__ = ["Grader", "PreparedRubric", "final_score", "split_answer"]
 
@@ -83,6 +95,14 @@ class PreparedRubric:
     question_tokens: np.ndarray | None = None
     """The question's content tokens, (tokens, d): the model answer's tokens that only repeat the
     question count less in the question-demoted token features."""
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    """The rubric's adjacent word pairs (``word_order.word_pairs``): a list of terms is in order when it
+    keeps them."""
+
+    def ordered(self, parts: AnswerUnits) -> tuple[bool, ...]:
+        """Per unit of an answer, whether its words are in an order that can make a claim (``word_order``)."""
+        table = load_word_order()
+        return tuple(table.is_ordered(T.words(unit.text), self.pairs) for unit in parts.units)
 
     @property
     def model_words(self) -> int:
@@ -197,7 +217,7 @@ class Grader:
         related = tuple(int(np.argmax(firsts @ c)) for c in corrections)
         prepared = PreparedRubric(rubric, statements, cues, claims, corrections, model_units, model_vectors,
                                   key_lemmas, question_lemmas, related, question, statement_tokens, model_tokens,
-                                  question_token_list[0])
+                                  question_token_list[0], word_pairs([rubric.model_answer, *_rubric_texts(rubric, ())]))
         self._prepared[key] = prepared
         return prepared
 
@@ -241,19 +261,20 @@ class Grader:
                           for i, c in enumerate(ready.rubric.concepts))
             claims = claim_candidates(ready.rubric, ready.claims, ready.corrections, np.vstack(ready.statements),
                                       parts, unit_vectors)
-            plans.append((unit_vectors, answer_tokens, found, claims))
+            plans.append((unit_vectors, answer_tokens, unit_tokens, found, claims))
             offset += n
         pairs = list(dict.fromkeys(
-            pair for parts, (_, _, found, _) in zip(split, plans, strict=True)
+            pair for parts, (_, _, _, found, _) in zip(split, plans, strict=True)
             for pair in (p for f in found for p in f.pairs(parts))))
         table = dict(zip(pairs, self.stance.predict(pairs), strict=True)) if pairs else {}
         return [self._score(ready, parts, *plan, fingerprints, profile, table)
                 for parts, ready, plan, profile in zip(split, prepared, plans, profiles, strict=True)]
 
     def _score(self, ready: PreparedRubric, parts: AnswerUnits, vectors: np.ndarray, answer_tokens: np.ndarray,
-               found: Sequence[ConceptCandidates], claims: ClaimCandidates, fingerprints: dict[str, np.ndarray],
-               profile: str, table: Mapping[tuple[str, str], np.ndarray]) -> Grade:
-        """``vectors``: the answer's unit embeddings, (units, d); ``answer_tokens``: its content tokens."""
+               unit_tokens: Sequence[np.ndarray], found: Sequence[ConceptCandidates], claims: ClaimCandidates,
+               fingerprints: dict[str, np.ndarray], profile: str, table: Mapping[tuple[str, str], np.ndarray]) -> Grade:
+        """``vectors``: the answer's unit embeddings, (units, d); ``answer_tokens``: its content tokens,
+        ``unit_tokens`` the same per unit."""
         rubric = ready.rubric
         answered = bool(parts.units)
         warnings: list[str] = []
@@ -263,8 +284,9 @@ class Grader:
             )
         if not answered:
             warnings.append("no answer given")
-        extras = concept_extras(ready, answer_tokens, vectors, found)
-        concepts = tuple(match_concept(c, found[i], parts, table, extras[i], self.calibration.concept_model)
+        ordered = ready.ordered(parts)
+        extras = concept_extras(ready, answer_tokens, vectors, found, unit_tokens, ordered)
+        concepts = tuple(match_concept(c, found[i], parts, table, extras[i], self.calibration.concept_model, ordered)
                          for i, c in enumerate(rubric.concepts))
         wrong = find_misconceptions(rubric, claims, parts, ready.related)
         concepts = discredit(concepts, wrong, ready.related, rubric)
