@@ -43,11 +43,12 @@ def choose_questions(bank: Bank, ids: Sequence[str] | None, count: int | None, s
     return random.Random(seed).sample(pool, min(count, len(pool)))
 
 
-def fewer_than_asked(count: int | None, chosen: Sequence[Rubric]) -> str | None:
-    """What to tell the user when ``--count`` asks for more questions than the bank has (None: it does not)."""
+def fewer_than_asked(count: int | None, chosen: Sequence[Rubric], asked_by: str = "--count") -> str | None:
+    """What to tell the user when ``count`` (given by ``asked_by``: the flag, or the app's field) asks for more
+    questions than the bank has (None: it does not)."""
     if count is None or count <= len(chosen):
         return None
-    return f"--count {count}: the bank has {len(chosen)} questions; asking all {len(chosen)}"
+    return f"{asked_by} {count}: the bank has {len(chosen)} questions; asking all {len(chosen)}"
 
 
 def bank_name(folder: Path | str | None) -> str:

@@ -63,10 +63,11 @@ class SummaryScreen(OfTheApp, Screen[None]):
         assert interview is not None
         table = self.query_one(DataTable)
         table.add_columns("#", "score", "question (Enter opens its feedback)")
+        width = max(40, self.app.size.width - 24)  # the question as long as the terminal allows (56 at 80 columns)
         for turn in interview.turns:
             score = "–" if turn.score is None else f"{turn.score:.1f}"
             # Text, not str: a DataTable reads a str cell as markup. The id is detail, after the question.
-            question = Text(clip(printable(turn.rubric.question, one_line=True), 56))
+            question = Text(clip(printable(turn.rubric.question, one_line=True), width))
             question.append(f"  {turn.rubric.id}", style="dim")
             table.add_row(str(turn.position), score, question, key=str(turn.position))
         table.focus()

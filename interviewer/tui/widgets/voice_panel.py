@@ -106,6 +106,8 @@ class VoicePanel(OfTheApp, Widget):
         yield Button(_BUTTON["idle"], id="record", compact=True)
 
     def watch_state(self, state: str) -> None:
+        if not self.query("#voice-hint"):
+            return  # not composed yet, or torn down (the app quit mid-take): nothing to show it on
         self.query_one("#voice-hint", Static).update(_HINT[state])
         self.query_one("#record", Button).label = _BUTTON[state]
         self.query_one(LevelMeter).display = state in ("starting", "recording")

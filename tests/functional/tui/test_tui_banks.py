@@ -55,6 +55,20 @@ async def test_ticked_questions_win_over_the_count_and_say_so(tmp_path: Path) ->
         assert not count.disabled and "at random" in str(hint.render())
 
 
+async def test_a_count_above_the_banks_size_says_all_are_asked(tmp_path: Path) -> None:
+    the_app = app(tmp_path, start=False)
+    async with the_app.run_test(size=(100, 30)) as pilot:
+        screen = the_app.screen
+        await wait_for(pilot, lambda: screen.bank is not None, what="bank")
+        size = len(screen.bank)
+        screen.query_one("#count", Input).value = "99"
+        screen.action_start()
+        await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen), what="the first question")
+        note = f"Questions 99: the bank has {size} questions; asking all {size}"
+        await wait_for(pilot, lambda: note in [n.message for n in the_app._notifications], what="the note")
+        assert len(the_app.interview.pending) == size
+
+
 async def test_the_summary_reopens_each_feedback(tmp_path: Path) -> None:
     the_app = app(tmp_path, RoundOptions(questions=("scaling", "leakage")))
     async with the_app.run_test(size=(80, 24)) as pilot:
