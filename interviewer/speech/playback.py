@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from interviewer.speech.tts import Speech
 
 BLOCK_SECONDS = 0.05  # PortAudio asks for this much audio at a time: stop takes effect within it
 LEAD_IN_SECONDS = 0.3  # silence played first: a starting stream (PulseAudio through ALSA) swallows its first moments
+MAX_LATENCY_SECONDS = 2.0  # an output latency reported above this is not believed (waited at most this long)
 STALL_MARGIN_SECONDS = 5.0  # a stream that has not finished this long after the audio's length is stuck: stop it
 PA_INVALID_SAMPLE_RATE = -9997  # paInvalidSampleRate: the device cannot play the voice's 22,050 Hz itself
 SILENT = "questions are shown, not spoken"
@@ -105,6 +107,17 @@ class _Playback:
         self.done = threading.Event()
         self.stream: Any = None
         self._stop = stop_exception
+        self.heard_by = float("inf")
+        """When (``time.monotonic()``) the last sample has reached the speaker: the start, plus the audio's
+        length, plus the stream's output latency. PortAudio says "finished" once the last block is handed
+        to the sound server, which may still hold a second or two of it (seen: 2 s after an underrun)."""
+
+    def started(self) -> None:
+        latency = float(getattr(self.stream, "latency", 0.0) or 0.0)
+        self.heard_by = time.monotonic() + len(self.samples) / max(1, _rate_of(self)) + min(latency, MAX_LATENCY_SECONDS)
+
+    def heard(self) -> bool:
+        return self.done.is_set() and time.monotonic() >= self.heard_by
 
     def callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
         chunk = self.samples[self.position : self.position + frames]
@@ -168,6 +181,7 @@ class Player:
                                        f"may be using it; {SILENT}"))
         try:
             playback.stream.start()
+            playback.started()
         except sd.PortAudioError as exc:
             _close(playback)
             return self._fail(NoOutput(f"output {device.name!r}: cannot play on it ({_reason(exc)}); {SILENT}"))
@@ -192,20 +206,28 @@ class Player:
     @property
     def playing(self) -> bool:
         with self._lock:
-            return self._current is not None and not self._current.done.is_set()
+            return self._current is not None and not self._current.heard()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the current speech has played (True), or ``timeout`` passed (False, still playing).
+        """Block until the current speech has been heard (True), or ``timeout`` passed (False, still playing).
 
-        A stream that never finishes (a stalled device) is stopped once the audio's length plus a margin has
-        passed, so this never blocks for ever.
+        Heard: the stream has finished and the audio's length (plus the output latency) has passed since it
+        started, so a recording begun now does not pick up the end of the question from the speaker. A stream
+        that never finishes (a stalled device) is stopped once the audio's length plus a margin has passed,
+        so this never blocks for ever.
         """
         with self._lock:
             playback = self._current
         if playback is None:
             return True
+        began = time.monotonic()
         limit = len(playback.samples) / max(1, _rate_of(playback)) + STALL_MARGIN_SECONDS
         if playback.done.wait(limit if timeout is None else min(timeout, limit)):
+            left = playback.heard_by - time.monotonic()
+            if left > 0:
+                if timeout is not None and time.monotonic() - began + left > timeout:
+                    return False  # finished, but still in the sound server's buffer
+                time.sleep(left)
             _close(playback)
             return True
         if timeout is None or timeout >= limit:

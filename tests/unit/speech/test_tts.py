@@ -19,7 +19,7 @@ import pytest
 
 from interviewer.errors import ModelNotAvailableError
 from interviewer.speech import playback, tts
-from interviewer.speech.playback import NoOutput, Player, find_output_device, resample
+from interviewer.speech.playback import LEAD_IN_SECONDS, NoOutput, Player, find_output_device, resample
 from interviewer.speech.transcriber import transcribe_file
 from interviewer.speech.tts import Speech, Synthesizer
 from tests.conftest import cli_env
@@ -326,3 +326,17 @@ def test_playback_imports_no_synthesis_engine() -> None:
     result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, env=cli_env(), timeout=120)
     assert result.stdout.split() == ["False", "False"], result.stderr
     assert playback.SILENT in playback.NO_OUTPUT
+
+
+def test_wait_lasts_until_the_audio_is_heard_not_just_handed_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The fake stream, like PulseAudio's buffer, says "finished" long before the audio has been heard.
+    monkeypatch.setitem(sys.modules, "sounddevice", fake_sounddevice(["Speakers"]))
+    player = Player()
+    speech = Speech(np.full(int(22050 * 0.8), 0.1, dtype=np.float32), 22050)
+    started = time.monotonic()
+    assert player.play(speech) is None
+    time.sleep(0.3)  # the fake has handed every block over by now
+    assert player.playing, "still in the sound server's buffer: not heard yet"
+    assert player.wait(0.05) is False  # finished, but not yet heard
+    assert player.wait(5) and not player.playing
+    assert time.monotonic() - started >= 0.8 + LEAD_IN_SECONDS - 0.01
