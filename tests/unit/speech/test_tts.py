@@ -19,7 +19,13 @@ import pytest
 
 from interviewer.errors import ModelNotAvailableError
 from interviewer.speech import playback, tts
-from interviewer.speech.playback import LEAD_IN_SECONDS, NoOutput, Player, find_output_device, resample
+from interviewer.speech.playback import (
+    LEAD_IN_SECONDS,
+    NoOutput,
+    Player,
+    find_output_device,
+    resample,
+)
 from interviewer.speech.transcriber import transcribe_file
 from interviewer.speech.tts import Speech, Synthesizer
 from tests.conftest import cli_env
