@@ -82,6 +82,15 @@ class Models:
         self.speech_started = True
         return self._embedder if self.grader_started and not self._embedder.done() else None
 
+    def forget_failed_speech(self) -> bool:
+        """After the microphone check or Whisper's load failed: forget the failure, so that ``start_speech``
+        can claim the load again (the candidate chose another microphone). False if speech had not failed."""
+        if not (self.speech_started and self._transcriber.done() and self._transcriber.exception() is not None):
+            return False
+        self._transcriber = Future()
+        self.speech_started = False
+        return True
+
     def load_grader(self, bank: Bank | None, after: Future[Any] | None = None) -> None:
         """Load the embedder and embed ``bank``'s rubrics (or read them from the disk cache), so the first
         submit does not wait for them: off-topic checks need them all. Blocks; raises what failed."""

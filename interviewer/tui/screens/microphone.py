@@ -220,6 +220,8 @@ class MicrophoneModal(OfTheApp, ModalScreen[None]):
         label = microphone_label(self.interviewer.services.settings)
         if problem is None:
             self.app.notify(printable(f"Recording from {label} (remembered)."), title="Microphone", markup=False)
+            if self.interviewer.models.forget_failed_speech():  # spoken answers failed before: try this one
+                self.interviewer.ensure_speech()
         else:
             self.app.notify(printable(f"Recording from {label}; {problem}"), title="Microphone", severity="warning",
                             timeout=10, markup=False)

@@ -31,9 +31,9 @@ CONFIG = "# my settings\nmax_record_seconds = 300  # five minutes is plenty\n"
 
 def mic_app(tmp_path: Path, microphones: FakeMicrophones, *, start: bool = False, **kwargs: Any) -> InterviewerApp:
     kwargs.setdefault("list_microphones", microphones.list)
+    kwargs.setdefault("check_microphone", lambda: "mic")
     return app(tmp_path, RoundOptions(questions=("scaling",), mode="voice"), start=start,
-               check_microphone=lambda: "mic", load_transcriber=FakeTranscriber,
-               make_recorder=microphones.recorder, **kwargs)
+               load_transcriber=FakeTranscriber, make_recorder=microphones.recorder, **kwargs)
 
 
 def config_file() -> Path:
@@ -186,3 +186,32 @@ async def test_re_recording_starts_the_meter_at_zero_not_at_the_last_take(tmp_pa
         await wait_for(pilot, lambda: meter.seconds == 0.1, what="the second take's time")
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: panel.state == "done")
+
+
+async def test_choosing_a_microphone_after_a_failed_check_tries_again(tmp_path: Path) -> None:
+    config_file().write_text("")
+    microphones = FakeMicrophones()
+    checks: list[str] = []
+
+    def check() -> str:  # the first check fails (the default input was unplugged), later ones pass
+        checks.append("checked")
+        if len(checks) == 1:
+            raise AudioDeviceError("no microphone found; you can type your answers instead")
+        return "mic"
+
+    the_app = mic_app(tmp_path, microphones, start=True, check_microphone=check)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        from interviewer.tui.screens.error import ErrorModal
+
+        await wait_for(pilot, lambda: isinstance(the_app.screen, ErrorModal), what="spoken answers are not available")
+        assert the_app.speech_state == "failed"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen), what="the question")
+        from interviewer.tui.screens.microphone import choose_microphone
+
+        choose_microphone(the_app)
+        await pilot.pause()  # composed before open_modal looks inside
+        await open_modal(pilot, the_app)
+        await pilot.press("down", "enter")  # the built-in microphone
+        await wait_for(pilot, lambda: the_app.speech_state == "ready", what="speech loaded on the second try")
+        assert len(checks) == 2
