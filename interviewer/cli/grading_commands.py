@@ -107,7 +107,8 @@ def _grade_audio(args: argparse.Namespace, settings: Settings, rubric, bank: Ban
 
     samples = load_audio(Path(args.audio))  # a missing or corrupt file fails before any model loads
     grader = BackgroundGrader(lambda: common.grader(settings, bank))  # the embedder loads while Whisper transcribes
-    transcript = transcribe_with_progress(load_configured_transcriber(settings), samples, quiet=args.json)
+    # warm=False: one file, decoded once, so a warm-up decode of noise would only add its ~0.7 s.
+    transcript = transcribe_with_progress(load_configured_transcriber(settings, warm=False), samples, quiet=args.json)
     delivery = measure_delivery(transcript)
     grade = grader.get().grade(rubric, transcript.text)
     if args.json:
