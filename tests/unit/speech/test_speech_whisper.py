@@ -66,9 +66,11 @@ def test_ljspeech_clips(whisper, shared_audio: Path) -> None:
 
 
 def test_synthetic_answer_and_its_delivery(whisper, speak) -> None:
-    clip = speak("Feature scaling puts features on comparable ranges. Fit the scaler on the training data only.")
+    # No near-homophones: "on comparable" / "uncomparable", "fit the" / "that the" and "scaler" / "scalar" once
+    # took a clean-clone CI run to WER 0.27 with the words "Fit the scaler" (0.13 in other runs).
+    clip = speak("Feature scaling puts every feature on a similar range. Compute the statistics from the training data only.")
     transcript = transcribe_file(whisper, clip)
-    assert wer("feature scaling puts features on comparable ranges fit the scaler on the training data only",
+    assert wer("feature scaling puts every feature on a similar range compute the statistics from the training data only",
                transcript.text) <= 0.25, transcript.text
     delivery = measure_delivery(transcript)
     assert delivery.word_count >= 12 and delivery.words_per_minute is not None
