@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from interviewer.rubrics import load_bank
 from interviewer.rubrics.banks import bundled_banks
-from interviewer.rubrics.model import Rubric
 from interviewer.scoring import text as T
+from interviewer.scoring.grader import rubric_word_pairs
 from interviewer.scoring.word_order import (
     CONTENT,
     DEFAULT_TABLE,
@@ -41,7 +41,6 @@ from interviewer.scoring.word_order import (
     START,
     WordOrder,
     collocation_gain,
-    word_pairs,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,23 +74,13 @@ def texts(shared: Path) -> list[str]:
     return [t for t in out if t and t.strip()]
 
 
-def rubric_texts(rubric: Rubric) -> list[str]:
-    """The rubric's texts whose word pairs are its collocations (what the grader passes to ``word_pairs``)."""
-    texts = [rubric.question, rubric.model_answer]
-    for concept in rubric.concepts:
-        texts += [concept.statement, *concept.alternatives, *concept.cues]
-    for misconception in rubric.misconceptions:
-        texts += [misconception.claim, misconception.correction]
-    return texts
-
-
 def collocation_threshold(rng: random.Random) -> tuple[float, float]:
     """The collocation gain only ``SHUFFLED_PASSING`` of shuffled model-answer units reach, and the share
     of the model answers' own (judged) units that reach it."""
     shuffled, own = [], []
     for entry in bundled_banks():
         for rubric in load_bank(entry.folder).values():
-            pairs = word_pairs(rubric_texts(rubric))
+            pairs = rubric_word_pairs(rubric)  # the pairs the grader judges by
             own += [g for g in (collocation_gain(T.words(u.text), pairs) for u in T.units(rubric.model_answer))
                     if g is not None]
             tokens = rubric.model_answer.split()

@@ -153,19 +153,15 @@ def denies(unit: str, statement: str, closeness: float) -> bool:
     return closeness >= CONTRADICTION_FLOOR and T.polarity_conflict(unit, statement)
 
 
-def _order(parts: AnswerUnits, unit: int, ordered: Sequence[bool]) -> float:
-    """How much the unit's word order beats its words shuffled (``word_order.py``), clipped to [-0.5, 1.5];
-    a unit too short to judge, or a list that keeps the rubric's collocations (``ordered``), counts as
-    ordered."""
-    gain = load_word_order().gain(T.words(parts.units[unit].text))
-    if gain is None or (unit < len(ordered) and ordered[unit] and gain < load_word_order().ordered):
-        return 1.0
-    return min(1.5, max(-0.5, gain))
+def _order(parts: AnswerUnits, unit: int, order: Sequence[float]) -> float:
+    """The unit's order signal (``WordOrder.judge``): ``order[unit]`` when the grader judged the answer's
+    units against the rubric, else judged here by function words alone."""
+    return order[unit] if unit < len(order) else load_word_order().judge(T.words(parts.units[unit].text))[1]
 
 
 def match_concept(concept: Concept, found: ConceptCandidates, parts: AnswerUnits, stance: StanceTable,
                   extra: Mapping[str, float] | None = None, model: ConceptModel | None = None,
-                  ordered: Sequence[bool] = ()) -> ConceptResult:
+                  order: Sequence[float] = ()) -> ConceptResult:
     """Judge a concept from its candidates (``stance`` holds every candidate pair's stance).
 
     ``extra``: answer-level signals for this concept (``token_recall``, ``qd_token_recall``,
@@ -190,7 +186,7 @@ def match_concept(concept: Concept, found: ConceptCandidates, parts: AnswerUnits
         "contradict": max((float(rows[i][CONTRADICT]) for i in range(len(rows))), default=0.0),
         "cue": float(bool(found.cues_matched)),
         "explains": float(T.explains(parts.units[found.units[rank[0]]].text)) if rank else 0.0,
-        "order": _order(parts, found.units[rank[0]], ordered) if rank else 0.0,
+        "order": _order(parts, found.units[rank[0]], order) if rank else 0.0,
         **(extra or {}),
     }
     if model is not None:

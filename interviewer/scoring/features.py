@@ -91,45 +91,39 @@ def concept_extras(ready: PreparedRubric, answer: np.ndarray, vectors: np.ndarra
     """Per concept, answer-level signals for ``concepts.match_concept``: ``token_recall`` (the best
     BERTScore recall of its statement or an alternative by the answer's tokens), ``qd_token_recall``
     (the same with the statement's words that only repeat the question counting less),
-    ``ordered_qd_recall`` (the same by the tokens of the units whose words are in an order that can make
-    a claim, see ``ordered_recall``), and ``question`` (the cosine to the question of the unit closest to the concept:
-    a unit that only restates the question is close to the point's words without saying it).
+    ``ordered_token_recall`` and ``ordered_qd_recall`` (the same two by the tokens of the units whose
+    words are in an order that can make a claim), and ``question`` (the cosine to the question of the
+    unit closest to the concept: a unit that only restates the question is close to the point's words
+    without saying it).
 
     ``unit_tokens``: each unit's content tokens; ``ordered``: whether each unit's words are in an order
-    that can make a claim (``PreparedRubric.ordered``)."""
+    that can make a claim (``PreparedRubric.word_order``; a unit it does not cover counts as ordered).
+
+    A key point is stated by sentences (or list items) that say it, not by its words scattered in no
+    order: the recall by every token of the answer is as high for the model answer's words shuffled as
+    for the model answer itself."""
+    kept = [t for u, t in enumerate(unit_tokens) if len(t) and (ordered[u] if u < len(ordered) else True)]
+    ordered_tokens = np.vstack(kept) if kept else np.zeros((0, answer.shape[1]), dtype=np.float32)
     extras = []
     for block, candidates, recall in zip(ready.statement_tokens, found, concept_token_recalls(ready, answer),
                                          strict=True):
-        demoted = 0.0
-        for tokens in block:
-            if len(tokens) and len(answer):
-                weights = _novelty(tokens, ready.question_tokens)
-                demoted = max(demoted, float(((tokens @ answer.T).max(axis=1) * weights).sum() / weights.sum()))
         best = max(candidates.units, key=lambda u: float(candidates.closeness[u]), default=None)
         question = float(vectors[best] @ ready.question) if best is not None else 0.0
-        extras.append({"token_recall": recall, "qd_token_recall": demoted,
-                       "ordered_token_recall": ordered_recall(ready, block, unit_tokens, ordered, demote=False),
-                       "ordered_qd_recall": ordered_recall(ready, block, unit_tokens, ordered), "question": question})
+        extras.append({"token_recall": recall, "qd_token_recall": _best_recall(ready, block, answer),
+                       "ordered_token_recall": _best_recall(ready, block, ordered_tokens, demote=False),
+                       "ordered_qd_recall": _best_recall(ready, block, ordered_tokens), "question": question})
     return extras
 
 
-def ordered_recall(ready: PreparedRubric, block: Sequence[np.ndarray], unit_tokens: Sequence[np.ndarray],
-                   ordered: Sequence[bool], *, demote: bool = True) -> float:
-    """The (question-demoted, unless not ``demote``) token recall of a concept's statement (or an alternative) by the tokens of the
-    answer's units, leaving out a unit whose words are in no order (``word_order.py``).
-
-    A key point is stated by sentences (or list items) that say it, not by its words scattered in no
-    order: the recall by every token of the answer (``qd_token_recall``) is as high for the model
-    answer's words shuffled as for the model answer itself."""
-    units = [u for u in range(len(unit_tokens)) if len(unit_tokens[u]) and (ordered[u] if u < len(ordered) else True)]
-    if not units:
-        return 0.0
-    local = np.vstack([unit_tokens[u] for u in units])
+def _best_recall(ready: PreparedRubric, block: Sequence[np.ndarray], answer: np.ndarray, *,
+                 demote: bool = True) -> float:
+    """The best token recall of a concept's statement or an alternative (``block``) by ``answer``'s tokens;
+    with ``demote``, its words that only repeat the question count less (``_novelty``)."""
     best = 0.0
     for tokens in block:
-        if len(tokens):
+        if len(tokens) and len(answer):
             weights = _novelty(tokens, ready.question_tokens) if demote else np.ones(len(tokens))
-            best = max(best, float(((tokens @ local.T).max(axis=1) * weights).sum() / weights.sum()))
+            best = max(best, float(((tokens @ answer.T).max(axis=1) * weights).sum() / weights.sum()))
     return best
 
 

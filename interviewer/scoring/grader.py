@@ -99,10 +99,12 @@ class PreparedRubric:
     """The rubric's adjacent word pairs (``word_order.word_pairs``): a list of terms is in order when it
     keeps them."""
 
-    def ordered(self, parts: AnswerUnits) -> tuple[bool, ...]:
-        """Per unit of an answer, whether its words are in an order that can make a claim (``word_order``)."""
+    def word_order(self, parts: AnswerUnits) -> tuple[tuple[bool, ...], tuple[float, ...]]:
+        """Per unit of an answer, judged once (``WordOrder.judge``): whether its words are in an order that
+        can make a claim, and the order signal."""
         table = load_word_order()
-        return tuple(table.is_ordered(T.words(unit.text), self.pairs) for unit in parts.units)
+        judged = [table.judge(T.words(unit.text), self.pairs) for unit in parts.units]
+        return tuple(ok for ok, _ in judged), tuple(signal for _, signal in judged)
 
     @property
     def model_words(self) -> int:
@@ -125,6 +127,12 @@ def _rubric_texts(rubric: Rubric, model_units: Sequence[T.Span]) -> list[str]:
     texts.extend(u.text for u in model_units)
     texts.append(rubric.question)
     return texts
+
+
+def rubric_word_pairs(rubric: Rubric) -> frozenset[tuple[str, str]]:
+    """The rubric's collocations (``word_order.word_pairs``): of every text it embeds, the model answer
+    whole. ``benchmarks/train_word_order.py`` chooses the collocation threshold on these same pairs."""
+    return word_pairs([rubric.model_answer, *_rubric_texts(rubric, ())])
 
 
 class Grader:
@@ -217,7 +225,7 @@ class Grader:
         related = tuple(int(np.argmax(firsts @ c)) for c in corrections)
         prepared = PreparedRubric(rubric, statements, cues, claims, corrections, model_units, model_vectors,
                                   key_lemmas, question_lemmas, related, question, statement_tokens, model_tokens,
-                                  question_token_list[0], word_pairs([rubric.model_answer, *_rubric_texts(rubric, ())]))
+                                  question_token_list[0], rubric_word_pairs(rubric))
         self._prepared[key] = prepared
         return prepared
 
@@ -284,9 +292,9 @@ class Grader:
             )
         if not answered:
             warnings.append("no answer given")
-        ordered = ready.ordered(parts)
+        ordered, order = ready.word_order(parts)
         extras = concept_extras(ready, answer_tokens, vectors, found, unit_tokens, ordered)
-        concepts = tuple(match_concept(c, found[i], parts, table, extras[i], self.calibration.concept_model, ordered)
+        concepts = tuple(match_concept(c, found[i], parts, table, extras[i], self.calibration.concept_model, order)
                          for i, c in enumerate(rubric.concepts))
         wrong = find_misconceptions(rubric, claims, parts, ready.related)
         concepts = discredit(concepts, wrong, ready.related, rubric)

@@ -77,14 +77,25 @@ class WordOrder:
             shuffled.append(self._mean_logp(order))
         return self._mean_logp(ids) - sum(shuffled) / len(shuffled)
 
-    def is_ordered(self, words: Sequence[str], pairs: AbstractSet[tuple[str, str]] = frozenset()) -> bool:
-        """Whether the words can make a claim: ordered like a sentence, too few to judge, or keeping
-        more of ``pairs`` (the rubric's word pairs, ``word_pairs``) than their shuffles do."""
+    def judge(self, words: Sequence[str], pairs: AbstractSet[tuple[str, str]] = frozenset()) -> tuple[bool, float]:
+        """(whether the words can make a claim, the order signal).
+
+        They can when they are ordered like a sentence, too few to judge, or keep more of ``pairs`` (the
+        rubric's word pairs, ``word_pairs``) than their shuffles do. The signal is the gain clipped to
+        [-0.5, 1.5], and 1.0 for a unit too short to judge or a list ordered by its collocations."""
         gain = self.gain(words)
-        if gain is None or gain >= self.ordered:
-            return True
+        if gain is None:
+            return True, 1.0
+        if gain >= self.ordered:
+            return True, min(1.5, gain)
         collocation = collocation_gain(words, pairs)
-        return collocation is not None and collocation >= self.collocated
+        if collocation is not None and collocation >= self.collocated:
+            return True, 1.0
+        return False, max(-0.5, gain)
+
+    def is_ordered(self, words: Sequence[str], pairs: AbstractSet[tuple[str, str]] = frozenset()) -> bool:
+        """Whether the words can make a claim (``judge``)."""
+        return self.judge(words, pairs)[0]
 
 
 def word_pairs(texts: Iterable[str]) -> frozenset[tuple[str, str]]:

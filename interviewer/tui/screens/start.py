@@ -12,24 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import (
-    Button,
-    Checkbox,
-    Footer,
-    Input,
-    OptionList,
-    RadioButton,
-    RadioSet,
-    Select,
-    SelectionList,
-    Static,
-)
+from textual.widgets import (Button, Checkbox, Footer, Input, OptionList, RadioButton, RadioSet, Select, SelectionList,
+                             Static)
 from textual.widgets.option_list import Option
 
 from interviewer import locations
 from interviewer.display import clip, printable
 from interviewer.errors import InterviewerError
-from interviewer.session.round import DEFAULT_COUNT, bank_label, fewer_than_asked
+from interviewer.session.round import DEFAULT_COUNT, bank_label
 from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.screens.microphone import choose_microphone, microphone_label
 from interviewer.tui.services import RoundOptions
@@ -217,10 +207,8 @@ class StartScreen(OfTheApp, Screen[None]):
 
     def action_start(self) -> None:
         options = self.chosen_options()
-        if options is not None and self.interviewer.begin(options) and not options.questions and self.bank:
-            note = fewer_than_asked(options.count, list(self.bank.values())[: options.count or 0], "Questions")
-            if note:
-                self.interviewer.notify(note, timeout=6)
+        if options is not None:
+            self.interviewer.begin(options)
 
     @on(Button.Pressed, "#start")
     def _start_pressed(self) -> None:
