@@ -28,7 +28,7 @@ from textual.screen import Screen
 
 from interviewer.errors import InterviewerError
 from interviewer.session import lifecycle
-from interviewer.session.round import Interview, Turn, bank_name, choose_questions
+from interviewer.session.round import Interview, Turn, bank_name, choose_questions, fewer_than_asked
 from interviewer.tui import messages
 from interviewer.tui.models import Models, ModelState, NoWaitExecutor
 from interviewer.tui.services import RoundOptions, Services
@@ -212,8 +212,9 @@ class InterviewerApp(App[int]):
         except InterviewerError as exc:
             self.show_error("Cannot start the round", exc.message)
             return False
-        self.bank = bank
-        self.answer_mode = options.mode
+        self.bank, self.answer_mode = bank, options.mode
+        if not options.questions and (note := fewer_than_asked(options.count, rubrics, "Questions")):
+            self.notify(note, timeout=6)  # the plain round prints the same note
         self.next_question()
         return True
 
@@ -229,8 +230,7 @@ class InterviewerApp(App[int]):
         except InterviewerError as exc:
             self.show_error("Cannot resume the session", exc.message)
             return False
-        self.bank = bank
-        self.answer_mode = self.interview.mode
+        self.bank, self.answer_mode = bank, self.interview.mode
         saved = lifecycle.saved_answers(self.interview)
         if saved:
             self.notify(f"Grading {len(saved)} saved answer(s) in the background…", timeout=4)
