@@ -126,13 +126,34 @@ def count_fillers(words: tuple[Word, ...]) -> Counter[str]:
     return found
 
 
-def find_pauses(words: tuple[Word, ...], threshold: float = LONG_PAUSE_SECONDS) -> tuple[Pause, ...]:
-    """Gaps longer than ``threshold`` seconds between consecutive words."""
+def longest_silence(start: float, end: float, voiced: tuple[tuple[float, float], ...]) -> tuple[float, float]:
+    """The longest stretch of ``[start, end]`` that no voiced span covers (``(start, start)``: none)."""
+    best, cursor = (start, start), start
+    for span_start, span_end in sorted(voiced):
+        if span_end <= cursor:
+            continue
+        if span_start >= end:
+            break
+        if span_start - cursor > best[1] - best[0]:
+            best = (cursor, span_start)
+        cursor = max(cursor, span_end)
+        if cursor >= end:
+            return best
+    return (cursor, end) if end - cursor > best[1] - best[0] else best
+
+
+def find_pauses(words: tuple[Word, ...], threshold: float = LONG_PAUSE_SECONDS,
+                voiced: tuple[tuple[float, float], ...] = ()) -> tuple[Pause, ...]:
+    """Gaps longer than ``threshold`` seconds between consecutive words. With ``voiced`` (the voice-activity
+    spans), only the silent part of a gap counts: a gap the voice-activity model heard speech in is words
+    Whisper left out or misplaced, not a pause."""
     pauses = []
     for left, right in zip(words, words[1:]):
-        gap = right.start - left.end
-        if gap > threshold:
-            pauses.append(Pause(round(left.end, 2), round(right.start, 2), round(gap, 2), left.text.strip(), right.text.strip()))
+        start, end = left.end, right.start
+        if end - start > threshold and voiced:
+            start, end = longest_silence(start, end, voiced)
+        if end - start > threshold:
+            pauses.append(Pause(round(start, 2), round(end, 2), round(end - start, 2), left.text.strip(), right.text.strip()))
     return tuple(pauses)
 
 
@@ -159,7 +180,7 @@ def measure_delivery(transcript: Transcript) -> Delivery:
     fillers = count_fillers(words)
     filler_total = sum(fillers.values())
     per_100 = round(100 * filler_total / len(words), 1) if words else 0.0
-    pauses = find_pauses(words)
+    pauses = find_pauses(words, voiced=transcript.voiced)
     pace = _pace(wpm)
     suggestions: list[str] = []
     notes = ['Whisper leaves most "um" and "uh" out of the transcript, so hesitations show up as pauses here, '

@@ -45,6 +45,7 @@ class LiveTranscriber:
         self._done = 0  # samples already transcribed (or being transcribed)
         self._segments: list[Segment] = []
         self._dropped: list[Dropped] = []
+        self._voiced: list[tuple[float, float]] = []
         self._languages: list[str] = []
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -86,6 +87,7 @@ class LiveTranscriber:
     def _transcribe(self, audio: np.ndarray, start: int, end: int) -> None:
         result = transcribe_samples(self._transcriber, audio[start:end])
         self._dropped.extend(d.shifted(start / SAMPLE_RATE) for d in result.dropped)
+        self._voiced.extend((round(a + start / SAMPLE_RATE, 3), round(b + start / SAMPLE_RATE, 3)) for a, b in result.voiced)
         if not result.no_speech:
             self._segments.extend(s.shifted(start / SAMPLE_RATE) for s in result.segments)
             self._languages.append(result.language)
@@ -127,4 +129,4 @@ class LiveTranscriber:
             return Transcript.silent(duration, engine, model, tuple(self._dropped))
         return Transcript(text=join_segments(self._segments), segments=tuple(self._segments),
                           language=self._languages[0] if self._languages else "", duration=duration,
-                          engine=engine, model=model, dropped=tuple(self._dropped))
+                          engine=engine, model=model, dropped=tuple(self._dropped), voiced=tuple(self._voiced))

@@ -85,7 +85,7 @@ def transcribe_samples(transcriber: Transcriber, samples: np.ndarray, *, on_segm
         return Transcript.silent(round(duration, 3), transcriber.engine, transcriber.model, dropped)
     return Transcript(text=join_segments(segments), segments=segments, language=language,
                       duration=round(duration, 3), engine=transcriber.engine, model=transcriber.model,
-                      language_probability=probability, dropped=dropped)
+                      language_probability=probability, dropped=dropped, voiced=activity.spans)
 
 
 def transcriber_language(transcriber: Transcriber) -> str | None:

@@ -89,6 +89,10 @@ class Transcript:
     no_speech: bool = False
     language_probability: float = 0.0
     dropped: tuple[Dropped, ...] = ()
+    voiced: tuple[tuple[float, float], ...] = ()
+    """(start, end) seconds of the stretches the voice-activity model heard speech in (empty: not known).
+    A gap between two words is a pause only where no voice was heard: Whisper's word times can leave a gap
+    where words were spoken (a dropped passage, a misplaced timestamp)."""
 
     @property
     def words(self) -> tuple[Word, ...]:

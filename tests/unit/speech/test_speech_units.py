@@ -141,6 +141,21 @@ def test_long_pauses_come_with_a_suggestion() -> None:
     assert any("long pauses" in s for s in delivery.suggestions)
 
 
+def test_a_gap_the_voice_activity_model_heard_speech_in_is_no_pause() -> None:
+    """Whisper's word times can leave a gap where words were spoken (a passage dropped as invented, a
+    misplaced timestamp): with the voice-activity spans only the silent part of a gap is a pause."""
+    from dataclasses import replace
+
+    plain = transcript_of("word " * 40, 0.4, pause_before={10: 4.0, 25: 4.0})
+    first, second = plain.words[10].start, plain.words[25].start  # each gap is [start - 4.08, start]
+    voiced = ((0.0, first - 4.0), (first - 3.5, first - 0.5),  # speech heard in the first gap but 0.5 s
+              (first, second - 4.0), (second - 3.0, second - 2.0), (second - 0.2, 20.0))  # 1.8 s silent in the second
+    delivery = measure_delivery(replace(plain, voiced=voiced))
+    assert [p.seconds for p in delivery.pauses] == [pytest.approx(1.8, abs=0.01)]
+    assert delivery.pauses[0].start == pytest.approx(second - 2.0, abs=0.01)
+    assert len(measure_delivery(plain).pauses) == 2  # spans unknown: every gap counts, as before
+
+
 def test_no_speech_delivery() -> None:
     delivery = measure_delivery(Transcript.silent(5.0, "test", "test"))
     assert delivery.word_count == 0 and "No speech was detected" in delivery.suggestions[0]

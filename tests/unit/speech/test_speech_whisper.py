@@ -81,7 +81,10 @@ def test_a_long_pause_between_sentences_is_reported(whisper, speak, tmp_path: Pa
     first = load_audio(speak("Overfitting means the model memorises the training data.", "a.wav"))
     second = load_audio(speak("Regularisation and more data both help against it.", "b.wav"))
     clip = write_wav(tmp_path / "pause.wav", np.concatenate([first, np.zeros(3 * SAMPLE_RATE, np.float32), second]))
-    delivery = measure_delivery(transcribe_file(whisper, clip))
+    transcript = transcribe_file(whisper, clip)
+    assert transcript.voiced and all(end <= len(first) / SAMPLE_RATE + 0.5 or start >= len(first) / SAMPLE_RATE + 2.5
+                                     for start, end in transcript.voiced), transcript.voiced  # no voice in the silence
+    delivery = measure_delivery(transcript)
     assert len(delivery.pauses) == 1, delivery.pauses
     assert delivery.pauses[0].seconds >= 1.5
     assert delivery.pauses[0].start == pytest.approx(len(first) / SAMPLE_RATE, abs=0.8)
