@@ -14,16 +14,25 @@ Training data (fixed seed, under 30 minutes on 2 cores):
 * Unrelated pairs across questions: a train answer against the reference answer of another question
   (half of them from the same module, so "a different point on the same topic" is unrelated too).
 * Beetle's complete reference answers (BEST, GOOD) to one question paired with each other: support.
-* Pairs generated from the bank's rubrics (``rubrics/``): a statement and its alternatives support each
+* Pairs generated from the bank's rubrics (``rubrics/practical-ml``): a statement and its alternatives support each
   other; a misconception's claim contradicts its correction and the concept it gets wrong;
   meaning-reversing rewrites (a negation inserted, before/after, increase/decrease, train/test,
   bias/variance … swapped) contradict the original, while the same text with a filler in front
   ("Basically, …") supports it, so that a one-word change is read by its meaning, not as a change;
   the statement cut after its first clause is partial; another concept's statement, the question
   itself, and the statement's own words shuffled are unrelated; a bare list of its cue phrases is partial.
-* Hand-written pairs against the bank's rubric statements (``benchmarks/data/stance/bank_pairs.jsonl``).
-  ``benchmarks/data/stance/heldout_pairs.jsonl`` (other topics) is never trained on: it is for
-  ``benchmarks/stance_quality.py``.
+  (Generated from the practical-ML bank only: the other banks have hand-written pairs below, and
+  generating theirs too would make these one-word edits two fifths of the data.)
+* Hand-written pairs against the bank's rubric statements (``benchmarks/data/stance/bank_pairs.jsonl``),
+  and a second, larger set written in the ways candidates really talk, by writers who saw only the rubrics:
+  for every key point of every bundled bank a practitioner's story in other words, a terse bullet note, a
+  spoken sentence or a warning against the opposite mistake (support), a part of it (partial), a fluent
+  wrong claim in the topic's words and a wrong definition, negation or hedged denial (contradict), and
+  another point of the question (unrelated); for every misconception, the wrong claim in other words
+  (support) and a warning against it (contradict) (``benchmarks/data/stance/rubric_pairs/``); the same
+  kinds on 24 topics outside the banks (``general_pairs.jsonl``).
+  ``benchmarks/data/stance/heldout_pairs.jsonl`` (24 other topics, disjoint from both) is never trained
+  on: it is for ``benchmarks/stance_quality.py``.
 
 The weights are saved in float16 (about 45 MB) with the tokenizer, and ``provenance.json`` records the
 data, the settings and the time it took. Nothing is downloaded.
@@ -167,6 +176,7 @@ def shuffled(text: str, rng: random.Random) -> str:
 NOT_SUPPORT = "partial|contradict|unrelated"  # a set label: any of these
 SET_LABEL_WEIGHT = 0.5
 HAND_PAIR_REPEATS = 2  # the hand-written bank pairs are few and the closest to real answers
+WRITTEN_PAIR_REPEATS = 2  # as the first hand-written set: the closest to real answers
 
 
 def train_rows(shared: Path, name: str) -> list[dict]:
@@ -279,11 +289,16 @@ def rubric_pairs(rng: random.Random) -> list[tuple[str, str, str]]:
     return pairs
 
 
-def hand_pairs(path: Path) -> list[tuple[str, str, str]]:
-    if not path.is_file():
-        return []
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def hand_pairs(*paths: Path) -> list[tuple[str, str, str]]:
+    rows = [json.loads(line) for path in paths if path.is_file()
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [(r["premise"], r["hypothesis"], r["label"]) for r in rows]
+
+
+def written_pair_files() -> list[Path]:
+    """The second set of hand-written pairs: every bank's rubrics (``rubric_pairs/``) and topics outside the
+    banks (``general_pairs.jsonl``), written in the ways candidates really talk."""
+    return [*sorted((STANCE_DATA / "rubric_pairs").glob("*.jsonl")), STANCE_DATA / "general_pairs.jsonl"]
 
 
 def main() -> None:
@@ -291,7 +306,9 @@ def main() -> None:
     parser.add_argument("shared_data", type=Path, help="folder with semeval2013_beetle.jsonl (../shared/data)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--no-hand-pairs", action="store_true", help="leave out bank_pairs.jsonl")
+    parser.add_argument("--no-hand-pairs", action="store_true", help="leave out every hand-written pair")
+    parser.add_argument("--written-repeats", type=int, default=WRITTEN_PAIR_REPEATS,
+                        help="times the rubric_pairs/ and general_pairs.jsonl pairs are seen per epoch")
     parser.add_argument("--threads", type=int, default=2, help="torch threads (1 on a busy machine: no spinning)")
     args = parser.parse_args()
     force_offline()
@@ -314,6 +331,7 @@ def main() -> None:
                "rubric_generated": rubric_pairs(rng)}
     if not args.no_hand_pairs:
         sources["hand_bank_pairs"] = hand_pairs(STANCE_DATA / "bank_pairs.jsonl") * HAND_PAIR_REPEATS
+        sources["hand_written_pairs"] = hand_pairs(*written_pair_files()) * args.written_repeats
     data = [pair for block in sources.values() for pair in block]
     print({name: len(block) for name, block in sources.items()}, Counter(label for *_, label in data), flush=True)
 
@@ -373,7 +391,7 @@ def main() -> None:
         "label_counts": dict(Counter(label for *_, label in data)),
         "settings": {"seed": SEED, "epochs": args.epochs, "batch": BATCH, "lr": LR, "max_length": MAX_LENGTH,
                      "warmup": 0.1, "weight_decay": 0.01, "threads": args.threads, "set_label_weight": SET_LABEL_WEIGHT,
-                     "hand_pair_repeats": HAND_PAIR_REPEATS},
+                     "hand_pair_repeats": HAND_PAIR_REPEATS, "written_pair_repeats": args.written_repeats},
         "pair_order": "(candidate sentence, rubric statement)",
         "train_seconds": round(time.perf_counter() - started),
         "script": "benchmarks/train_stance.py",
