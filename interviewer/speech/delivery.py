@@ -8,6 +8,7 @@ rules that leave alone "models like KNN" and "what sort of model".
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -148,7 +149,7 @@ def find_pauses(words: tuple[Word, ...], threshold: float = LONG_PAUSE_SECONDS,
     spans), only the silent part of a gap counts: a gap the voice-activity model heard speech in is words
     Whisper left out or misplaced, not a pause."""
     pauses = []
-    for left, right in zip(words, words[1:]):
+    for left, right in itertools.pairwise(words):
         start, end = left.end, right.start
         if end - start > threshold and voiced:
             start, end = longest_silence(start, end, voiced)
