@@ -37,7 +37,8 @@ def piper(request: pytest.FixtureRequest) -> Synthesizer:
     return piper_voice(request)
 
 
-QUESTION = "What is data leakage, and how would you detect it in a model that looks too good on validation?"
+# No "too"/"to": a clean-clone CI run heard "looks to good" (the voice is not the same on every run).
+QUESTION = "What is data leakage, and how would you detect it when a model seems far better on validation than in production?"
 
 
 # -- synthesis (the real voice) --------------------------------------------------------------------------
@@ -106,7 +107,8 @@ def test_sentences_are_spoken_in_order_with_a_pause_between(piper: Synthesizer) 
 @pytest.mark.whisper
 def test_whisper_hears_the_voice_word_for_word(piper: Synthesizer, whisper, tmp_path: Path) -> None:
     """Real Piper synthesis, real Whisper transcription."""
-    # No near-homophones Whisper may legitimately pick either way ("leakage is"/"leakages", "scaler"/"scalar").
+    # No near-homophones Whisper may legitimately pick either way ("leakage is"/"leakages", "scaler"/"scalar",
+    # "too"/"to").
     answer = ("Data leakage happens when information from outside the training data is used to build the model. "
               "For example, fitting the normalization on all the data before splitting it into train and test sets.")
     for text in (QUESTION, answer):
