@@ -91,6 +91,17 @@ def test_a_paraphrase_in_other_words_covers_the_points(grader: Grader, bundled_b
     assert grade.score >= 6.0
 
 
+@pytest.mark.xfail(strict=True, reason="known failure (issue 9, open): the third stance model reads a partial paraphrase of a "
+                   "multi-part statement as a contradiction ('use an ensemble when I need the extra accuracy' against "
+                   "'when maximum predictive accuracy is the priority …': p 0.98), so 0 of 6 points and 0.0")
+def test_a_short_answer_in_its_own_words_earns_partial_credit(grader: Grader, bundled_bank) -> None:
+    answer = ("I would use an ensemble when I need the extra accuracy and can afford the cost, like gradient boosting "
+              "on tabular data. A single model is simpler to explain and to serve.")
+    grade = grader.grade(bundled_bank["q08"], answer)
+    assert [c for c in grade.concepts if c.status != "missed"], [(c.concept_id, c.status) for c in grade.concepts]
+    assert grade.score >= 2.0
+
+
 def test_fluff_scores_low(grader: Grader, bundled_bank) -> None:
     fluff = ("That's a great question and honestly it's so important. I think it really depends on the context and "
              "on the business. Communication with stakeholders is key, and you always want to align with the team "
