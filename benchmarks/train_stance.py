@@ -3,7 +3,7 @@ rubric statement? A cross-encoder fine-tuned from the bundled all-MiniLM-L6-v2 w
 
     .venv/bin/python benchmarks/train_stance.py ../shared/data [--out interviewer/scoring/stance_model]
 
-Training data (fixed seed, under 30 minutes on 2 cores):
+Training data (fixed seed, about 35 minutes on 2 cores):
 
 * SemEval-2013 Beetle, the official ``train`` split only: (student answer, first BEST reference answer)
   with its 5-way label folded to four classes (``correct`` → support, ``partially_correct_incomplete`` →
@@ -31,8 +31,9 @@ Training data (fixed seed, under 30 minutes on 2 cores):
   another point of the question (unrelated); for every misconception, the wrong claim in other words
   (support) and a warning against it (contradict) (``benchmarks/data/stance/rubric_pairs/``); the same
   kinds on 24 topics outside the banks (``general_pairs.jsonl``).
-  ``benchmarks/data/stance/heldout_pairs.jsonl`` (24 other topics, disjoint from both) is never trained
-  on: it is for ``benchmarks/stance_quality.py``.
+  ``benchmarks/data/stance/heldout_pairs.jsonl`` (24 other topics, disjoint from the general pairs; two
+  of them, p-values and confidence intervals, are also statistics-bank questions) is never trained on: it
+  is for ``benchmarks/stance_quality.py``.
 
 The weights are saved in float16 (about 45 MB) with the tokenizer, and ``provenance.json`` records the
 data, the settings and the time it took. Nothing is downloaded.

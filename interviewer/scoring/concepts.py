@@ -46,7 +46,8 @@ __all__ = ["COVERED_SIMILARITY", "PARTIAL_SIMILARITY", "AnswerUnits", "ConceptCa
 CUE_SIMILARITY_DISCOUNT = 0.05  # a short cue phrase matches a unit less reliably than a statement
 CANDIDATE_FLOOR = 0.30  # a unit less similar than this to a concept is not asked about it
 CANDIDATES_PER_CONCEPT = 5  # the closest units the stance model reads for each concept (3 missed points
-# stated in other words, whose unit is not among the closest by cosine: dev CV r 0.830 with 3, 0.839 with 5)
+# stated in other words, whose unit is not among the closest by cosine: dev CV r 0.816 with 3, 0.839 with 5,
+# 0.836 with 7, for the third stance model)
 CONTRADICTION_FLOOR = 0.45  # a unit must be at least this close to a concept to count as denying it
 STATES = 0.5  # p(support) at which a unit states the concept
 TOUCHES = 0.5  # p(support) + p(partial) at which it touches it

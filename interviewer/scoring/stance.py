@@ -12,8 +12,9 @@ of four classes:
 * ``unrelated``: it neither states nor denies it.
 
 The shipped model (``stance_model/`` beside this module) is all-MiniLM-L6-v2 fine-tuned by
-``benchmarks/train_stance.py`` on SemEval-2013 Beetle's train split and pairs made from the bank's
-rubrics; ``stance_model/provenance.json`` says exactly on what. It is loaded offline from that folder.
+``benchmarks/train_stance.py`` on SemEval-2013's train splits (Beetle, SciEntsBank), pairs generated from
+the practical-ML rubrics, and hand-written pairs against every bundled bank's rubrics and other topics
+(``benchmarks/data/stance/``); ``stance_model/provenance.json`` says exactly on what. It is loaded offline from that folder.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """How the answer was said: pace, fillers and long pauses, from the transcript's word timings.
 
 What this can and cannot see: Whisper leaves out most "um" and "uh" by design, so they are counted only
-when they appear in the transcript, and hesitation is measured where it survives, as silent gaps between
-words. Lexical fillers ("like", "you know", "basically", "sort of") do survive and are counted, with simple
+when they appear in the transcript, and hesitation is measured where it survives, as silences between
+words (where the voice-activity model heard no voice: a drawn-out "ummm" Whisper left out is voice, so it
+counts neither as a pause nor as a filler). Lexical fillers ("like", "you know", "basically", "sort of") do survive and are counted, with simple
 rules that leave alone "models like KNN" and "what sort of model".
 """
 
@@ -56,7 +57,8 @@ class FillerCount:
 
 @dataclass(frozen=True)
 class Pause:
-    """A silent gap between two words: ``after`` was said at ``start``, ``before`` at ``end``."""
+    """A silence between two words: ``after`` is the word before it, ``before`` the word after it. ``start`` and
+    ``end`` are the silence's edges (the words' own times when the voice-activity spans are not known)."""
 
     start: float
     end: float
@@ -79,7 +81,7 @@ class Delivery:
     filler_count: int
     fillers_per_100_words: float
     pauses: tuple[Pause, ...]
-    """Gaps between words longer than ``LONG_PAUSE_SECONDS``."""
+    """Silences between words longer than ``LONG_PAUSE_SECONDS`` (``find_pauses``)."""
     longest_pause: float
     suggestions: tuple[str, ...]
     """One short suggestion per thing worth working on (or one saying it went well)."""
@@ -127,20 +129,20 @@ def count_fillers(words: tuple[Word, ...]) -> Counter[str]:
     return found
 
 
-def longest_silence(start: float, end: float, voiced: tuple[tuple[float, float], ...]) -> tuple[float, float]:
-    """The longest stretch of ``[start, end]`` that no voiced span covers (``(start, start)``: none)."""
-    best, cursor = (start, start), start
+def silent_stretches(start: float, end: float, voiced: tuple[tuple[float, float], ...]) -> list[tuple[float, float]]:
+    """The stretches of ``[start, end]`` that no voiced span covers, in order."""
+    stretches, cursor = [], start
     for span_start, span_end in sorted(voiced):
         if span_end <= cursor:
             continue
         if span_start >= end:
             break
-        if span_start - cursor > best[1] - best[0]:
-            best = (cursor, span_start)
+        if span_start > cursor:
+            stretches.append((cursor, span_start))
         cursor = max(cursor, span_end)
-        if cursor >= end:
-            return best
-    return (cursor, end) if end - cursor > best[1] - best[0] else best
+    if cursor < end:
+        stretches.append((cursor, end))
+    return stretches
 
 
 def find_pauses(words: tuple[Word, ...], threshold: float = LONG_PAUSE_SECONDS,
@@ -150,11 +152,13 @@ def find_pauses(words: tuple[Word, ...], threshold: float = LONG_PAUSE_SECONDS,
     Whisper left out or misplaced, not a pause."""
     pauses = []
     for left, right in itertools.pairwise(words):
-        start, end = left.end, right.start
-        if end - start > threshold and voiced:
-            start, end = longest_silence(start, end, voiced)
-        if end - start > threshold:
-            pauses.append(Pause(round(start, 2), round(end, 2), round(end - start, 2), left.text.strip(), right.text.strip()))
+        if right.start - left.end <= threshold:
+            continue
+        stretches = silent_stretches(left.end, right.start, voiced) if voiced else [(left.end, right.start)]
+        for start, end in stretches:
+            if end - start > threshold:
+                pauses.append(Pause(round(start, 2), round(end, 2), round(end - start, 2), left.text.strip(),
+                                    right.text.strip()))
     return tuple(pauses)
 
 
@@ -184,8 +188,8 @@ def measure_delivery(transcript: Transcript) -> Delivery:
     pauses = find_pauses(words, voiced=transcript.voiced)
     pace = _pace(wpm)
     suggestions: list[str] = []
-    notes = ['Whisper leaves most "um" and "uh" out of the transcript, so hesitations show up as pauses here, '
-             "not as filler counts."]
+    notes = ['Whisper leaves most "um" and "uh" out of the transcript, so silent hesitations show up as pauses '
+             'here, not as filler counts (a drawn-out "ummm" shows up as neither).']
     dropped = dropped_notice(transcript)
     if not words:
         suggestions.append("No speech was detected: check that the right microphone is selected and not muted.")

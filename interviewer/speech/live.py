@@ -126,7 +126,7 @@ class LiveTranscriber:
         duration = round(len(audio) / SAMPLE_RATE, 3)
         engine, model = self._transcriber.engine, self._transcriber.model
         if not self._segments:
-            return Transcript.silent(duration, engine, model, tuple(self._dropped))
+            return Transcript.silent(duration, engine, model, tuple(self._dropped), tuple(self._voiced))
         return Transcript(text=join_segments(self._segments), segments=tuple(self._segments),
                           language=self._languages[0] if self._languages else "", duration=duration,
                           engine=engine, model=model, dropped=tuple(self._dropped), voiced=tuple(self._voiced))

@@ -82,7 +82,7 @@ def transcribe_samples(transcriber: Transcriber, samples: np.ndarray, *, on_segm
     segments, invented = filter_segments(segments, language or transcriber_language(transcriber))
     dropped = dropped + in_silence + invented
     if not join_segments(segments).strip():
-        return Transcript.silent(round(duration, 3), transcriber.engine, transcriber.model, dropped)
+        return Transcript.silent(round(duration, 3), transcriber.engine, transcriber.model, dropped, activity.spans)
     return Transcript(text=join_segments(segments), segments=segments, language=language,
                       duration=round(duration, 3), engine=transcriber.engine, model=transcriber.model,
                       language_probability=probability, dropped=dropped, voiced=activity.spans)

@@ -107,10 +107,12 @@ class Transcript:
         return round(sum(max(0.0, d.end - d.start) for d in self.dropped), 3)
 
     @classmethod
-    def silent(cls, duration: float, engine: str, model: str, dropped: tuple[Dropped, ...] = ()) -> Transcript:
-        """The transcript of a recording with no voice in it (or none that was not invented)."""
+    def silent(cls, duration: float, engine: str, model: str, dropped: tuple[Dropped, ...] = (),
+               voiced: tuple[tuple[float, float], ...] = ()) -> Transcript:
+        """The transcript of a recording with no voice in it (or none that was not invented: then ``voiced``
+        still says where voice was heard, so a live transcript does not read that stretch as a pause)."""
         return cls(text="", segments=(), language="", duration=duration, engine=engine, model=model, no_speech=True,
-                   dropped=dropped)
+                   dropped=dropped, voiced=voiced)
 
 
 def join_segments(segments: tuple[Segment, ...] | list[Segment]) -> str:

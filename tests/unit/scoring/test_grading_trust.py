@@ -49,7 +49,8 @@ def test_warning_against_a_practice_is_not_that_practice(grader: Grader, bundled
 
 
 @pytest.mark.xfail(strict=True, reason="known failure (issue 9, open): the stance model reads it as a contradiction (p 0.98), "
-                   "but the concept model, fitted on the dev set, gives 'contradict' no weight and covers it by closeness and the cue")
+                   "but the concept model, fitted on the dev set, gives 'contradict' a small weight the wrong way "
+                   "(+0.12 towards covered) and covers it by closeness and the cue")
 def test_a_wrong_definition_in_the_right_words_is_not_covered(grader: Grader, bundled_bank) -> None:
     grade = grader.grade(bundled_bank["q15"], "Pruning means deleting rows from the training data so the model trains faster.")
     assert by_id(grade)["pruning"].status != "covered"

@@ -308,7 +308,8 @@ def test_live_transcriber_cuts_at_pauses_and_offsets_times(monkeypatch: pytest.M
         if float(np.abs(samples).max()) == 0.0:
             return Transcript.silent(len(samples) / SAMPLE_RATE, "fake", "fake")
         words = (Word(" chunk", 0.1, 0.5, 1.0),)
-        return Transcript(" chunk", (Segment(0.1, 0.5, "chunk", words),), "en", len(samples) / SAMPLE_RATE, "fake", "fake")
+        return Transcript(" chunk", (Segment(0.1, 0.5, "chunk", words),), "en", len(samples) / SAMPLE_RATE, "fake", "fake",
+                          voiced=((0.05, 0.6),))
 
     monkeypatch.setattr(live, "transcribe_samples", fake_transcribe)
     engine = types.SimpleNamespace(engine="fake", model="fake")
@@ -333,6 +334,19 @@ def test_live_transcriber_cuts_at_pauses_and_offsets_times(monkeypatch: pytest.M
     second = result.segments[1].start - 0.1
     assert 9.0 <= second <= 9.3  # the second chunk starts at the pause
     assert result.words[1].start == result.segments[1].start
+    # each chunk's voice-activity spans are on the recording's clock too
+    assert result.voiced[0] == (0.05, 0.6) and result.voiced[1] == (round(second + 0.05, 3), round(second + 0.6, 3))
+
+
+def test_a_gap_with_voice_in_its_middle_is_two_pauses() -> None:
+    from dataclasses import replace
+
+    plain = transcript_of("word " * 30, 0.4, pause_before={10: 10.0})
+    gap_start, gap_end = plain.words[9].end, plain.words[10].start
+    voiced = ((0.0, gap_start), (gap_start + 4.0, gap_start + 6.0), (gap_end, 30.0))  # a passage Whisper left out
+    pauses = measure_delivery(replace(plain, voiced=voiced)).pauses
+    assert [(p.start, p.seconds) for p in pauses] == [(round(gap_start, 2), 4.0),
+                                                      (round(gap_start + 6.0, 2), round(gap_end - gap_start - 6.0, 2))]
 
 
 def test_live_transcriber_of_silence(monkeypatch: pytest.MonkeyPatch) -> None:
