@@ -93,10 +93,6 @@ class WordOrder:
             return True, 1.0
         return False, max(-0.5, gain)
 
-    def is_ordered(self, words: Sequence[str], pairs: AbstractSet[tuple[str, str]] = frozenset()) -> bool:
-        """Whether the words can make a claim (``judge``)."""
-        return self.judge(words, pairs)[0]
-
 
 def word_pairs(texts: Iterable[str]) -> frozenset[tuple[str, str]]:
     """The adjacent word pairs (lowercased) of ``texts``: a rubric's collocations."""

@@ -3,8 +3,8 @@
 What this can and cannot see: Whisper leaves out most "um" and "uh" by design, so they are counted only
 when they appear in the transcript, and hesitation is measured where it survives, as silences between
 words (where the voice-activity model heard no voice: a drawn-out "ummm" Whisper left out is voice, so it
-counts neither as a pause nor as a filler). Lexical fillers ("like", "you know", "basically", "sort of") do survive and are counted, with simple
-rules that leave alone "models like KNN" and "what sort of model".
+counts neither as a pause nor as a filler). Lexical fillers ("like", "you know", "basically", "sort of")
+do survive and are counted, with simple rules that leave alone "models like KNN" and "what sort of model".
 """
 
 from __future__ import annotations

@@ -12,8 +12,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import (Button, Checkbox, Footer, Input, OptionList, RadioButton, RadioSet, Select, SelectionList,
-                             Static)
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Input,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    Select,
+    SelectionList,
+    Static,
+)
 from textual.widgets.option_list import Option
 
 from interviewer import locations

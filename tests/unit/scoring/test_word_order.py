@@ -28,7 +28,7 @@ def test_sentences_are_ordered_and_their_shuffles_gain_less() -> None:
     rng = random.Random(3)
     for sentence in SENTENCES:
         words = T.words(sentence)
-        assert model.is_ordered(words)
+        assert model.judge(words)[0]
         shuffled = [list(words) for _ in range(20)]
         for s in shuffled:
             rng.shuffle(s)
@@ -58,15 +58,15 @@ def test_a_list_keeping_the_rubrics_collocations_is_ordered_and_its_shuffles_are
     model = load_word_order()
     words = T.words(LIST_ITEM)
     pairs = word_pairs(RUBRIC_TEXT)
-    assert not model.is_ordered(words), "function words alone cannot tell this list from its shuffles"
-    assert model.is_ordered(words, pairs)
+    assert not model.judge(words)[0], "function words alone cannot tell this list from its shuffles"
+    assert model.judge(words, pairs)[0]
     assert (collocation_gain(words, pairs) or 0.0) >= model.collocated
     rng = random.Random(11)
     passing = 0
     for _ in range(40):
         shuffled = list(words)
         rng.shuffle(shuffled)
-        passing += model.is_ordered(shuffled, pairs)
+        passing += model.judge(shuffled, pairs)[0]
     assert passing <= 8, f"{passing} of 40 shuffles read as ordered"
 
 
