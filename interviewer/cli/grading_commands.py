@@ -44,6 +44,8 @@ def add_parsers(sub: Any) -> None:
                    help="each input line plus 'predicted_score' and 'grade'; '-' for stdout")
     p.add_argument("--force", action="store_true", help="overwrite OUT.jsonl if it exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-j", "--jobs", type=positive_int, default=1, metavar="N",
+                   help="grade in N processes, each with its own models (~350 MB each; default 1)")
     p.set_defaults(func=cmd_grade_batch)
 
     p = sub.add_parser("eval", help="measure agreement with human grades on a graded JSONL file")
@@ -129,15 +131,16 @@ def _skipped(source: Path, number: int, message: str) -> None:
     tqdm.write(f"interviewer: {source}:{number}: {message} (line skipped)", file=sys.stderr)
 
 
-def _graded(source: Path, records: Iterable[tuple[int, Any]], total: int | None, grader: Any, bank: Bank | None,
+def _graded(source: Path, graded: Iterable[tuple[int, Any]], total: int | None,
             quiet: bool) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Grade JSONL records with a progress bar on stderr; a bad line is reported as SOURCE:LINE and skipped."""
+    """Graded JSONL records (``batch.grade_records``) with a progress bar on stderr; a bad line is reported as
+    SOURCE:LINE and skipped."""
     from tqdm import tqdm
 
-    from interviewer.scoring.batch import LineError, grade_records
+    from interviewer.scoring.batch import LineError
 
     with tqdm(total=total, unit="answer", file=sys.stderr, disable=quiet, dynamic_ncols=True) as bar:
-        for number, item in grade_records(records, grader, bank):
+        for number, item in graded:
             bar.update(1)
             if isinstance(item, LineError):
                 _skipped(source, number, item.message)
@@ -147,7 +150,7 @@ def _graded(source: Path, records: Iterable[tuple[int, Any]], total: int | None,
 
 def cmd_grade_batch(args: argparse.Namespace) -> int:
     from interviewer.outfile import check_output, is_stdout, open_output, same_file, write_error
-    from interviewer.scoring.batch import count_lines, read_jsonl
+    from interviewer.scoring.batch import count_lines, grade_records, grade_records_parallel, read_jsonl
 
     settings = settings_of(args)
     source = Path(args.input)
@@ -167,10 +170,13 @@ def cmd_grade_batch(args: argparse.Namespace) -> int:
     else:
         check_output(target, force=args.force, inputs=(source,))
     bank = optional_bank(settings)
-    grader = common.grader(settings, bank)
+    if args.jobs > 1:  # each worker loads its own models, after the fork
+        graded = grade_records_parallel(records(), lambda: (common.grader(settings, bank), bank), args.jobs)
+    else:
+        graded = grade_records(records(), common.grader(settings, bank), bank)
     scores: list[float] = []
     with nullcontext(sys.stdout) if to_stdout else open_output(target) as out:
-        for _, item in _graded(source, records(), total, grader, bank, args.quiet):
+        for _, item in _graded(source, graded, total, args.quiet):
             line = json.dumps(item, ensure_ascii=False)
             if not line.isascii():
                 try:
@@ -192,7 +198,7 @@ def cmd_grade_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from interviewer.scoring.batch import LineError, read_jsonl
+    from interviewer.scoring.batch import LineError, grade_records, read_jsonl
     from interviewer.scoring.evaluation import evaluate, gold_score, is_correct_label, render
 
     settings = settings_of(args)
@@ -208,7 +214,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     bank = optional_bank(settings)
     grader = common.grader(settings, bank, Path(args.calibration) if args.calibration else None)
     graded = []
-    for number, item in _graded(source, records, len(records), grader, bank, args.quiet):
+    for number, item in _graded(source, grade_records(records, grader, bank), len(records), args.quiet):
         try:
             graded.append((item, gold_score(item)))
         except InputError as exc:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
-from collections.abc import Iterable, Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -218,3 +219,62 @@ def grade_records(
         if len(pending) >= CHUNK:
             yield from flush()
     yield from flush()
+
+
+# -- several processes (grade-batch --jobs) ---------------------------------------------------------------
+_worker: dict[str, Any] = {}  # in each worker process: its grader and bank, or the error that stopped loading them
+
+
+def _start_worker(make: Callable[[], tuple[Grader, Bank | None]], threads: int) -> None:
+    from interviewer.scoring import onnx_models
+
+    onnx_models.SESSION_THREADS = threads  # the cores are shared out between the workers
+    try:
+        _worker["grader"], _worker["bank"] = make()
+        if "torch" in sys.modules:  # inference = "torch"
+            sys.modules["torch"].set_num_threads(threads)
+    except Exception as exc:  # noqa: BLE001 - raised again, pickled, where the parent asks for the first chunk
+        _worker["error"] = exc
+
+
+def _grade_chunk(chunk: list[tuple[int, dict[str, Any] | LineError]]) -> list[tuple[int, dict[str, Any] | LineError]]:
+    if "error" in _worker:
+        raise _worker["error"]
+    return list(grade_records(chunk, _worker["grader"], _worker["bank"]))
+
+
+def grade_records_parallel(
+    records: Iterable[tuple[int, dict[str, Any] | LineError]],
+    make: Callable[[], tuple[Grader, Bank | None]],
+    jobs: int,
+) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
+    """``grade_records`` in ``jobs`` worker processes, each with its own grader from ``make()`` (called in the
+    worker, after the fork: nothing is loaded twice in the parent) and ``cores // jobs`` inference threads.
+    Chunks of ``CHUNK`` records go out in order and come back in order; at most ``2 × jobs`` chunks are in
+    flight, so memory stays flat however long the input. The first error loading a model is raised here."""
+    import multiprocessing
+    import os
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    # fork: the workers start from the parent's imports and settings (``make`` need not be picklable).
+    context = multiprocessing.get_context("fork")
+    pending: deque[Future[list[tuple[int, dict[str, Any] | LineError]]]] = deque()
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(make, threads)) as pool:
+        try:
+            chunk: list[tuple[int, dict[str, Any] | LineError]] = []
+            for item in records:
+                chunk.append(item)
+                if len(chunk) >= CHUNK:
+                    pending.append(pool.submit(_grade_chunk, chunk))
+                    chunk = []
+                    if len(pending) >= 2 * jobs:
+                        yield from pending.popleft().result()
+            if chunk:
+                pending.append(pool.submit(_grade_chunk, chunk))
+            while pending:
+                yield from pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()

@@ -26,11 +26,16 @@ from interviewer.scoring.embedder import BATCH_SIZE, keep_token
 from interviewer.scoring.stance import LABELS, MAX_LENGTH, CachedStance
 
 
+SESSION_THREADS = 0
+"""Threads per inference session; 0: one per core (``grade-batch --jobs`` shares the cores between processes)."""
+
+
 def _session(path: Path) -> Any:
-    """An ONNX Runtime CPU session for ``path`` (all graph optimisations, threads = cores)."""
+    """An ONNX Runtime CPU session for ``path`` (all graph optimisations, ``SESSION_THREADS`` threads)."""
     import onnxruntime as ort  # ~0.15 s; only here, never at module scope
 
     options = ort.SessionOptions()
+    options.intra_op_num_threads = SESSION_THREADS
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # warnings about unused initialisers are noise for the user
     # Idle pool threads would spin after each run and take a core from the grader's numpy work that follows

@@ -154,6 +154,40 @@ def test_grade_batch_skips_bad_lines_and_grades_the_rest(capsys, fixture_bank: P
     assert "graded 3 answer(s)" in err and "5 line(s) failed" in err
 
 
+def test_grade_batch_jobs_grade_in_processes_in_input_order(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    answers = [STRONG, "Scaling puts features on one range.", "No idea.", "Fit the scaler on the training data only."]
+    lines = [json.dumps({"id": i, "rubric": "scaling", "answer": answers[i % 4] + " " * (i % 3)}) for i in range(150)]
+    lines[40] = "{not json"
+    lines[77] = json.dumps({"id": 77, "rubric": "nope", "answer": "x"})
+    source = write_jsonl(tmp_path / "in.jsonl", lines)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", str(one), "--bank", str(fixture_bank), "-q")
+    assert code == 1
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", str(two), "--bank", str(fixture_bank), "-q",
+                       "--jobs", "2")
+    assert code == 1
+    assert f"{source}:41: not valid JSON" in err and f"{source}:78: unknown rubric id 'nope'" in err
+    assert "graded 148 answer(s)" in err and "2 line(s) failed" in err
+    records = [json.loads(line) for line in two.read_text().splitlines()]
+    assert [r["id"] for r in records] == [i for i in range(150) if i not in (40, 77)]
+    assert two.read_text() == one.read_text()  # the same grades, in the same order, as in one process
+
+
+def test_grade_batch_jobs_report_a_model_that_will_not_load(capsys, monkeypatch, fixture_bank: Path,
+                                                            tmp_path: Path) -> None:
+    from interviewer.errors import ModelNotAvailableError
+
+    def broken(*_args: object, **_kwargs: object) -> Grader:
+        raise ModelNotAvailableError("/models/stance: the stance model is missing: reinstall interviewer")
+
+    monkeypatch.setattr(cli, "_grader", broken)
+    source = write_jsonl(tmp_path / "in.jsonl", [json.dumps({"rubric": "scaling", "answer": STRONG})] * 3)
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--bank",
+                       str(fixture_bank), "-q", "--jobs", "2")
+    assert code == 1
+    assert "the stance model is missing: reinstall interviewer" in err and "Traceback" not in err
+
+
 def test_grade_batch_refuses_to_overwrite(capsys, fixture_bank: Path, tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", [json.dumps({"rubric": "scaling", "answer": STRONG})])
     target = tmp_path / "out.jsonl"
