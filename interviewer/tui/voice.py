@@ -1,7 +1,8 @@
 """The interviewer's voice in the app: whether questions are read aloud, the Piper voice (loaded once, on
 first use, in a worker) and one player. No Textual here; ``widgets/question_voice.py`` drives it.
 
-``say`` blocks (synthesis, then playback until the end) and is called from a worker thread only. It never
+``say`` blocks (synthesis, then playback until the end) and is called from a worker thread only; so does
+``prepare``, which synthesises what will be asked next while the candidate reads the feedback. It never
 raises for want of a voice or a speaker: it returns the one-line reason (``NoOutput.message``, the
 ``ModelNotAvailableError`` text) for the app to show once before it goes on silently. ``stop`` (from any
 thread) silences what plays and makes a ``say`` still synthesising return without playing.
@@ -78,6 +79,16 @@ class Voice:
             return problem.message
         player.wait()
         return player.problem.message if player.problem is not None else None
+
+    def prepare(self, texts: list[str]) -> None:
+        """Synthesise ``texts`` into the voice's cache without playing them (worker thread), so the next
+        question or follow-up starts at once when its screen opens. Silent about failures: ``say`` reports
+        them when it matters."""
+        for text in texts:
+            try:
+                self._voice().synthesize(text)
+            except (InterviewerError, ValueError):
+                return
 
     def stop(self) -> None:
         """Silence the voice now (any thread); a ``say`` still synthesising will not play."""

@@ -59,6 +59,21 @@ class FeedbackScreen(OfTheApp, Screen[None]):
         self.query_one("#model-answer").display = False
         self.query_one("#feedback-main").focus()
         self.show_follow_ups()
+        if not self.reopened:
+            self._prepare_voice()
+
+    def _prepare_voice(self) -> None:
+        """While the candidate reads, the voice synthesises what it may say next: the follow-up offered and
+        the next question (so either starts at once; about 0.5 s each otherwise)."""
+        app = self.interviewer
+        interview = app.interview
+        if interview is None or not app.services.voice.speaks(app.answer_mode):
+            return
+        texts = [asked[1] for asked in [interview.follow_up_for(self.turn)] if asked is not None]
+        texts += [turn.rubric.question for turn in interview.pending[:1]]
+        if texts:
+            self.run_worker(lambda: app.services.voice.prepare(texts), thread=True, exclusive=True,
+                            group="prepare-voice", exit_on_error=False, description="preparing the next question's voice")
 
     def show_follow_ups(self) -> None:
         interview = self.interviewer.interview
