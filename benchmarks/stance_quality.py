@@ -8,7 +8,11 @@
   supports is the one that counts. The four classes fold to three: support → correct, contradict →
   contradictory, partial + unrelated → incorrect.
 * The team's held-out pairs (``benchmarks/data/stance/heldout_pairs.jsonl``: 24 topics outside the bank,
-  never trained on): 4-way accuracy, and precision / recall of "contradict".
+  never trained on): 4-way accuracy, and precision / recall of "contradict". Their supports mostly share
+  few words with the statement and their contradictions many; ``heldout_close_pairs.jsonl`` (the same
+  statements, never trained on either) runs the other way: close restatements and parts in the
+  statement's own words, wrong claims in other words. A model that reads word overlap instead of
+  meaning fails one set or the other.
 
 The last line is one JSON object with ``beetle_ua_accuracy`` and ``beetle_uq_accuracy``.
 """
@@ -29,6 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from interviewer.scoring.stance import CONTRADICT, LABELS, PARTIAL, SUPPORT, UNRELATED, load_stance  # noqa: E402
 
 HELDOUT = Path(__file__).resolve().parent / "data" / "stance" / "heldout_pairs.jsonl"
+HELDOUT_CLOSE = HELDOUT.with_name("heldout_close_pairs.jsonl")
+"""The same held-out topics' statements, against premises whose word overlap runs the other way: close
+restatements and parts in the statement's own words, wrong claims in other words (never trained on)."""
 THREE_WAY = ("correct", "contradictory", "incorrect")
 
 
@@ -102,10 +109,13 @@ def main() -> None:
         figures[key] = result
         print(f"Beetle {split}: n={result['n']} 3-way accuracy {result['accuracy']:.3f}, "
               f"macro-F1 {result['macro_f1']:.3f}")
-    if HELDOUT.is_file():
-        result = heldout(model, HELDOUT)
-        figures["heldout_pairs"] = result
-        print(f"held-out pairs: n={result['n']} 4-way accuracy {result['accuracy']:.3f}, macro-F1 "
+    for name, key, source in (("held-out pairs", "heldout_pairs", HELDOUT),
+                              ("held-out close pairs", "heldout_close_pairs", HELDOUT_CLOSE)):
+        if not source.is_file():
+            continue
+        result = heldout(model, source)
+        figures[key] = result
+        print(f"{name}: n={result['n']} 4-way accuracy {result['accuracy']:.3f}, macro-F1 "
               f"{result['macro_f1']:.3f}; contradict precision {result['contradict_precision']:.3f}, "
               f"recall {result['contradict_recall']:.3f}")
         print("  accuracy by kind of pair: " + ", ".join(f"{k} {v:.2f}" for k, v in result["accuracy_by_note"].items()))
