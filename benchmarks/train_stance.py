@@ -22,7 +22,9 @@ Training data (fixed seed, about 35 minutes on 2 cores):
   the statement cut after its first clause is partial; another concept's statement, the question
   itself, and the statement's own words shuffled are unrelated; a bare list of its cue phrases is partial.
   (Generated from the practical-ML bank only: the other banks have hand-written pairs below, and
-  generating theirs too would make these one-word edits two fifths of the data.)
+  generating theirs too would make these one-word edits two fifths of the data. Of the other banks only
+  the supports are generated: a statement and its alternatives, a statement itself, with a filler in
+  front and with a synonym.)
 * Hand-written pairs against the bank's rubric statements (``benchmarks/data/stance/bank_pairs.jsonl``),
   and a second, larger set written in the ways candidates really talk, by writers who saw only the rubrics:
   for every key point of every bundled bank a practitioner's story in other words, a terse bullet note, a
@@ -31,6 +33,14 @@ Training data (fixed seed, about 35 minutes on 2 cores):
   another point of the question (unrelated); for every misconception, the wrong claim in other words
   (support) and a warning against it (contradict) (``benchmarks/data/stance/rubric_pairs/``); the same
   kinds on 24 topics outside the banks (``general_pairs.jsonl``).
+* A third hand-written set, the mirror image of the second (``benchmarks/data/stance/close_pairs/``): the
+  second set's supports share few words with the statement and its contradictions many, and the model
+  trained on it learnt that shortcut (it read "Quantization lowers precision from FP32 to FP16 or INT8,
+  typically 2 to 4x faster with a small loss" as contradicting the quantization statement, p 0.98). So
+  for every key point: a close restatement and a short textbook version reusing the statement's own
+  words (support), one part of it in nearly its own words (partial), and a wrong claim about it told in
+  other words (contradict); for every misconception, the claim again in its own words (support) and a
+  warning against it in other words (contradict). Written from the rubrics alone, like the second set.
   ``benchmarks/data/stance/heldout_pairs.jsonl`` (24 other topics, disjoint from the general pairs; two
   of them, p-values and confidence intervals, are also statistics-bank questions) is never trained on: it
   is for ``benchmarks/stance_quality.py``.
@@ -65,6 +75,7 @@ SEED = 13
 EPOCHS = 3
 CROSS_PAIRS = 1500
 PARAPHRASE_PAIRS = 800  # pairs of complete reference answers to one Beetle question, as support  # answers paired with another question's reference, as unrelated
+RESTATEMENT_PAIRS = 800  # of the other banks' generated supports (~2,300): all of them would tilt the classes to support
 BUCKET = 50  # batches whose pairs are sorted by length together (less padding, same randomness)
 BATCH = 16
 LR = 4e-5
@@ -224,6 +235,44 @@ def cross_question_pairs(rows: list[dict], rng: random.Random) -> list[tuple[str
     return pairs
 
 
+def restatement_pairs(rng: random.Random, banks: tuple[str, ...] = ("statistics", "behavioural")) -> list[tuple[str, str, str]]:
+    """Pairs from the other banks' rubrics, the kinds that reuse a statement's own words: a statement and its
+    alternatives state each other, a statement states itself, and so does its text with a filler in front or
+    one word swapped for a synonym (support, ``RESTATEMENT_PAIRS`` of them); its words shuffled and a salad
+    of its and other statements' words (unrelated), a bare list of its cues (partial). (Their
+    meaning-reversing edits are left out: see the docstring.)"""
+    pairs: list[tuple[str, str, str]] = []
+    for name in banks:
+        for rubric in load_bank(ROOT / "rubrics" / name).values():
+            for concept in rubric.concepts:
+                texts = [concept.statement, *concept.alternatives]
+                pairs += [(a, b, "support") for a in texts for b in texts if a != b]
+                for text in texts:
+                    pairs.append((text, text, "support"))
+                    pairs.append((neutral_edit(text, rng), concept.statement, "support"))
+                    same = synonym_edit(text, rng)
+                    if same and same != text:
+                        pairs.append((same, concept.statement, "support"))
+            for misconception in rubric.misconceptions:
+                pairs.append((misconception.claim, misconception.claim, "support"))
+                pairs.append((neutral_edit(misconception.claim, rng), misconception.claim, "support"))
+    rng.shuffle(pairs)
+    pairs = pairs[:RESTATEMENT_PAIRS]
+    # What shares every word and states nothing, as for the practical-ML bank: without these, supports that
+    # reuse a statement's words teach that a salad of them supports it (the dev set's salads rose 3.0 -> 3.4).
+    for name in banks:
+        for rubric in load_bank(ROOT / "rubrics" / name).values():
+            statements = [c.statement for c in rubric.concepts]
+            for concept in rubric.concepts:
+                others = [t for t in statements if t != concept.statement]
+                pairs.append((shuffled(concept.statement, rng), concept.statement, "unrelated"))
+                pairs.append((salad([concept.statement, *rng.sample(others, min(2, len(others)))], rng),
+                              concept.statement, "unrelated"))
+                if len(concept.cues) >= 2:
+                    pairs.append((", ".join(concept.cues[:4]) + ".", concept.statement, "partial"))
+    return pairs
+
+
 def rubric_pairs(rng: random.Random) -> list[tuple[str, str, str]]:
     """Pairs generated from the bank's rubrics (premise, hypothesis, label)."""
     from sentence_transformers import SentenceTransformer
@@ -329,10 +378,13 @@ def main() -> None:
     sources = {"beetle_train": beetle_pairs(beetle), "scientsbank_train": scientsbank_pairs(scients),
                "cross_question_unrelated": cross_question_pairs(beetle + scients, rng),
                "beetle_reference_paraphrases": reference_paraphrases(beetle, rng),
-               "rubric_generated": rubric_pairs(rng)}
+               "rubric_generated": rubric_pairs(rng),
+               "rubric_restatements": restatement_pairs(rng)}
     if not args.no_hand_pairs:
         sources["hand_bank_pairs"] = hand_pairs(STANCE_DATA / "bank_pairs.jsonl") * HAND_PAIR_REPEATS
         sources["hand_written_pairs"] = hand_pairs(*written_pair_files()) * args.written_repeats
+        sources["hand_close_pairs"] = hand_pairs(*sorted((STANCE_DATA / "close_pairs").glob("*.jsonl"))) * \
+            args.written_repeats
     data = [pair for block in sources.values() for pair in block]
     print({name: len(block) for name, block in sources.items()}, Counter(label for *_, label in data), flush=True)
 

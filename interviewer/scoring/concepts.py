@@ -47,7 +47,7 @@ CUE_SIMILARITY_DISCOUNT = 0.05  # a short cue phrase matches a unit less reliabl
 CANDIDATE_FLOOR = 0.30  # a unit less similar than this to a concept is not asked about it
 CANDIDATES_PER_CONCEPT = 5  # the closest units the stance model reads for each concept (3 missed points
 # stated in other words, whose unit is not among the closest by cosine: dev CV r 0.816 with 3, 0.839 with 5,
-# 0.836 with 7, for the third stance model)
+# 0.836 with 7, for the third stance model; 0.822 / 0.825 / 0.825 for the fourth)
 CONTRADICTION_FLOOR = 0.45  # a unit must be at least this close to a concept to count as denying it
 STATES = 0.5  # p(support) at which a unit states the concept
 TOUCHES = 0.5  # p(support) + p(partial) at which it touches it
@@ -150,8 +150,9 @@ def denies(unit: str, statement: str, closeness: float) -> bool:
     """Whether a unit close to a concept says its opposite: its negation disagrees with the statement's on
     the word the negation applies to ("trees need scaling" against "trees don't need scaling"), and it is
     about the concept (``CONTRADICTION_FLOOR``). The stance model's "contradict" is not trusted alone here:
-    on held-out pairs it was right only 41% of the times it said so (it reads many paraphrases as
-    contradictions); it is one of the signals the concept model weighs instead."""
+    on held-out pairs it is right 57% of the times it says so (reversals and hedges are its weakest kinds),
+    and letting it veto evidence lowered the dev split's r; it is one of the signals the concept model
+    weighs instead."""
     return closeness >= CONTRADICTION_FLOOR and T.polarity_conflict(unit, statement)
 
 
