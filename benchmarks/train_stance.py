@@ -235,41 +235,47 @@ def cross_question_pairs(rows: list[dict], rng: random.Random) -> list[tuple[str
     return pairs
 
 
-def restatement_pairs(rng: random.Random, banks: tuple[str, ...] = ("statistics", "behavioural")) -> list[tuple[str, str, str]]:
+def restated(text: str, statement: str, rng: random.Random) -> list[tuple[str, str, str]]:
+    """``text`` (a statement, an alternative or a claim) states ``statement``: as it is, with a filler in
+    front, and with one word swapped for a synonym."""
+    pairs = [(text, text, "support"), (neutral_edit(text, rng), statement, "support")]
+    same = synonym_edit(text, rng)
+    if same and same != text:
+        pairs.append((same, statement, "support"))
+    return pairs
+
+
+def restatement_pairs(rng: random.Random,
+                      banks: tuple[str, ...] = ("statistics", "behavioural")) -> list[tuple[str, str, str]]:
     """Pairs from the other banks' rubrics, the kinds that reuse a statement's own words: a statement and its
     alternatives state each other, a statement states itself, and so does its text with a filler in front or
     one word swapped for a synonym (support, ``RESTATEMENT_PAIRS`` of them); its words shuffled and a salad
     of its and other statements' words (unrelated), a bare list of its cues (partial). (Their
     meaning-reversing edits are left out: see the docstring.)"""
+    rubrics = [rubric for name in banks for rubric in load_bank(ROOT / "rubrics" / name).values()]
     pairs: list[tuple[str, str, str]] = []
-    for name in banks:
-        for rubric in load_bank(ROOT / "rubrics" / name).values():
-            for concept in rubric.concepts:
-                texts = [concept.statement, *concept.alternatives]
-                pairs += [(a, b, "support") for a in texts for b in texts if a != b]
-                for text in texts:
-                    pairs.append((text, text, "support"))
-                    pairs.append((neutral_edit(text, rng), concept.statement, "support"))
-                    same = synonym_edit(text, rng)
-                    if same and same != text:
-                        pairs.append((same, concept.statement, "support"))
-            for misconception in rubric.misconceptions:
-                pairs.append((misconception.claim, misconception.claim, "support"))
-                pairs.append((neutral_edit(misconception.claim, rng), misconception.claim, "support"))
+    for rubric in rubrics:
+        for concept in rubric.concepts:
+            texts = [concept.statement, *concept.alternatives]
+            pairs += [(a, b, "support") for a in texts for b in texts if a != b]
+            for text in texts:
+                pairs += restated(text, concept.statement, rng)
+        for misconception in rubric.misconceptions:
+            pairs.append((misconception.claim, misconception.claim, "support"))
+            pairs.append((neutral_edit(misconception.claim, rng), misconception.claim, "support"))
     rng.shuffle(pairs)
     pairs = pairs[:RESTATEMENT_PAIRS]
     # What shares every word and states nothing, as for the practical-ML bank: without these, supports that
     # reuse a statement's words teach that a salad of them supports it (the dev set's salads rose 3.0 -> 3.4).
-    for name in banks:
-        for rubric in load_bank(ROOT / "rubrics" / name).values():
-            statements = [c.statement for c in rubric.concepts]
-            for concept in rubric.concepts:
-                others = [t for t in statements if t != concept.statement]
-                pairs.append((shuffled(concept.statement, rng), concept.statement, "unrelated"))
-                pairs.append((salad([concept.statement, *rng.sample(others, min(2, len(others)))], rng),
-                              concept.statement, "unrelated"))
-                if len(concept.cues) >= 2:
-                    pairs.append((", ".join(concept.cues[:4]) + ".", concept.statement, "partial"))
+    for rubric in rubrics:
+        statements = [c.statement for c in rubric.concepts]
+        for concept in rubric.concepts:
+            others = [t for t in statements if t != concept.statement]
+            pairs.append((shuffled(concept.statement, rng), concept.statement, "unrelated"))
+            pairs.append((salad([concept.statement, *rng.sample(others, min(2, len(others)))], rng),
+                          concept.statement, "unrelated"))
+            if len(concept.cues) >= 2:
+                pairs.append((", ".join(concept.cues[:4]) + ".", concept.statement, "partial"))
     return pairs
 
 
@@ -293,11 +299,7 @@ def rubric_pairs(rng: random.Random) -> list[tuple[str, str, str]]:
                         pairs.append((a, b, "support"))
             others = [c.statement for c in rubric.concepts if c.id != concept.id]
             for text in texts:
-                pairs.append((text, text, "support"))  # a sentence states itself, however close a rewrite is
-                pairs.append((neutral_edit(text, rng), concept.statement, "support"))
-                same = synonym_edit(text, rng)
-                if same and same != text:
-                    pairs.append((same, concept.statement, "support"))
+                pairs += restated(text, concept.statement, rng)  # a sentence states itself, however close a rewrite is
                 pairs.append((joined(text, rng.choice(others)), concept.statement, "support") if others else
                              (text, concept.statement, "support"))
                 for rewrite in (negate_once(text), swap_once(text)):
@@ -322,11 +324,7 @@ def rubric_pairs(rng: random.Random) -> list[tuple[str, str, str]]:
         for misconception in rubric.misconceptions:
             correction_vector = embedder.encode([misconception.correction], normalize_embeddings=True)[0]
             related = rubric.concepts[int((vectors @ correction_vector).argmax())]
-            pairs.append((misconception.claim, misconception.claim, "support"))
-            pairs.append((neutral_edit(misconception.claim, rng), misconception.claim, "support"))
-            same = synonym_edit(misconception.claim, rng)
-            if same and same != misconception.claim:
-                pairs.append((same, misconception.claim, "support"))
+            pairs += restated(misconception.claim, misconception.claim, rng)
             pairs.append((misconception.claim, related.statement, "contradict"))
             pairs.append((misconception.claim, misconception.correction, "contradict"))
             pairs.append((misconception.correction, misconception.claim, "contradict"))

@@ -171,7 +171,7 @@ def cmd_grade_batch(args: argparse.Namespace) -> int:
         check_output(target, force=args.force, inputs=(source,))
     bank = optional_bank(settings)
     if args.jobs > 1:  # each worker loads its own models, after the fork
-        graded = grade_records_parallel(records(), lambda: (common.grader(settings, bank), bank), args.jobs)
+        graded = grade_records_parallel(records(), lambda: common.grader(settings, bank), bank, args.jobs)
     else:
         graded = grade_records(records(), common.grader(settings, bank), bank)
     scores: list[float] = []

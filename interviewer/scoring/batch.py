@@ -225,12 +225,13 @@ def grade_records(
 _worker: dict[str, Any] = {}  # in each worker process: its grader and bank, or the error that stopped loading them
 
 
-def _start_worker(make: Callable[[], tuple[Grader, Bank | None]], threads: int) -> None:
+def _start_worker(make: Callable[[], Grader], bank: Bank | None, threads: int) -> None:
     from interviewer.scoring import onnx_models
 
     onnx_models.SESSION_THREADS = threads  # the cores are shared out between the workers
+    _worker["bank"] = bank
     try:
-        _worker["grader"], _worker["bank"] = make()
+        _worker["grader"] = make()
         if "torch" in sys.modules:  # inference = "torch"
             sys.modules["torch"].set_num_threads(threads)
     except Exception as exc:  # noqa: BLE001 - raised again, pickled, where the parent asks for the first chunk
@@ -245,7 +246,8 @@ def _grade_chunk(chunk: list[tuple[int, dict[str, Any] | LineError]]) -> list[tu
 
 def grade_records_parallel(
     records: Iterable[tuple[int, dict[str, Any] | LineError]],
-    make: Callable[[], tuple[Grader, Bank | None]],
+    make: Callable[[], Grader],
+    bank: Bank | None,
     jobs: int,
 ) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
     """``grade_records`` in ``jobs`` worker processes, each with its own grader from ``make()`` (called in the
@@ -261,7 +263,8 @@ def grade_records_parallel(
     # fork: the workers start from the parent's imports and settings (``make`` need not be picklable).
     context = multiprocessing.get_context("fork")
     pending: deque[Future[list[tuple[int, dict[str, Any] | LineError]]]] = deque()
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(make, threads)) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(make, bank, threads)) as pool:
         try:
             chunk: list[tuple[int, dict[str, Any] | LineError]] = []
             for item in records:

@@ -69,11 +69,13 @@ class FeedbackScreen(OfTheApp, Screen[None]):
         interview = app.interview
         if interview is None or not app.services.voice.speaks(app.answer_mode):
             return
-        texts = [asked[1] for asked in [interview.follow_up_for(self.turn)] if asked is not None]
+        asked = interview.follow_up_for(self.turn)
+        texts = [asked[1]] if asked is not None else []
         texts += [turn.rubric.question for turn in interview.pending[:1]]
         if texts:
             self.run_worker(lambda: app.services.voice.prepare(texts), thread=True, exclusive=True,
-                            group="prepare-voice", exit_on_error=False, description="preparing the next question's voice")
+                            group="prepare-voice", exit_on_error=False,
+                            description="preparing the next question's voice")
 
     def show_follow_ups(self) -> None:
         interview = self.interviewer.interview

@@ -142,16 +142,22 @@ def take(text: str, dropped: float = 0.0) -> VoicePanel.Transcribed:
     return VoicePanel.Transcribed(Path("answer.wav"), 40.0, transcript, measure_delivery(transcript))
 
 
+async def answered_by_voice(pilot: Any, the_app: InterviewerApp, player: FakePlayer,
+                            transcribed: VoicePanel.Transcribed) -> None:
+    """The first question is heard, then ``transcribed`` arrives as its recording's transcript (ready to submit)."""
+    await wait_for(pilot, lambda: len(player.played) == 1, what="the question spoken")
+    panel = the_app.screen.query_one(VoicePanel)
+    panel.post_message(transcribed)
+    await wait_for(pilot, lambda: panel.state == "done", what="the transcript")
+
+
 async def test_the_feedback_screen_prepares_the_follow_up_and_the_next_question_unheard(tmp_path: Path) -> None:
     from interviewer.tui.screens.feedback import FeedbackScreen
 
     synthesizer, player = FakeSynthesizer(), FakePlayer()
     the_app = spoken_app(tmp_path, load_synthesizer=synthesizer, player=player)
     async with the_app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: len(player.played) == 1, what="the question spoken")
-        panel = the_app.screen.query_one(VoicePanel)
-        panel.post_message(take("Scaling puts features on comparable ranges for KNN."))
-        await wait_for(pilot, lambda: panel.state == "done", what="the transcript")
+        await answered_by_voice(pilot, the_app, player, take("Scaling puts features on comparable ranges for KNN."))
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="feedback")
         interview = the_app.interview
@@ -173,10 +179,8 @@ async def test_a_spoken_follow_up_is_read_aloud_recorded_checked_and_submitted(t
     synthesizer, player = FakeSynthesizer(), FakePlayer()
     the_app = spoken_app(tmp_path, load_synthesizer=synthesizer, player=player)
     async with the_app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: len(player.played) == 1, what="the question spoken")
-        panel = the_app.screen.query_one(VoicePanel)
-        panel.post_message(take("Scaling puts features on comparable ranges for KNN.", dropped=12.5))
-        await wait_for(pilot, lambda: panel.state == "done", what="the transcript")
+        await answered_by_voice(pilot, the_app, player,
+                                take("Scaling puts features on comparable ranges for KNN.", dropped=12.5))
         status = str(the_app.screen.query_one("#status").render())
         assert "12.5 s of audio were dropped as likely invented text" in status
         await pilot.press("ctrl+s")
