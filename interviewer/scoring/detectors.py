@@ -3,7 +3,9 @@
 * Misconceptions: a unit makes one of the rubric's wrong claims when it is much closer in meaning to the
   claim than to anything correct the rubric says, or names one of the claim's cue phrases and is no
   closer to anything correct; in both cases its negation must agree with the claim's, so a unit that
-  warns against it ("never shuffle a time series") is not a hit.
+  warns against it ("never shuffle a time series") is not a hit, and nor is a bare example ("for example,
+  fitting the scaler on all the data before splitting" in an answer about leakage): it names a practice
+  as an instance of what the sentence before it says, without claiming the practice is fine.
 * Relevance: how well the answer's units fit its own rubric (its model answer and concept statements)
   against how well they fit every other question of the bank. An answer that fits another question
   clearly better, or fits nothing, is off-topic, unless it makes this question's wrong claims: a wrong
@@ -72,10 +74,11 @@ def makes_claim(unit: str, claim: str, closeness: float, rival: float, cue: bool
     """How strongly a unit makes a claim (0: it does not): it is much closer in meaning to the claim than
     to anything correct the rubric says, or it names one of the claim's cue phrases and is no closer to
     anything correct; never when its negation disagrees with the claim's ("never shuffle a time series"
-    against "shuffle the time series"). (Asking the stance model as well found the same wrong claims in
-    the dev set and twice as many false ones, mostly in spoken answers: it is not asked here.)
+    against "shuffle the time series"), and never from a bare example (``text.bare_example``). (Asking
+    the stance model as well found the same wrong claims in the dev set and twice as many false ones,
+    mostly in spoken answers: it is not asked here.)
     """
-    if T.polarity_conflict(unit, claim):
+    if T.polarity_conflict(unit, claim) or T.bare_example(unit):
         return 0.0
     if (closeness >= CLAIM_SIMILARITY and closeness >= rival + CLAIM_MARGIN) or \
             (cue and closeness >= CUE_CLAIM_SIMILARITY and closeness >= rival):

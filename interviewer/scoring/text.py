@@ -309,6 +309,29 @@ def polarity_conflict(unit: str, statement: str) -> bool:
     return any(not (unit_flags[w] & statement_flags[w]) for w in shared)
 
 
+# A unit opening with one of these gives an example of what the sentence before it says.
+_EXAMPLE_RE = re.compile(r"^\W*(?:for example|for instance|e\.?g\.?|such as|say|like)\b[\s,:]*", re.IGNORECASE)
+# Words that make a sentence judge or recommend a practice rather than only name it.
+EVALUATIVE = frozenset(
+    """fine ok okay good better best safe correct right valid acceptable harmless enough recommended recommend
+    should must can could may might need needs needed just always works work matter matters problem""".split()
+)
+
+
+def bare_example(unit: str) -> bool:
+    """Whether a unit only gives an example, naming a practice without judging it.
+
+    "For example, fitting the scaler on all the data before splitting." is an instance of what the
+    sentence before it says (in an answer about leakage: an instance of leakage); it does not claim the
+    practice is fine. "For example, you can fit the scaler on all the data" and "e.g. scaling everything
+    first is fine" judge it, and are not bare.
+    """
+    opening = _EXAMPLE_RE.match(unit)
+    if opening is None or opening.end() == len(unit):
+        return False
+    return not any(w.lower() in EVALUATIVE for w in words(unit[opening.end():]))
+
+
 def explains(unit: str) -> bool:
     """Whether a unit says something about a term rather than only naming it.
 

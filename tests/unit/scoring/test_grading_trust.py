@@ -56,6 +56,20 @@ def test_a_wrong_definition_in_the_right_words_is_not_covered(grader: Grader, bu
     assert by_id(grade)["pruning"].status != "covered"
 
 
+def test_an_example_of_leakage_is_not_a_claim_that_the_practice_is_fine(grader: Grader, bundled_bank) -> None:
+    # The wording Whisper heard for a spoken test answer: as a bare example after a definition of leakage,
+    # "fitting the scaler on all of the data before splitting" is an instance of leakage, not the
+    # misconception "normalizing the whole dataset before the split is fine" (it was flagged, -2.5, 0.0 / 10).
+    answer = ("Data leakage is when information from outside the training data is used to build the model. "
+              "For example, fitting the scalar on all of the data before splitting it into training and test sets.")
+    grade = grader.grade(bundled_bank["q03"], answer)
+    assert not grade.misconceptions, [m.misconception_id for m in grade.misconceptions]
+    assert by_id(grade)["preprocessing-leak"].status in ("covered", "partial")
+    assert grade.score > 0.0
+    judged = grader.grade(bundled_bank["q03"], answer.replace("For example, fitting", "It's fine to fit"))
+    assert "normalize-before-split-ok" in {m.misconception_id for m in judged.misconceptions}
+
+
 def test_the_headline_never_contradicts_the_checklist(grader: Grader, bundled_bank) -> None:
     rubric = bundled_bank["q03"]
     answer = ("Leakage is a huge topic and a big risk in every project. It happens a lot in practice and teams must "

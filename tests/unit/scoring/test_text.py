@@ -86,3 +86,14 @@ def test_a_short_no_is_its_own_sentence_and_does_not_negate_the_next() -> None:
 def test_words_are_unicode() -> None:
     assert T.words("naïve Bayes, café, don't") == ["naïve", "Bayes", "café", "don't"]
     assert T.word_count("Переобучение — это плохо") == 3
+
+
+def test_a_bare_example_names_a_practice_without_judging_it() -> None:
+    assert T.bare_example("For example, fitting the scaler on all the data before splitting it.")
+    assert T.bare_example("e.g. target encoding computed on the full dataset")
+    assert T.bare_example("For instance, tomorrow's weather as a feature for today's sales.")
+    assert not T.bare_example("For example, you can fit the scaler on all the data before splitting.")
+    assert not T.bare_example("For example, scaling everything first is fine.")
+    assert not T.bare_example("Fitting the scaler on all the data before splitting.")  # no example marker
+    assert not T.bare_example("For example,")
+    assert not T.bare_example("I like fitting the scaler on all the data.")  # "like" as a verb, not opening

@@ -137,8 +137,9 @@ def test_cli_grade_audio_with_the_real_models(whisper_cache: Path, speak) -> Non
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     # The spoken example is graded as the key point it states, quoted in the speaker's words (the score
-    # itself is the grader's business: benchmarks/grading_quality.py; the imprecise definition is missed
-    # by the third stance model, 1.7 / 10 in all).
+    # itself is the grader's business: benchmarks/grading_quality.py; 3.0 / 10 here, the definition only
+    # touched). Whisper may hear "scalar", "all of the data", "training": as a bare example the sentence
+    # is an instance of leakage, never the wrong claim that the practice is fine (it once was: 0.0 / 10).
     assert data["rubric_id"] == "q03" and data["score"] > 0.0
     covered = {c["concept_id"]: c for c in data["concepts"] if c["status"] == "covered"}
     assert "preprocessing-leak" in covered and "before splitting" in covered["preprocessing-leak"]["evidence"]["text"].lower()
