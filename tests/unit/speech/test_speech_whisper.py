@@ -140,7 +140,7 @@ def test_cli_grade_audio_with_the_real_models(whisper_cache: Path, speak) -> Non
     # itself is the grader's business: benchmarks/grading_quality.py; 3.0 / 10 here, the definition only
     # touched). Whisper may hear "scalar", "all of the data", "training": as a bare example the sentence
     # is an instance of leakage, never the wrong claim that the practice is fine (it once was: 0.0 / 10).
-    assert data["rubric_id"] == "q03" and data["score"] > 0.0
+    assert data["rubric_id"] == "q03" and data["score"] > 0.0, data["transcript"]["text"]
     covered = {c["concept_id"]: c for c in data["concepts"] if c["status"] == "covered"}
     assert "preprocessing-leak" in covered and "before splitting" in covered["preprocessing-leak"]["evidence"]["text"].lower()
     assert "leakage" in data["transcript"]["text"].lower() or "training" in data["transcript"]["text"].lower()
