@@ -12,9 +12,9 @@ reached yet on every answer: tests/unit/scoring/test_grading_trust.py marks what
   candidates (the stance model's probabilities, closeness in meaning, token recall, closeness to the
   question, naming vs explaining, word order vs shuffled words); with no fitted model, a candidate
   states the concept when the stance model says so or when it is as close as a restatement, and touches
-  it likewise. A covered point whose
-  evidence only names terms in a list is partial (``text.explains``). The evidence quoted is the
-  candidate the stance model reads as stating the point best.
+  it likewise. A covered point whose evidence only names terms in a list is partial (``text.explains``).
+  The evidence quoted is the candidate whose reading by the stance model earns the most credit (stating
+  the point counts 1, touching it 1/2), then the closest in meaning.
 * contradicted: missed, and a candidate close to it says the opposite (its negation disagrees with the
   statement's, ``denies``); that candidate is never evidence, and it is reported as a wrong claim.
 """
@@ -178,8 +178,12 @@ def match_concept(concept: Concept, found: ConceptCandidates, parts: AnswerUnits
     closeness = [float(found.closeness[u]) for u in found.units]
     denied = [denies(parts.units[u].text, h, c) for u, h, c in zip(found.units, found.hypotheses, closeness, strict=True)]
     live = [i for i in range(len(rows)) if not denied[i]]
-    # The candidate that states it best: the stance model's confidence first, then closeness in meaning.
-    rank = sorted(live, key=lambda i: (-float(rows[i][SUPPORT]), -closeness[i], found.units[i]))
+    # The candidate that states it best: the credit the stance model's reading earns (stating it counts 1,
+    # touching it 1/2, as the checklist does), then closeness in meaning. (By p(support) alone, a unit that
+    # only names the point, "I use SHAP and LIME" (partial 0.99), lost to a definition sentence close in
+    # words that neither states nor names it (support 0.00 for both): the quote showed the wrong sentence.)
+    rank = sorted(live, key=lambda i: (-float(rows[i][SUPPORT] + rows[i][PARTIAL] / 2), -closeness[i],
+                                       found.units[i]))
     by_closeness = sorted((closeness[i] for i in live), reverse=True)
     signals = {
         "closeness": by_closeness[0] if by_closeness else 0.0,

@@ -70,6 +70,23 @@ def test_an_example_of_leakage_is_not_a_claim_that_the_practice_is_fine(grader: 
     assert "normalize-before-split-ok" in {m.misconception_id for m in judged.misconceptions}
 
 
+def test_the_evidence_quoted_is_the_sentence_that_states_the_point(grader: Grader, bundled_bank) -> None:
+    # Issue 13: a definition sentence was quoted for "intrinsically interpretable models" while the sentence
+    # naming linear models and trees was right there.
+    answer = ("Interpretability means a person can understand why a model made a prediction. Linear regression "
+              "shows it through its coefficients and a decision tree through its if-then rules, so they need no "
+              "extra tools. For black boxes I use SHAP and LIME.")
+    intrinsic = by_id(grader.grade(bundled_bank["q13"], answer))["intrinsic-models"]
+    assert intrinsic.status == "covered" and intrinsic.evidence is not None
+    assert intrinsic.evidence.text.startswith("Linear regression shows it")
+    concepts = by_id(grader.grade(bundled_bank["q13"], answer))
+    assert concepts["definition"].evidence.text.startswith("Interpretability means")
+    # Naming SHAP and LIME touches those points at most; whatever credit they get is quoted from that sentence.
+    for named in ("shap", "lime"):
+        assert concepts[named].status != "covered"
+        assert concepts[named].evidence is None or concepts[named].evidence.text == "For black boxes I use SHAP and LIME."
+
+
 def test_the_headline_never_contradicts_the_checklist(grader: Grader, bundled_bank) -> None:
     rubric = bundled_bank["q03"]
     answer = ("Leakage is a huge topic and a big risk in every project. It happens a lot in practice and teams must "
