@@ -41,6 +41,10 @@ Training data (fixed seed, about 35 minutes on 2 cores):
   words (support), one part of it in nearly its own words (partial), and a wrong claim about it told in
   other words (contradict); for every misconception, the claim again in its own words (support) and a
   warning against it in other words (contradict). Written from the rubrics alone, like the second set.
+* Against every wrong claim of every bundled bank, what neither states nor denies it (unrelated): two
+  correct statements of the same question on other points, another wrong claim of the same question and
+  a statement of another question. Before, a claim was nearly always paired with a text stating or denying
+  it, and the model read any on-topic talk as stating it (``claim_unrelated_pairs``).
   ``benchmarks/data/stance/heldout_pairs.jsonl`` (24 other topics, disjoint from the general pairs; two
   of them, p-values and confidence intervals, are also statistics-bank questions) is never trained on: it
   is for ``benchmarks/stance_quality.py``.
@@ -337,6 +341,40 @@ def rubric_pairs(rng: random.Random) -> list[tuple[str, str, str]]:
     return pairs
 
 
+def claim_unrelated_pairs(rng: random.Random,
+                          banks: tuple[str, ...] = ("practical-ml", "statistics", "behavioural")) -> list[tuple[str, str, str]]:
+    """What neither states nor denies a wrong claim (unrelated): two correct statements of the same question
+    on other points (not the two closest to the claim's correction, which may deny it), another wrong claim
+    of the same question, and a statement of another question.
+
+    Without these, a claim was almost only ever seen with a text that states it or denies it: the model
+    learnt "anything on the topic supports the claim unless it warns", and read plain correct talk ("so
+    feature engineering is like, you take your raw data and build the inputs") as stating "deep learning
+    makes feature engineering obsolete" (p 1.00; on the dev split it said "states a wrong claim" with
+    p > 0.9 for one of the closest units of 74 of the 154 answers that state none)."""
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    embedder = SentenceTransformer(str(default_model_path()), device="cpu")
+    rubrics = [rubric for name in banks for rubric in load_bank(ROOT / "rubrics" / name).values()]
+    pairs: list[tuple[str, str, str]] = []
+    for rubric in rubrics:
+        statements = [c.statement for c in rubric.concepts]
+        foreign = [c.statement for r in rubrics if r.id != rubric.id for c in r.concepts]
+        vectors = embedder.encode(statements, normalize_embeddings=True)
+        for misconception in rubric.misconceptions:
+            correction = embedder.encode([misconception.correction], normalize_embeddings=True)[0]
+            nearest = set(np.argsort(-(vectors @ correction))[:2].tolist())
+            others = [t for i, t in enumerate(statements) if i not in nearest]
+            for other in rng.sample(others, min(2, len(others))):
+                pairs.append((other, misconception.claim, "unrelated"))
+            rivals = [m.claim for m in rubric.misconceptions if m.id != misconception.id]
+            if rivals:
+                pairs.append((rng.choice(rivals), misconception.claim, "unrelated"))
+            pairs.append((rng.choice(foreign), misconception.claim, "unrelated"))
+    return pairs
+
+
 def hand_pairs(*paths: Path) -> list[tuple[str, str, str]]:
     rows = [json.loads(line) for path in paths if path.is_file()
             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -377,7 +415,9 @@ def main() -> None:
                "cross_question_unrelated": cross_question_pairs(beetle + scients, rng),
                "beetle_reference_paraphrases": reference_paraphrases(beetle, rng),
                "rubric_generated": rubric_pairs(rng),
-               "rubric_restatements": restatement_pairs(rng)}
+               "rubric_restatements": restatement_pairs(rng),
+               # its own random draws, so the sources above draw exactly as before
+               "claim_unrelated": claim_unrelated_pairs(random.Random(SEED + 1))}
     if not args.no_hand_pairs:
         sources["hand_bank_pairs"] = hand_pairs(STANCE_DATA / "bank_pairs.jsonl") * HAND_PAIR_REPEATS
         sources["hand_written_pairs"] = hand_pairs(*written_pair_files()) * args.written_repeats
