@@ -97,6 +97,15 @@ def test_naming_lime_is_quoted_for_lime(grader: Grader, bundled_bank) -> None:
     assert lime.evidence is None or lime.evidence.text == "For black boxes I use SHAP and LIME."
 
 
+@pytest.mark.xfail(strict=True, reason="known failure (issue 9, open): the sixth stance model reads the bare example "
+                   "as contradicting the preprocessing statement (0.99), so the definition sentence is quoted for it")
+def test_the_example_is_quoted_for_the_point_it_illustrates(grader: Grader, bundled_bank) -> None:
+    answer = ("Data leakage is when information from outside the training data is used to build the model. "
+              "For example, fitting the scalar on all the data before splitting it into train and test sets.")
+    point = by_id(grader.grade(bundled_bank["q03"], answer))["preprocessing-leak"]
+    assert point.evidence is not None and "before splitting" in point.evidence.text
+
+
 def test_the_headline_never_contradicts_the_checklist(grader: Grader, bundled_bank) -> None:
     rubric = bundled_bank["q03"]
     answer = ("Leakage is a huge topic and a big risk in every project. It happens a lot in practice and teams must "
