@@ -70,16 +70,18 @@ def test_an_example_of_leakage_is_not_a_claim_that_the_practice_is_fine(grader: 
     assert "normalize-before-split-ok" in {m.misconception_id for m in judged.misconceptions}
 
 
+INTERPRETABILITY = ("Interpretability means a person can understand why a model made a prediction. Linear regression "
+                    "shows it through its coefficients and a decision tree through its if-then rules, so they need "
+                    "no extra tools. For black boxes I use SHAP and LIME.")
+
+
 def test_the_evidence_quoted_is_the_sentence_that_states_the_point(grader: Grader, bundled_bank) -> None:
     # Issue 13: a definition sentence was quoted for "intrinsically interpretable models" while the sentence
     # naming linear models and trees was right there.
-    answer = ("Interpretability means a person can understand why a model made a prediction. Linear regression "
-              "shows it through its coefficients and a decision tree through its if-then rules, so they need no "
-              "extra tools. For black boxes I use SHAP and LIME.")
-    intrinsic = by_id(grader.grade(bundled_bank["q13"], answer))["intrinsic-models"]
+    concepts = by_id(grader.grade(bundled_bank["q13"], INTERPRETABILITY))
+    intrinsic = concepts["intrinsic-models"]
     assert intrinsic.status == "covered" and intrinsic.evidence is not None
     assert intrinsic.evidence.text.startswith("Linear regression shows it")
-    concepts = by_id(grader.grade(bundled_bank["q13"], answer))
     assert concepts["definition"].evidence.text.startswith("Interpretability means")
     # Naming SHAP touches that point at most; whatever credit it gets is quoted from that sentence.
     assert concepts["shap"].status != "covered"
@@ -90,10 +92,7 @@ def test_the_evidence_quoted_is_the_sentence_that_states_the_point(grader: Grade
                    "('a person can understand why a model made a prediction') as touching LIME (partial 0.91, "
                    "against 0.81 for 'I use SHAP and LIME'), so the definition is quoted for LIME")
 def test_naming_lime_is_quoted_for_lime(grader: Grader, bundled_bank) -> None:
-    answer = ("Interpretability means a person can understand why a model made a prediction. Linear regression "
-              "shows it through its coefficients and a decision tree through its if-then rules, so they need no "
-              "extra tools. For black boxes I use SHAP and LIME.")
-    lime = by_id(grader.grade(bundled_bank["q13"], answer))["lime"]
+    lime = by_id(grader.grade(bundled_bank["q13"], INTERPRETABILITY))["lime"]
     assert lime.evidence is None or lime.evidence.text == "For black boxes I use SHAP and LIME."
 
 

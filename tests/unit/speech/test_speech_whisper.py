@@ -136,7 +136,7 @@ def test_cli_grade_audio_with_the_real_models(whisper_cache: Path, speak) -> Non
     result = run_cli("grade", "--rubric", "q03", "--audio", str(answer), "--json", cache=whisper_cache)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    # The spoken example is graded as the key point it states, quoted in the speaker's words (the score
+    # The spoken example is graded as the key point it states (the score
     # itself is the grader's business: benchmarks/grading_quality.py; 3.0 / 10 here, the definition only
     # touched). Whisper may hear "scalar", "all of the data", "training": as a bare example the sentence
     # is an instance of leakage, never the wrong claim that the practice is fine (it once was: 0.0 / 10).
