@@ -16,6 +16,7 @@ A rubric file looks like this (every field is documented below)::
         alternatives: []            # optional: other complete ways to state it
         weight: 2
         follow_up: Which data do you fit the scaler on, and why?
+        experience: own             # optional, for story points: past | own (see Concept.experience)
     misconceptions:
       - id: fit-on-all
         claim: You should fit the scaler on the whole dataset before splitting.
@@ -78,6 +79,13 @@ class Concept(_Strict):
     cues: Cues = Field(default=(), description="Phrases and synonyms a candidate may use for it.")
     weight: float = Field(default=1.0, gt=0, le=10, description="Relative importance; the core definition is 2.")
     follow_up: Text = Field(description="The question to ask when the point is missed.")
+    experience: Literal["past", "own"] | None = Field(
+        default=None,
+        description="For a point of a story (behavioural questions): only a sentence that tells something that "
+                    "happened can state it (past: a past-tense verb, not \"I would…\" or \"I usually…\"), or that "
+                    "also has the candidate in it (own: \"I\", \"me\", \"my\"; \"we\" alone is not enough). "
+                    "Unset: any sentence.",
+    )
 
 
 class Misconception(_Strict):

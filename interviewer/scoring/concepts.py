@@ -15,6 +15,9 @@ reached yet on every answer: tests/unit/scoring/test_grading_trust.py marks what
   it likewise. A covered point whose evidence only names terms in a list is partial (``text.explains``).
   The evidence quoted is the candidate whose reading by the stance model earns the most credit (stating
   the point counts 1, touching it 1/2), then the closest in meaning.
+* story points (``Concept.experience``, the behavioural bank's situation, task, actions, result): only a
+  unit that tells something that happened, with the candidate in it where asked (``narrative.py``), can be
+  a candidate; "I would sit down with them" or "we rolled it back" states no action of the candidate's.
 * contradicted: missed, and a candidate close to it says the opposite (its negation disagrees with the
   statement's, ``denies``); that candidate is never evidence, and it is reported as a wrong claim.
 """
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from interviewer.rubrics.model import Concept
+from interviewer.scoring import narrative
 from interviewer.scoring import text as T
 from interviewer.scoring.concept_model import ConceptModel
 from interviewer.scoring.result import ConceptResult, Evidence
@@ -108,6 +112,8 @@ class ConceptCandidates:
     scores: np.ndarray
     closeness: np.ndarray
     cues_matched: tuple[str, ...]
+    untold: bool = False
+    """A story point whose closest unit tells no experience (``narrative.tells``), so it is no candidate."""
 
     def pairs(self, parts: AnswerUnits) -> list[tuple[str, str]]:
         return [(parts.units[u].text, h) for u, h in zip(self.units, self.hypotheses, strict=True)]
@@ -141,9 +147,17 @@ def concept_candidates(concept: Concept, statements: np.ndarray, cues: np.ndarra
     scores = closeness
     if len(cues):
         scores = np.maximum(closeness, (vectors @ cues.T).max(axis=1) - CUE_SIMILARITY_DISCOUNT)
+    untold = False
+    if concept.experience is not None:  # a story point: only a sentence telling what happened can state it
+        told = np.array(narrative.told_units(parts.text, tuple((u.start, u.end) for u in parts.units),
+                                             concept.experience))
+        closest = int(np.argmax(scores))
+        untold = bool(not told[closest] and scores[closest] >= CANDIDATE_FLOOR)
+        scores = np.where(told, scores, -1.0)
+        cue_unit = cue_unit if cue_unit is not None and told[cue_unit] else None
     units = top_units(scores, CANDIDATES_PER_CONCEPT, CANDIDATE_FLOOR, cue_unit)
     hypotheses = tuple(texts[int(np.argmax(to_statements[u]))] for u in units)
-    return ConceptCandidates(tuple(units), hypotheses, scores, closeness, tuple(matched))
+    return ConceptCandidates(tuple(units), hypotheses, scores, closeness, tuple(matched), untold)
 
 
 def denies(unit: str, statement: str, closeness: float) -> bool:
@@ -222,13 +236,14 @@ def match_concept(concept: Concept, found: ConceptCandidates, parts: AnswerUnits
         status=status,  # type: ignore[arg-type]
         credit=credit,
         weight=concept.weight,
-        similarity=round(float(found.scores.max()) if len(found.scores) else 0.0, 4),
+        similarity=round(max(0.0, float(found.scores.max())) if len(found.scores) else 0.0, 4),
         cues_matched=found.cues_matched,
         evidence=evidence,
         statement=concept.statement,
         follow_up=concept.follow_up,
         explained=explained,
         contradicted=contradicted,
+        untold=found.untold and status == "missed",
         stance=round(signals["support"], 4),
         signals={k: round(float(v), 4) for k, v in signals.items()},
     )

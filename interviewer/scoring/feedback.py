@@ -61,7 +61,11 @@ def write_feedback(
         else:
             missing.append(f"{c.label} (only touched on{': ' + quote(c.evidence.text) if c.evidence else ''}): {c.statement}")
     for c in missed:
-        missing.append(f"{c.label}: {c.statement}")
+        if c.untold:
+            missing.append(f"{c.label} (you said what you would do, usually do, or what “we” did: tell what you did, "
+                           f"in one real situation): {c.statement}")
+        else:
+            missing.append(f"{c.label}: {c.statement}")
     corrections = tuple(
         f"You said {quote(m.evidence.text) if m.evidence else repr(m.claim)}, but {_lower_first(m.correction)}"
         + (f" (−{m.points_off:.1f} points)" if m.points_off else "")

@@ -43,6 +43,9 @@ class ConceptResult:
     """False when the concept was only named (a term in a list) and not explained: partial credit at most."""
     contradicted: bool = False
     """True when the answer says the opposite of the concept (e.g. "trees need scaling"): no credit."""
+    untold: bool = False
+    """True when a story point (``Concept.experience``) was missed and the sentence closest to it tells no
+    experience of the candidate's own: "I would…", "I usually…", or only what "we" did."""
     stance: float = 0.0
     """The stance model's probability that the best candidate unit states the concept (0–1)."""
     signals: dict[str, float] = field(default_factory=dict)
