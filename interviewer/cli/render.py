@@ -42,6 +42,8 @@ def render_grade(grade: Grade, *, show_model_answer: str | None = None) -> str:
         status = "said the opposite" if concept.contradicted else concept.status
         if concept.status == "partial" and not concept.explained:
             status = "named, not explained"
+        elif concept.untold:
+            status = "missed: not told as something you did"
         line = f"{concept.label} [{status}]"
         if concept.evidence and concept.status != "missed":
             line += f": {quote(concept.evidence.text, 120)}"

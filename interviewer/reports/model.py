@@ -159,7 +159,8 @@ def concept_lines(grade: Mapping[str, Any], recovered: frozenset[str] = frozense
         status = str(c.get("status", "missed"))
         back = advice.status_after_follow_up(_text(c.get("concept_id")), status, recovered) == "recovered"
         note = (advice.RECOVERED if back else "said the opposite" if c.get("contradicted") else
-                "named, not explained" if status == "partial" and c.get("explained") is False else "")
+                "named, not explained" if status == "partial" and c.get("explained") is False else
+                "not told as something you did" if c.get("untold") else "")
         lines.append(ConceptLine(_text(c.get("concept_id")), _text(c.get("label") or c.get("concept_id")), status,
                                  float(c.get("weight") or 1.0),
                                  _evidence(c.get("evidence")) if status != "missed" else None,

@@ -61,6 +61,8 @@ def grade_text(grade: Grade, delivery: dict[str, Any] | None = None) -> Group:
                 label.append(" [you said the opposite]", style="red")
             elif status == "partial" and not concept.explained:
                 label.append(" [named, not explained]", style="yellow")
+            elif concept.untold:
+                label.append(" [not told as something you did]", style="yellow")
             parts.append(hanging(Text(f" {mark} ", style=colour), label))
             if concept.evidence and status != "missed":
                 parts.append(hanging("   ", printable(f"you said: {quote(concept.evidence.text, 140)}"), "italic"))

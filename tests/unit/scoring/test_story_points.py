@@ -52,3 +52,17 @@ def test_we_is_not_the_candidates_own_action(grader: Grader, behavioural) -> Non
                          .replace("I wrote the post-mortem and added", "we wrote the post-mortem and added"))
     own = {c.concept_id: c for c in grade.concepts}["own-actions"]
     assert own.evidence is None or not own.evidence.text.startswith("We rolled it back")
+
+
+def test_an_untold_point_is_marked_in_the_cli_and_the_report() -> None:
+    from interviewer.cli.render import render_grade
+    from interviewer.reports.model import concept_lines
+    from interviewer.scoring.result import ConceptResult, Feedback, Grade, Relevance, Similarity
+
+    concept = ConceptResult("own-actions", "Own actions", "missed", 0.0, 2.0, 0.5, (), None, "I did it.", "What did you do?",
+                            untold=True)
+    grade = Grade(rubric_id="beh09", question="Tell me about a mistake.", score=0.5, concepts=(concept,),
+                  similarity=Similarity(0.5, 0.5, 0.5), feedback=Feedback("Needs work.", (), (), (), None, ""),
+                  features={}, word_count=12, misconceptions=(), relevance=Relevance(True, 0.5, None, None))
+    assert "Own actions [missed: not told as something you did]" in render_grade(grade)
+    assert concept_lines(grade.to_dict())[0].note == "not told as something you did"
