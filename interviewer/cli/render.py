@@ -9,7 +9,7 @@ import textwrap
 
 from interviewer.display import printable
 from interviewer.scoring.feedback import quote
-from interviewer.scoring.result import Grade
+from interviewer.scoring.result import UNTOLD, Grade
 from interviewer.session.advice import STATUS_MARKS, explain_breakdown
 from interviewer.speech.delivery import LONG_PAUSE_SECONDS, PACE_HIGH_WPM, PACE_LOW_WPM, Delivery
 from interviewer.speech.transcript import Transcript
@@ -43,7 +43,7 @@ def render_grade(grade: Grade, *, show_model_answer: str | None = None) -> str:
         if concept.status == "partial" and not concept.explained:
             status = "named, not explained"
         elif concept.untold:
-            status = "missed: not told as something you did"
+            status = f"missed: {UNTOLD}"
         line = f"{concept.label} [{status}]"
         if concept.evidence and concept.status != "missed":
             line += f": {quote(concept.evidence.text, 120)}"

@@ -243,7 +243,7 @@ def match_concept(concept: Concept, found: ConceptCandidates, parts: AnswerUnits
         follow_up=concept.follow_up,
         explained=explained,
         contradicted=contradicted,
-        untold=found.untold and status == "missed",
+        untold=found.untold and status == "missed" and not contradicted,
         stance=round(signals["support"], 4),
         signals={k: round(float(v), 4) for k, v in signals.items()},
     )

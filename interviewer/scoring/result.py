@@ -23,6 +23,10 @@ class Evidence:
     end: int
 
 
+UNTOLD = "not told as your own past experience"
+"""How a missed story point whose closest sentence tells no experience is marked (CLI, app, reports)."""
+
+
 @dataclass(frozen=True)
 class ConceptResult:
     concept_id: str
@@ -32,7 +36,8 @@ class ConceptResult:
     """1 covered, 0.5 partial, 0 missed: the share of the concept's weight earned."""
     weight: float
     similarity: float
-    """Best cosine between an answer unit and the concept's statement or cues."""
+    """Best cosine between an answer unit and the concept's statement or cues (for a story point, over the
+    units that tell an experience only; 0 when none does)."""
     cues_matched: tuple[str, ...]
     """Cue phrases found in the answer (by lemma, in order)."""
     evidence: Evidence | None
@@ -44,8 +49,9 @@ class ConceptResult:
     contradicted: bool = False
     """True when the answer says the opposite of the concept (e.g. "trees need scaling"): no credit."""
     untold: bool = False
-    """True when a story point (``Concept.experience``) was missed and the sentence closest to it tells no
-    experience of the candidate's own: "I would…", "I usually…", or only what "we" did."""
+    """True when a story point (``Concept.experience``) was missed, not contradicted, and the sentence
+    closest to it tells no experience of the candidate's own: "I would…", "I usually…", or only what "we"
+    did (shown as ``UNTOLD``)."""
     stance: float = 0.0
     """The stance model's probability that the best candidate unit states the concept (0–1)."""
     signals: dict[str, float] = field(default_factory=dict)

@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from interviewer.display import printable
 from interviewer.scoring.feedback import quote
-from interviewer.scoring.result import Grade
+from interviewer.scoring.result import UNTOLD, Grade
 from interviewer.session.round import FollowUp
 
 _MARK = {"covered": ("✔", "green"), "partial": ("◐", "yellow"), "missed": ("✘", "red")}
@@ -62,7 +62,7 @@ def grade_text(grade: Grade, delivery: dict[str, Any] | None = None) -> Group:
             elif status == "partial" and not concept.explained:
                 label.append(" [named, not explained]", style="yellow")
             elif concept.untold:
-                label.append(" [not told as something you did]", style="yellow")
+                label.append(f" [{UNTOLD}]", style="yellow")
             parts.append(hanging(Text(f" {mark} ", style=colour), label))
             if concept.evidence and status != "missed":
                 parts.append(hanging("   ", printable(f"you said: {quote(concept.evidence.text, 140)}"), "italic"))

@@ -15,6 +15,10 @@ from interviewer.scoring import narrative as N
     "If it failed, I rolled back the deploy.",  # the "if" governs "failed" only
     "I said I would fix it by Friday, and I did.",  # "said" comes before the modal
     "What I learned is to find the concern behind a position.",
+    "I would say the biggest mistake I made was skipping the canary.",  # a new "I" ends the modal's reach
+    "I can think of a time I broke production.",
+    "When I joined, the pipeline was broken and I rebuilt it.",
+    "I onboarded two juniors.",  # a verb no dictionary knows
 ])
 def test_a_past_story_with_the_speaker_in_it_is_told(sentence: str) -> None:
     assert N.tells_past(sentence)
@@ -29,6 +33,12 @@ def test_a_past_story_with_the_speaker_in_it_is_told(sentence: str) -> None:
     "If I were in that situation, I would talk to her.",
     "I would have asked her earlier.",
     "I usually write a post-mortem after an incident.",  # a habit, not an event
+    "I would've asked her earlier.",
+    "I wouldn't have shipped it.",
+    "When a teammate disagreed, I would ask why.",  # the past form is in the "when" clause
+    "I usually sit down with the people involved.",  # a participle after a habit
+    "Then I'd take the list and my proposed order to my manager.",
+    "Once we understood the root cause I would suggest we agree some ground rules.",  # "ground" is a noun here
 ])
 def test_hypotheticals_and_habits_tell_nothing_that_happened(sentence: str) -> None:
     assert not N.tells_past(sentence)
@@ -47,3 +57,29 @@ def test_a_modal_is_never_a_past_form() -> None:
     assert N.past_form("built") and N.past_form("was") and N.past_form("led")
     assert not any(N.past_form(w) for w in ("would", "could", "might", "should"))
     assert not N.past_form("team")
+
+
+def test_a_clause_keeps_the_modal_of_its_sentence() -> None:
+    text = ("What I would do is ask the colleague for a private chat, and start by describing what I've noticed. "
+            "Last year I asked mine for one.")
+    second = text.index(", and start")
+    spans = ((0, second), (second + 2, text.index("Last") - 1), (text.index("Last"), len(text)))
+    assert N.told_units(text, spans, "own") == (False, False, True)
+
+
+def test_an_untold_point_is_marked_in_the_cli_and_the_report() -> None:
+    from interviewer.cli.render import render_grade
+    from interviewer.reports.model import concept_lines
+    from interviewer.scoring.result import UNTOLD, ConceptResult, Feedback, Grade, Relevance, Similarity
+
+    def grade(**flags: bool) -> Grade:
+        concept = ConceptResult("own-actions", "Own actions", "missed", 0.0, 2.0, 0.5, (), None, "I did it.",
+                                "What did you do?", **flags)
+        return Grade(rubric_id="beh09", question="Tell me about a mistake.", score=0.5, concepts=(concept,),
+                     similarity=Similarity(0.5, 0.5, 0.5), feedback=Feedback("Needs work.", (), (), (), None, ""),
+                     features={}, word_count=12, misconceptions=(), relevance=Relevance(True, 0.5, None, None))
+
+    assert f"Own actions [missed: {UNTOLD}]" in render_grade(grade(untold=True))
+    assert concept_lines(grade(untold=True).to_dict())[0].note == UNTOLD
+    assert UNTOLD not in render_grade(grade())
+    assert concept_lines(grade().to_dict())[0].note == ""
