@@ -9,8 +9,9 @@ topic, so these checks read verbs and pronouns, not meaning:
 * ``past``: the sentence has a verb in the past tense ("was", "asked", "built") that no modal, habit or
   conditional governs ("I would have asked", "I'd take my proposed order", "if I were", "when a teammate
   disagreed, I would ask", "I usually sit down with the people involved").
-* ``own``: as ``past``, and the speaker is in it: "I", "me", "my", "myself" (anywhere in the sentence:
-  "my manager asked the team to fix it" passes; grammar this shallow cannot tell who did what).
+* ``own``: as ``past``, and the speaker is in the same clause (between commas): "I", "me", "my", "myself".
+  "We shipped it, and my manager was pleased" does not pass; "my manager asked the team to fix it" does
+  (grammar this shallow cannot tell who did what).
 
 A rubric concept asks for one of them with ``experience`` (``rubrics/model.py``); only sentences that pass
 can be its evidence. Stories told in the historic present ("so I'm on this team and my manager says…") do
@@ -68,25 +69,31 @@ def _words(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in T.words(text)]
 
 
-def tells_past(text: str) -> bool:
-    """Whether the sentence tells something that happened (see the module docstring)."""
-    for piece in _PIECE_RE.split(text):
-        governed, since = False, 0
-        for i, word in enumerate(found := _words(piece)):
-            if word in MARKERS:
-                governed, since = True, 0
-                continue
-            since += 1
-            if governed and word in NEW_SUBJECT and since > 1:
-                governed = False
-            if not governed and past_form(word) and not (i and found[i - 1] in NOT_VERB):
-                return True
+def _piece_tells(found: list[str]) -> bool:
+    """Whether a piece's words (``_PIECE_RE``) hold a past form that no marker governs."""
+    governed, since = False, 0
+    for i, word in enumerate(found):
+        if word in MARKERS:
+            governed, since = True, 0
+            continue
+        since += 1
+        if governed and word in NEW_SUBJECT and since > 1:
+            governed = False
+        if not governed and past_form(word) and not (i and found[i - 1] in NOT_VERB):
+            return True
     return False
 
 
+def tells_past(text: str) -> bool:
+    """Whether the sentence tells something that happened (see the module docstring)."""
+    return any(_piece_tells(_words(piece)) for piece in _PIECE_RE.split(text))
+
+
 def tells_own(text: str) -> bool:
-    """Whether the sentence tells something that happened with the speaker in it."""
-    return tells_past(text) and any(w in FIRST_PERSON for w in _words(text))
+    """Whether the sentence tells something that happened with the speaker in it: in the same piece as the
+    past form ("it was a team effort, and I'm proud of all of us" does not)."""
+    return any(_piece_tells(found) and any(w in FIRST_PERSON for w in found)
+               for found in map(_words, _PIECE_RE.split(text)))
 
 
 @lru_cache(maxsize=256)

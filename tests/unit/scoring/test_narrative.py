@@ -47,7 +47,9 @@ def test_hypotheticals_and_habits_tell_nothing_that_happened(sentence: str) -> N
 
 
 def test_we_tells_what_happened_but_not_what_the_speaker_did() -> None:
-    for sentence in ("We rolled it back within the hour.", "We launched a week early and had no incidents."):
+    for sentence in ("We rolled it back within the hour.", "We launched a week early and had no incidents.",
+                     "It was a real team effort, and I'm proud of all of us.",  # the "I" is in another clause
+                     "We fixed it together, so I can't single out one thing."):
         assert N.tells_past(sentence)
         assert not N.tells_own(sentence)
         assert not N.tells(sentence, "own")
