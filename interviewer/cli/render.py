@@ -9,7 +9,7 @@ import textwrap
 
 from interviewer.display import printable
 from interviewer.scoring.feedback import quote
-from interviewer.scoring.result import UNTOLD, Grade
+from interviewer.scoring.result import UNTOLD, Grade, key_point_note
 from interviewer.session.advice import STATUS_MARKS, explain_breakdown
 from interviewer.speech.delivery import LONG_PAUSE_SECONDS, PACE_HIGH_WPM, PACE_LOW_WPM, Delivery
 from interviewer.speech.transcript import Transcript
@@ -39,11 +39,9 @@ def render_grade(grade: Grade, *, show_model_answer: str | None = None) -> str:
     out.append("")
     out.append("Key points:")
     for concept in grade.concepts:
-        status = "said the opposite" if concept.contradicted else concept.status
-        if concept.status == "partial" and not concept.explained:
-            status = "named, not explained"
-        elif concept.untold:
-            status = f"missed: {UNTOLD}"
+        note = key_point_note(concept.status, contradicted=concept.contradicted, explained=concept.explained,
+                              untold=concept.untold)
+        status = f"missed: {note}" if note == UNTOLD else note or concept.status
         line = f"{concept.label} [{status}]"
         if concept.evidence and concept.status != "missed":
             line += f": {quote(concept.evidence.text, 120)}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from interviewer.rubrics.loader import Bank
-from interviewer.scoring.result import UNTOLD
+from interviewer.scoring.result import key_point_note
 from interviewer.session import advice
 from interviewer.display import clip
 from interviewer.session.round import bank_label
@@ -31,7 +31,8 @@ class ConceptLine:
     statement: str
     """What the model answer says about it."""
     note: str = ""
-    """"named, not explained", "said the opposite", "recovered in follow-up", ``result.UNTOLD`` or ""."""
+    """``result.key_point_note`` ("said the opposite", "named, not explained", ``result.UNTOLD``), "recovered in
+    follow-up", or ""."""
     recovered: bool = False
     """Not covered in the answer, but covered in its follow-up: not practised next."""
 
@@ -159,9 +160,9 @@ def concept_lines(grade: Mapping[str, Any], recovered: frozenset[str] = frozense
     for c in grade.get("concepts") or ():
         status = str(c.get("status", "missed"))
         back = advice.status_after_follow_up(_text(c.get("concept_id")), status, recovered) == "recovered"
-        note = (advice.RECOVERED if back else "said the opposite" if c.get("contradicted") else
-                "named, not explained" if status == "partial" and c.get("explained") is False else
-                UNTOLD if c.get("untold") else "")
+        note = advice.RECOVERED if back else key_point_note(status, contradicted=bool(c.get("contradicted")),
+                                                            explained=c.get("explained") is not False,
+                                                            untold=bool(c.get("untold")))
         lines.append(ConceptLine(_text(c.get("concept_id")), _text(c.get("label") or c.get("concept_id")), status,
                                  float(c.get("weight") or 1.0),
                                  _evidence(c.get("evidence")) if status != "missed" else None,

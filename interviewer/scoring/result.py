@@ -25,6 +25,18 @@ class Evidence:
 
 UNTOLD = "not told as your own past experience"
 """How a missed story point whose closest sentence tells no experience is marked (CLI, app, reports)."""
+OPPOSITE = "said the opposite"
+NAMED = "named, not explained"
+
+
+def key_point_note(status: str, *, contradicted: bool = False, explained: bool = True, untold: bool = False) -> str:
+    """The one note beside a key point's status, the same in the CLI, the app and the reports: ``OPPOSITE``,
+    ``NAMED`` (partial because only named), ``UNTOLD`` (a story point not told as the candidate's own) or ""."""
+    if contradicted:
+        return OPPOSITE
+    if status == "partial" and not explained:
+        return NAMED
+    return UNTOLD if untold and status == "missed" else ""
 
 
 @dataclass(frozen=True)

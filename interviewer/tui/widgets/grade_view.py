@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from interviewer.display import printable
 from interviewer.scoring.feedback import quote
-from interviewer.scoring.result import UNTOLD, Grade
+from interviewer.scoring.result import OPPOSITE, Grade, key_point_note
 from interviewer.session.round import FollowUp
 
 _MARK = {"covered": ("✔", "green"), "partial": ("◐", "yellow"), "missed": ("✘", "red")}
@@ -57,12 +57,10 @@ def grade_text(grade: Grade, delivery: dict[str, Any] | None = None) -> Group:
         mark, colour = _MARK[status]
         for concept in concepts:
             label = Text(printable(concept.label))
-            if concept.contradicted:
-                label.append(" [you said the opposite]", style="red")
-            elif status == "partial" and not concept.explained:
-                label.append(" [named, not explained]", style="yellow")
-            elif concept.untold:
-                label.append(f" [{UNTOLD}]", style="yellow")
+            note = key_point_note(status, contradicted=concept.contradicted, explained=concept.explained,
+                                  untold=concept.untold)
+            if note:
+                label.append(f" [{note}]", style="red" if note == OPPOSITE else "yellow")
             parts.append(hanging(Text(f" {mark} ", style=colour), label))
             if concept.evidence and status != "missed":
                 parts.append(hanging("   ", printable(f"you said: {quote(concept.evidence.text, 140)}"), "italic"))

@@ -67,21 +67,3 @@ def test_a_clause_keeps_the_modal_of_its_sentence() -> None:
     second = text.index(", and start")
     spans = ((0, second), (second + 2, text.index("Last") - 1), (text.index("Last"), len(text)))
     assert N.told_units(text, spans, "own") == (False, False, True)
-
-
-def test_an_untold_point_is_marked_in_the_cli_and_the_report() -> None:
-    from interviewer.cli.render import render_grade
-    from interviewer.reports.model import concept_lines
-    from interviewer.scoring.result import UNTOLD, ConceptResult, Feedback, Grade, Relevance, Similarity
-
-    def grade(**flags: bool) -> Grade:
-        concept = ConceptResult("own-actions", "Own actions", "missed", 0.0, 2.0, 0.5, (), None, "I did it.",
-                                "What did you do?", **flags)
-        return Grade(rubric_id="beh09", question="Tell me about a mistake.", score=0.5, concepts=(concept,),
-                     similarity=Similarity(0.5, 0.5, 0.5), feedback=Feedback("Needs work.", (), (), (), None, ""),
-                     features={}, word_count=12, misconceptions=(), relevance=Relevance(True, 0.5, None, None))
-
-    assert f"Own actions [missed: {UNTOLD}]" in render_grade(grade(untold=True))
-    assert concept_lines(grade(untold=True).to_dict())[0].note == UNTOLD
-    assert UNTOLD not in render_grade(grade())
-    assert concept_lines(grade().to_dict())[0].note == ""
