@@ -70,15 +70,17 @@ def claim_candidates(rubric: Rubric, claims: np.ndarray, corrections: np.ndarray
     return ClaimCandidates(tuple(chosen), tuple(closeness), tuple(rival), tuple(cue))
 
 
-def makes_claim(unit: str, claim: str, closeness: float, rival: float, cue: bool) -> float:
+def makes_claim(unit: str, claim: str, closeness: float, rival: float, cue: bool, sentence: str = "") -> float:
     """How strongly a unit makes a claim (0: it does not): it is much closer in meaning to the claim than
     to anything correct the rubric says, or it names one of the claim's cue phrases and is no closer to
     anything correct; never when its negation disagrees with the claim's ("never shuffle a time series"
-    against "shuffle the time series"), and never from a bare example (``text.bare_example``). (Asking
+    against "shuffle the time series"), never from a bare example (``text.bare_example``), and never when
+    its ``sentence`` reports the claim as a mistake ("A common mistake is to read…", ``text.reported_as_mistake``).
+    (Asking
     the stance model as well found the same wrong claims in the dev set and twice as many false ones,
     mostly in spoken answers: it is not asked here.)
     """
-    if T.polarity_conflict(unit, claim) or T.bare_example(unit):
+    if T.polarity_conflict(unit, claim) or T.bare_example(unit) or T.reported_as_mistake(sentence or unit):
         return 0.0
     if (closeness >= CLAIM_SIMILARITY and closeness >= rival + CLAIM_MARGIN) or \
             (cue and closeness >= CUE_CLAIM_SIMILARITY and closeness >= rival):
@@ -93,11 +95,14 @@ def find_misconceptions(rubric: Rubric, found: ClaimCandidates, parts: AnswerUni
     ``related[m]``: the index of the concept misconception ``m`` gets wrong.
     """
     hits: list[MisconceptionHit] = []
+    sentences = T.sentences(parts.text) if any(found.units) else []
     for m_index, (misconception, units) in enumerate(zip(rubric.misconceptions, found.units, strict=True)):
         best, best_unit = 0.0, None
         for k, u in enumerate(units):
-            strength = makes_claim(parts.units[u].text, misconception.claim, found.closeness[m_index][k],
-                                   found.rival[m_index][k], found.cue[m_index][k])
+            unit = parts.units[u]
+            sentence = next((s.text for s in sentences if s.start <= unit.start < s.end), unit.text)
+            strength = makes_claim(unit.text, misconception.claim, found.closeness[m_index][k],
+                                   found.rival[m_index][k], found.cue[m_index][k], sentence)
             if strength > best:
                 best, best_unit = strength, u
         if best_unit is not None:

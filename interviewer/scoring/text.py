@@ -332,6 +332,26 @@ def bare_example(unit: str) -> bool:
     return not any(w.lower() in EVALUATIVE for w in words(unit[opening.end():]))
 
 
+_MISTAKE_NOUN = r"(?:mistakes?|errors?|misconceptions?|misunderstandings?|traps?|pitfalls?|fallac(?:y|ies)|myths?)"
+_MISTAKE_FRAME_RE = re.compile(
+    r"\b(?:(?:a|an|the|one|two|three)\s+(?:(?:very|most|really)\s+)?(?:common|classic|typical|frequent|usual|"
+    rf"popular|standard|well-known)\s+{_MISTAKE_NOUN}"
+    r"|misconceptions?|myths?|fallac(?:y|ies)|pitfalls?|traps?"
+    r"|people\s+(?:often\s+|sometimes\s+|usually\s+|commonly\s+|wrongly\s+)?(?:think|assume|believe)"
+    r"|(?:it\s+is|it'?s|it\s+was)\s+tempting\s+to|fall(?:s|ing)?\s+for|misread\w*|misinterpret\w*"
+    r"|wrong\s+to|wrongly|mistake\s+to|error\s+to)\b",
+    re.IGNORECASE,
+)
+
+
+def reported_as_mistake(sentence: str) -> bool:
+    """Whether a sentence reports a claim as a mistake rather than making it: "A common mistake is to read
+    a 95% interval as a 95% chance…", "It's tempting to stop as soon as it looks significant", "people
+    often think a p-value is…", "the classic trap is…". A bare "mistake" is not such a frame ("my mistake
+    was to skip the tests" makes the claim)."""
+    return _MISTAKE_FRAME_RE.search(sentence.replace("’", "'")) is not None
+
+
 def explains(unit: str) -> bool:
     """Whether a unit says something about a term rather than only naming it.
 

@@ -103,3 +103,17 @@ def test_confidently_wrong_answer_scores_low(grader: Grader, bundled_bank) -> No
               "every row that has one. When too many rows would go, I take the mean of each column across the "
               "whole dataset, test rows included, and plug it in. Mean filling doesn't change the distribution.")
     assert grader.grade(bundled_bank["q02"], answer).score <= 3.0
+
+
+def test_a_claim_reported_as_a_common_mistake_is_not_made(real_embedder, real_stance) -> None:
+    from interviewer import locations
+    from interviewer.rubrics import load_bank
+
+    bank = load_bank(locations.bundled_bank_dir("statistics"))
+    statistics = Grader(real_embedder, stance=real_stance, bank=bank)
+    warned = statistics.grade(bank["stat05"], "A common mistake is to read a 95% confidence interval as a 95% chance "
+                                              "that the true value lies in this interval.")
+    made = statistics.grade(bank["stat05"], "A 95% confidence interval means there is a 95% chance that the true value "
+                                            "lies in this interval.")
+    assert "ci-95-prob" not in ids(warned)
+    assert "ci-95-prob" in ids(made)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from interviewer.scoring import text as T
 
 
@@ -97,3 +99,26 @@ def test_a_bare_example_names_a_practice_without_judging_it() -> None:
     assert not T.bare_example("Fitting the scaler on all the data before splitting.")  # no example marker
     assert not T.bare_example("For example,")
     assert not T.bare_example("I like fitting the scaler on all the data.")  # "like" as a verb, not opening
+
+
+@pytest.mark.parametrize("sentence", [
+    "A common mistake is to read a 95% confidence interval as a 95% chance that the true value is inside.",
+    "It's tempting to stop the test as soon as the p-value dips under 0.05.",
+    "People often think the p-value is the probability that the null is true.",
+    "The classic trap is to track fifty metrics and ship if any of them turns green.",
+    "That the bootstrap creates new data is a myth.",
+    "Don't misread a non-significant result as proof of no effect.",
+])
+def test_a_claim_reported_as_a_mistake_is_not_made(sentence: str) -> None:
+    assert T.reported_as_mistake(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "The p-value is the probability that the null hypothesis is true.",
+    "My mistake was skipping the regression tests.",  # a story of one's own mistake makes its claims
+    "The biggest mistake I made was trusting the dashboard.",
+    "I made a big mistake there.",
+    "A type I error is a false positive.",
+])
+def test_a_plain_claim_or_a_told_mistake_is_not_a_report(sentence: str) -> None:
+    assert not T.reported_as_mistake(sentence)
