@@ -21,6 +21,7 @@ from interviewer.speech.tts import Speech
 
 BLOCK_SECONDS = 0.05  # PortAudio asks for this much audio at a time: stop takes effect within it
 LEAD_IN_SECONDS = 0.3  # silence played first: a starting stream (PulseAudio through ALSA) swallows its first moments
+BUFFER_SECONDS = 0.15  # what a stream holds before PortAudio reports its latency (ALSA's default: 3 blocks)
 MAX_LATENCY_SECONDS = 2.0  # an output latency reported above this is not believed (waited at most this long)
 STALL_MARGIN_SECONDS = 5.0  # a stream that has not finished this long after the audio's length is stuck: stop it
 PA_INVALID_SAMPLE_RATE = -9997  # paInvalidSampleRate: the device cannot play the voice's 22,050 Hz itself
@@ -99,33 +100,81 @@ def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
 
 
 class _Playback:
-    """One stream playing one array; PortAudio's thread pulls blocks from it through ``callback``."""
+    """One stream playing one array; PortAudio's thread pulls blocks from it through ``callback``.
 
-    def __init__(self, samples: np.ndarray, stop_exception: type[BaseException]) -> None:
+    ``samples`` is the lead-in silence and the speech, all of which must be heard; silence follows until
+    ``end``, as much as the stream buffers and two blocks more, because when a stream finishes, what the
+    device still holds is dropped (seen: the last 0.1 s, and 0.5 s with a 0.5 s buffer).
+
+    What underran (ALSA's "underrun occurred", dozens of times per question): through ALSA's PulseAudio
+    plugin, a new stream whose buffer (0.15 s) is shorter than the sound server's current latency (set by
+    other clients: here the recorder on the null sink's monitor) is drained at once. PortAudio recovers each
+    underrun by re-preparing the device, which drops the PulseAudio stream with the audio queued in it, and
+    starts again, which underruns again: for up to 1.5 s every block written was lost, so the start of the
+    question, or all of it, was never heard. A larger buffer (0.5 s) only moved the threshold (a recorder
+    with a larger latency brought the underruns back, and the monitor then lost audio). So ``callback``
+    plays again what an underrun dropped: the speech waits (seen: up to 0.4 s; a bare stream's runs of
+    underruns lasted up to 1.5 s) instead of vanishing. ALSA still prints "underrun occurred".
+    """
+
+    def __init__(self, samples: np.ndarray, rate: int, stop_exception: type[BaseException]) -> None:
         self.samples = samples
+        self.rate = rate
         self.position = 0
         self.done = threading.Event()
         self.stream: Any = None
         self._stop = stop_exception
-        self.heard_by = float("inf")
-        """When (``time.monotonic()``) the last sample has reached the speaker: the start, plus the audio's
-        length, plus the stream's output latency. PortAudio says "finished" once the last block is handed
-        to the sound server, which may still hold a second or two of it (seen: 2 s after an underrun)."""
+        self._set_buffer(BUFFER_SECONDS)
+        self._resume_at = 0  # where the speech goes on after an underrun
+        self._underrun_at = -self.rewind - 1  # where the last underrun was reported
+        self.underruns = 0
+        self._began = float("inf")  # time.monotonic() when the stream started
+        self._latency = 0.0  # the stream's output latency, as PortAudio reports it
+        self._heard_at: float | None = None  # from PortAudio's clock, once the speech's last block is written
+
+    def _set_buffer(self, seconds: float) -> None:
+        self.rewind = int((seconds + BLOCK_SECONDS) * self.rate)  # the most the device holds: an underrun drops it
+        self.end = len(self.samples) + self.rewind + int(BLOCK_SECONDS * self.rate)
 
     def started(self) -> None:
-        latency = float(getattr(self.stream, "latency", 0.0) or 0.0)
-        self.heard_by = time.monotonic() + len(self.samples) / max(1, _rate_of(self)) + min(latency, MAX_LATENCY_SECONDS)
+        self._latency = min(float(getattr(self.stream, "latency", 0.0) or 0.0), MAX_LATENCY_SECONDS)
+        self._set_buffer(max(BUFFER_SECONDS, self._latency))
+        self._began = time.monotonic()
+
+    @property
+    def heard_by(self) -> float:
+        """When (``time.monotonic()``) the speech's last sample has reached the speaker.
+
+        PortAudio says "finished" once the last block is handed to the sound server, which may still hold a
+        second or two of it (seen: 2 s after an underrun). So: when PortAudio expected that sample at the
+        speaker (its DAC time, told to the callback), never before the speech's length has passed since the
+        start; when the host API gives no times, the start plus the speech's length plus the output latency.
+        """
+        length = len(self.samples) / self.rate
+        if self._heard_at is None:
+            return self._began + length + self._latency
+        return max(self._heard_at, self._began + length)
 
     def heard(self) -> bool:
         return self.done.is_set() and time.monotonic() >= self.heard_by
 
     def callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
-        chunk = self.samples[self.position : self.position + frames]
+        if getattr(status, "output_underflow", False):
+            # The device was re-prepared, dropping what it held: play that again. A run of underruns (each
+            # call flagged, or a few calls between them) resumes from where the first one did.
+            self.underruns += 1
+            if self.position - self._underrun_at > self.rewind:
+                self._resume_at = max(0, self.position - self.rewind)
+            self.position = self._underrun_at = self._resume_at
+        begin = self.position
+        chunk = self.samples[begin : begin + frames]
         outdata[: len(chunk), 0] = chunk
-        self.position += len(chunk)
-        if len(chunk) < frames:
-            outdata[len(chunk) :, 0] = 0.0
-            raise self._stop  # PortAudio plays what was written, then calls finished()
+        outdata[len(chunk) :, 0] = 0.0
+        self.position += frames
+        if begin < len(self.samples) <= self.position:
+            self._heard_at = _dac_time(time_info, (len(self.samples) - begin) / self.rate)
+        if self.position >= self.end:
+            raise self._stop  # PortAudio hands over what was written, then calls finished()
 
     def finished(self) -> None:
         self.done.set()
@@ -166,7 +215,8 @@ class Player:
         error: Exception | None = None
         for rate in dict.fromkeys((speech.rate, int(device.default_sample_rate))):  # the voice's rate, else the device's
             lead_in = np.zeros(int(LEAD_IN_SECONDS * rate), dtype=np.float32)
-            playback = _Playback(np.concatenate([lead_in, resample(speech.samples, speech.rate, rate)]), sd.CallbackStop)
+            playback = _Playback(np.concatenate([lead_in, resample(speech.samples, speech.rate, rate)]), rate,
+                                 sd.CallbackStop)
             try:
                 playback.stream = sd.OutputStream(samplerate=rate, channels=1, dtype="float32", device=device.index,
                                                   blocksize=int(rate * BLOCK_SECONDS), callback=playback.callback,
@@ -221,7 +271,7 @@ class Player:
         if playback is None:
             return True
         began = time.monotonic()
-        limit = len(playback.samples) / max(1, _rate_of(playback)) + STALL_MARGIN_SECONDS
+        limit = playback.end / playback.rate + STALL_MARGIN_SECONDS
         if playback.done.wait(limit if timeout is None else min(timeout, limit)):
             left = playback.heard_by - time.monotonic()
             if left > 0:
@@ -244,8 +294,14 @@ class Player:
         return problem
 
 
-def _rate_of(playback: _Playback) -> int:
-    return int(getattr(playback.stream, "samplerate", 0) or 0)
+def _dac_time(time_info: Any, offset: float) -> float | None:
+    """``time.monotonic()`` when the sample ``offset`` seconds into the block being written will be heard, from
+    PortAudio's times for the block (None when the host API gives none, or ones not to be believed)."""
+    dac = float(getattr(time_info, "outputBufferDacTime", 0.0) or 0.0)
+    ahead = dac - float(getattr(time_info, "currentTime", 0.0) or 0.0)
+    if dac <= 0.0 or not 0.0 <= ahead <= MAX_LATENCY_SECONDS:
+        return None
+    return time.monotonic() + ahead + offset
 
 
 def _close(playback: _Playback, *, abort: bool = False) -> None:

@@ -352,3 +352,42 @@ def test_wait_lasts_until_the_audio_is_heard_not_just_handed_over(monkeypatch: p
     assert player.wait(0.05) is False  # finished, but not yet heard
     assert player.wait(5) and not player.playing
     assert time.monotonic() - started >= 0.8 + LEAD_IN_SECONDS - 0.01
+
+
+def test_audio_an_underrun_dropped_is_played_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Through ALSA's PulseAudio plugin a starting stream may underrun dozens of times in a row: PortAudio
+    # re-prepares the device each time, which drops what was written, and flags the next call. The fake drops
+    # the block written before each flagged call, as the device did: the whole speech must still be played.
+    class Underrunning(FakeStream):
+        storm = range(3, 30)
+
+        def _run(self) -> None:
+            calls = 0
+            while not self.aborted.is_set():
+                out = np.zeros((self.blocksize, 1), dtype=np.float32)
+                status = types.SimpleNamespace(output_underflow=calls in self.storm)
+                if status.output_underflow and self.played:
+                    self.played.pop()  # dropped by the recovery
+                calls += 1
+                try:
+                    self.callback(out, self.blocksize, None, status)
+                except FakeCallbackStop:
+                    self.played.append(out[:, 0].copy())
+                    break
+                self.played.append(out[:, 0].copy())
+            self.finished_callback()
+
+    streams: list[Underrunning] = []
+
+    def opened(**options: object) -> Underrunning:
+        streams.append(Underrunning(**options))  # type: ignore[arg-type]
+        return streams[-1]
+
+    monkeypatch.setitem(sys.modules, "sounddevice", fake_sounddevice(["Speakers"], opened))  # type: ignore[arg-type]
+    words = np.linspace(0.1, 0.9, 22050, dtype=np.float32)  # one second, every sample different
+    player = Player()
+    assert player.play(Speech(words, 22050)) is None and player.wait(10)
+    played = np.concatenate(streams[0].played)
+    first = int(np.flatnonzero(played == words[0])[-1])  # where the speech finally started
+    assert np.array_equal(played[first : first + len(words)], words)
+    assert not played[first + len(words) :].any()  # silence after it, so finishing drops nothing
