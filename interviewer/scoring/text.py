@@ -352,18 +352,30 @@ def reported_as_mistake(sentence: str) -> bool:
     return _MISTAKE_FRAME_RE.search(sentence.replace("’", "'")) is not None
 
 
+_RELATION_RE = re.compile(r":\s|\s*(?:->|→|=>|=)\s*")
+"""A head term related to what follows it, as notes do ("Min-max -> [0,1], wrecked by outliers")."""
+
+
+def _content(text: str) -> bool:
+    return any(w.lower() not in STOPWORDS for w in words(text))
+
+
 def explains(unit: str) -> bool:
     """Whether a unit says something about a term rather than only naming it.
 
     "Standardization, min-max, KNN, trees." and "- robust scaling" name; "Trees don't need it because
     they split on thresholds." and "Feature scaling puts features on comparable ranges." explain. A unit
     names when it is under four words (unless negated), or a list: three or more comma-separated items
-    of at most three words each, with no reasoning word.
+    of at most three words each, with no reasoning word. A note that relates a head to its items with a
+    colon or an arrow explains ("- Categoricals: one-hot, target encoding", "Min-max -> [0,1]").
     """
     found = words(unit)
     lower = [w.lower() for w in found]
     if any(w in REASONING_MARKERS for w in lower):
         return True
+    relation = _RELATION_RE.search(unit)
+    if relation and _content(unit[:relation.start()]) and _content(unit[relation.end():]):
+        return True  # a note: "Categoricals: one-hot, target encoding" says what the items are for
     if len(found) < 4:
         return any(is_negator(w) for w in found)
     items = [item for item in re.split(r"[,;/]|\band\b|\bor\b", unit) if words(item)]

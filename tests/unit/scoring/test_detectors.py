@@ -56,6 +56,12 @@ def test_negation_scope_is_local() -> None:
         ("KNN, SVM, neural nets need it", True),
         ("Trees don't need it.", True),
         ("Trees split on thresholds, so scaling does not change them.", True),
+        # a note relates its head to its items (a colon or an arrow): it says what they are for
+        ("- Categoricals: one-hot, target/frequency encoding", True),
+        ("- Min-max -> [0,1], wrecked by outliers", True),
+        ("Models: ARIMA, Prophet, or GBM on lags", True),
+        ("ARIMA, Prophet, GBM on lags", False),
+        (": one-hot, target, frequency", False),  # nothing before the colon
     ],
 )
 def test_explains_versus_names(unit: str, explains: bool) -> None:
