@@ -73,6 +73,8 @@ class AnswerUnits:
     unit_content: tuple[T.ContentWords, ...]
     """Each unit's own content words (indexes relative to the unit), for cues that must sit in one unit."""
     truncated: bool
+    unit_sentences: tuple[T.Span, ...] = ()
+    """The sentence each unit was cut from (a clause keeps its sentence's modal, or its "a common mistake is…")."""
 
     def unit_at(self, position: int) -> int | None:
         for i, unit in enumerate(self.units):
@@ -90,6 +92,7 @@ def split_answer(answer: str, max_words: int) -> AnswerUnits:
     found = list(T.WORD_RE.finditer(text))
     words = tuple(m.group(0) for m in found)
     units = tuple(T.units(text))
+    sentences = T.sentences(text)
     return AnswerUnits(
         text=text,
         units=units,
@@ -98,6 +101,7 @@ def split_answer(answer: str, max_words: int) -> AnswerUnits:
         content=T.content_words(words),
         unit_content=tuple(T.content_words(T.words(u.text)) for u in units),
         truncated=truncated,
+        unit_sentences=tuple(next((s for s in sentences if s.start <= u.start < s.end), u) for u in units),
     )
 
 
@@ -149,8 +153,7 @@ def concept_candidates(concept: Concept, statements: np.ndarray, cues: np.ndarra
         scores = np.maximum(closeness, (vectors @ cues.T).max(axis=1) - CUE_SIMILARITY_DISCOUNT)
     untold = False
     if concept.experience is not None:  # a story point: only a sentence telling what happened can state it
-        told = np.array(narrative.told_units(parts.text, tuple((u.start, u.end) for u in parts.units),
-                                             concept.experience))
+        told = np.array(narrative.told_units(tuple(s.text for s in parts.unit_sentences), concept.experience))
         closest = int(np.argmax(scores))
         untold = bool(not told[closest] and scores[closest] >= CANDIDATE_FLOOR)
         scores = np.where(told, scores, -1.0)

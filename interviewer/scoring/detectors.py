@@ -95,13 +95,11 @@ def find_misconceptions(rubric: Rubric, found: ClaimCandidates, parts: AnswerUni
     ``related[m]``: the index of the concept misconception ``m`` gets wrong.
     """
     hits: list[MisconceptionHit] = []
-    sentences = T.sentences(parts.text) if any(found.units) else []
     for m_index, (misconception, units) in enumerate(zip(rubric.misconceptions, found.units, strict=True)):
         best, best_unit = 0.0, None
         for k, u in enumerate(units):
-            unit = parts.units[u]
-            sentence = next((s.text for s in sentences if s.start <= unit.start < s.end), unit.text)
-            strength = makes_claim(unit.text, misconception.claim, found.closeness[m_index][k],
+            sentence = parts.unit_sentences[u].text if parts.unit_sentences else ""
+            strength = makes_claim(parts.units[u].text, misconception.claim, found.closeness[m_index][k],
                                    found.rival[m_index][k], found.cue[m_index][k], sentence)
             if strength > best:
                 best, best_unit = strength, u

@@ -97,17 +97,12 @@ def tells_own(text: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def told_units(text: str, spans: tuple[tuple[int, int], ...], experience: str) -> tuple[bool, ...]:
-    """For each unit (``spans`` into ``text``), whether the sentence it belongs to tells ``experience``:
-    a clause cut from a sentence keeps the modal that governs it ("What I would do is ask for a private
-    chat, and start by describing what I've noticed")."""
-    sentences = T.sentences(text)
-    told = {(s.start, s.end): tells(s.text, experience) for s in sentences}
-    result = []
-    for start, end in spans:
-        home = next(((s.start, s.end) for s in sentences if s.start <= start < s.end), None)
-        result.append(told[home] if home is not None else tells(text[start:end], experience))
-    return tuple(result)
+def told_units(sentences: tuple[str, ...], experience: str) -> tuple[bool, ...]:
+    """For each unit, given the sentence it was cut from (``AnswerUnits.unit_sentences``), whether that
+    sentence tells ``experience``: a clause keeps the modal that governs it ("What I would do is ask for a
+    private chat, and start by describing what I've noticed")."""
+    told = {sentence: tells(sentence, experience) for sentence in set(sentences)}
+    return tuple(told[sentence] for sentence in sentences)
 
 
 def tells(text: str, experience: str | None) -> bool:
