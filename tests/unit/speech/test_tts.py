@@ -190,11 +190,18 @@ class FakeStream:
         self.thread = threading.Thread(target=self._run, daemon=True)
         type(self).opened.append(samplerate)
 
+    def status(self, call: int) -> object:
+        """The status PortAudio passes to the callback on its ``call``-th call (none: all is well)."""
+        return None
+
     def _run(self) -> None:
+        call = 0
         while not self.aborted.is_set():
             out = np.zeros((self.blocksize, 1), dtype=np.float32)
+            status = self.status(call)
+            call += 1
             try:
-                self.callback(out, self.blocksize, None, None)
+                self.callback(out, self.blocksize, None, status)
             except FakeCallbackStop:
                 self.played.append(out[:, 0].copy())
                 break
@@ -361,21 +368,10 @@ def test_audio_an_underrun_dropped_is_played_again(monkeypatch: pytest.MonkeyPat
     class Underrunning(FakeStream):
         storm = range(3, 30)
 
-        def _run(self) -> None:
-            calls = 0
-            while not self.aborted.is_set():
-                out = np.zeros((self.blocksize, 1), dtype=np.float32)
-                status = types.SimpleNamespace(output_underflow=calls in self.storm)
-                if status.output_underflow and self.played:
-                    self.played.pop()  # dropped by the recovery
-                calls += 1
-                try:
-                    self.callback(out, self.blocksize, None, status)
-                except FakeCallbackStop:
-                    self.played.append(out[:, 0].copy())
-                    break
-                self.played.append(out[:, 0].copy())
-            self.finished_callback()
+        def status(self, call: int) -> object:
+            if call in self.storm and self.played:
+                self.played.pop()  # dropped by the recovery
+            return types.SimpleNamespace(output_underflow=call in self.storm)
 
     streams: list[Underrunning] = []
 
