@@ -103,6 +103,11 @@ class CachedStance:
         """Shape (len(pairs), 4): the model's probabilities for pairs not seen before."""
         raise NotImplementedError
 
+    def forget(self) -> None:
+        """Empty the pair cache (the next ``predict`` runs every pair, as for answers never seen)."""
+        with self._lock:
+            self._cache.clear()
+
     def predict(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         result = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
         todo: dict[tuple[str, str], list[int]] = {}
