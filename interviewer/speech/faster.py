@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
 from interviewer.errors import ModelNotAvailableError
 from interviewer.speech.audio import seconds
 from interviewer.speech.engine import ProgressCallback, check_cancel
+from interviewer.speech.hallucination import repeated_sentences
 from interviewer.speech.models import resolve_faster_whisper_model
 from interviewer.speech.transcript import Segment, Transcript, Word, join_segments
 
@@ -22,6 +25,22 @@ ENGINE = "faster-whisper"
 COMPUTE_TYPE = "int8"  # 8-bit weights: ~2x faster than float32 on CPU, same words on our clips
 WARM_SAMPLES = 16000  # the warm-up decodes one second of noise ...
 WARM_TOKENS = 8  # ... and at most this many tokens of it
+# faster-whisper's (and Whisper's) fallback: a window whose text compresses past 2.4 or whose mean token
+# log-probability is below -1.0 is decoded again at each higher temperature (unless it looks silent).
+TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+COMPRESSION_RATIO_THRESHOLD = 2.4
+LOG_PROB_THRESHOLD = -1.0
+NO_SPEECH_THRESHOLD = 0.6
+
+
+def needs_fallback(window: Any, segments: list[Segment], language: str | None) -> bool:
+    """Whether faster-whisper's fallback rule would decode this window again, judged on its temperature-0
+    decode (``window``: any of its raw segments; they share the window's figures), except that text which
+    compresses past the threshold only because whole sentences are said again is kept (``repeated_sentences``).
+    """
+    if window.avg_logprob < LOG_PROB_THRESHOLD:
+        return window.no_speech_prob <= NO_SPEECH_THRESHOLD  # silence is kept (and skipped) as it is
+    return window.compression_ratio > COMPRESSION_RATIO_THRESHOLD and not repeated_sentences(segments, language)
 
 
 def _cpu_threads() -> int:
@@ -69,27 +88,37 @@ class FasterWhisperTranscriber:
 
     def transcribe(self, samples: np.ndarray, *, on_segment: ProgressCallback | None = None,
                    cancel: threading.Event | None = None) -> Transcript:
+        """Decode at temperature 0 first; only if a window fails faster-whisper's fallback rule (bar a repeated
+        sentence, see ``needs_fallback``) decode again with the whole temperature schedule, as faster-whisper
+        alone would. A window that passes is the same decode either way, so normal speech is unchanged, and
+        one sentence said over and over is decoded once instead of at all six temperatures."""
         duration = seconds(samples)
-        generator, info = self._model.transcribe(
-            np.ascontiguousarray(samples, dtype=np.float32),
-            language=self.language,
-            beam_size=self.beam_size,
-            word_timestamps=True,
-            vad_filter=False,  # voice is checked before the model runs; pauses must keep their length
-            condition_on_previous_text=False,  # avoids the repetition loops long answers can fall into
-        )
-        segments: list[Segment] = []
-        for raw in generator:  # each step decodes one 30 s window: cancel and progress between them
-            check_cancel(cancel)
-            words = tuple(Word(w.word, round(float(w.start), 3), round(float(w.end), 3), round(float(w.probability), 4))
-                          for w in (raw.words or ()))
-            segment = Segment(round(float(raw.start), 3), round(float(raw.end), 3), raw.text.strip(), words,
-                              avg_logprob=round(float(raw.avg_logprob), 4),
-                              compression_ratio=round(float(raw.compression_ratio), 4),
-                              no_speech_prob=round(float(raw.no_speech_prob), 4))
-            segments.append(segment)
+        audio = np.ascontiguousarray(samples, dtype=np.float32)
+
+        def report(segment: Segment) -> None:
             if on_segment is not None:
                 on_segment(segment, min(1.0, segment.end / duration) if duration else 1.0)
+
+        generator, info = self._decode(audio, 0.0)
+        language = self.language or info.language
+        segments: list[Segment] = []
+        retry_from: int | None = None
+        for window in _windows(generator, cancel):  # each step decodes one 30 s window: cancel and progress between
+            converted = [_segment(raw) for raw in window]
+            if needs_fallback(window[0], converted, language):
+                retry_from = window[0].seek
+                break
+            for segment in converted:
+                segments.append(segment)
+                report(segment)
+        if retry_from is not None:  # the windows before this one come out the same: reported once
+            generator, info = self._decode(audio, TEMPERATURES)
+            segments = []
+            for raw in generator:
+                check_cancel(cancel)
+                segments.append(_segment(raw))
+                if raw.seek >= retry_from:
+                    report(segments[-1])
         return Transcript(
             text=join_segments(segments),
             segments=tuple(segments),
@@ -99,3 +128,39 @@ class FasterWhisperTranscriber:
             engine=self.engine,
             model=self.model,
         )
+
+    def _decode(self, audio: np.ndarray, temperature: float | tuple[float, ...]) -> tuple[Iterator[Any], Any]:
+        return self._model.transcribe(
+            audio,
+            language=self.language,
+            beam_size=self.beam_size,
+            word_timestamps=True,
+            vad_filter=False,  # voice is checked before the model runs; pauses must keep their length
+            condition_on_previous_text=False,  # avoids the repetition loops long answers can fall into
+            temperature=temperature,
+            compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
+            log_prob_threshold=LOG_PROB_THRESHOLD,
+            no_speech_threshold=NO_SPEECH_THRESHOLD,
+        )
+
+
+def _windows(generator: Iterable[Any], cancel: threading.Event | None) -> Iterator[list[Any]]:
+    """faster-whisper's segments grouped by decoding window (its ``seek``); cancel is checked between segments."""
+    window: list[Any] = []
+    for raw in generator:
+        check_cancel(cancel)
+        if window and raw.seek != window[0].seek:
+            yield window
+            window = []
+        window.append(raw)
+    if window:
+        yield window
+
+
+def _segment(raw: Any) -> Segment:
+    words = tuple(Word(w.word, round(float(w.start), 3), round(float(w.end), 3), round(float(w.probability), 4))
+                  for w in (raw.words or ()))
+    return Segment(round(float(raw.start), 3), round(float(raw.end), 3), raw.text.strip(), words,
+                   avg_logprob=round(float(raw.avg_logprob), 4),
+                   compression_ratio=round(float(raw.compression_ratio), 4),
+                   no_speech_prob=round(float(raw.no_speech_prob), 4))

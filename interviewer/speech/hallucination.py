@@ -29,6 +29,7 @@ RATE_MIN_LETTERS = 12  # too few letters to judge a rate from timings that are r
 REPEATS_OF_ONE_WORD = 4  # "the the the the": a word said four times running
 REPEATS_OF_A_PHRASE = 3  # "so the model, so the model, so the model": a 2-5 word phrase three times running
 LONGEST_LOOPED_PHRASE = 5  # a whole sentence said again is speech (people do), not a decoder loop
+REPEAT_WORD_PROB_MIN = 0.7  # whole segments said again count as speech only if their words were heard clearly
 
 # The script each language is written in (Unicode names start with it). A language not listed is not checked.
 SCRIPTS = {
@@ -134,3 +135,23 @@ def filter_segments(segments: tuple[Segment, ...] | list[Segment],
             kept.append(result)
         dropped.extend(removed)
     return tuple(kept), tuple(dropped)
+
+
+def repeated_sentences(segments: tuple[Segment, ...] | list[Segment], language: str | None) -> bool:
+    """Whether text that compresses too well does so only because whole segments are said again (a sentence
+    repeated, as people do), and is otherwise ordinary speech.
+
+    True when some segment's words (case and punctuation aside) repeat an earlier segment's, the text with each
+    such repeat said once compresses no better than ``COMPRESSION_RATIO_MAX``, the words were heard with a mean
+    probability of at least ``REPEAT_WORD_PROB_MIN``, and every segment passes ``check_segment`` untouched (so
+    a loop inside a segment, another script or a guessed window is never accepted).
+    """
+    said_once: dict[str, str] = {}  # each segment's words -> its first text
+    for segment in segments:
+        said_once.setdefault(" ".join(_bare(w) for w in segment.text.split()), " ".join(segment.text.split()))
+    if len(said_once) == len(segments) or compression_ratio(" ".join(said_once.values())) > COMPRESSION_RATIO_MAX:
+        return False
+    words = [w for segment in segments for w in segment.words]
+    if not words or sum(w.probability for w in words) / len(words) < REPEAT_WORD_PROB_MIN:
+        return False
+    return all(check_segment(segment, language) == (segment, []) for segment in segments)
