@@ -56,6 +56,7 @@ data, the settings and the time it took. Nothing is downloaded.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import re
@@ -66,20 +67,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from interviewer.rubrics import load_bank  # noqa: E402
+from interviewer.rubrics import Rubric, load_bank  # noqa: E402
 from interviewer.scoring.embedder import default_model_path, force_offline  # noqa: E402
 from interviewer.scoring.stance import LABELS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 STANCE_DATA = ROOT / "benchmarks" / "data" / "stance"
 DEFAULT_OUT = ROOT / "interviewer" / "scoring" / "stance_model"
+BANKS = ("practical-ml", "statistics", "behavioural")
 BEETLE_LABELS = {"correct": "support", "partially_correct_incomplete": "partial", "contradictory": "contradict",
                  "irrelevant": "unrelated", "non_domain": "unrelated"}
 SEED = 13
 EPOCHS = 3
-CROSS_PAIRS = 1500
-PARAPHRASE_PAIRS = 800  # pairs of complete reference answers to one Beetle question, as support  # answers paired with another question's reference, as unrelated
-RESTATEMENT_PAIRS = 800  # of the other banks' generated supports (~2,300): all of them would tilt the classes to support
+CROSS_PAIRS = 1500  # answers paired with another question's reference, as unrelated
+PARAPHRASE_PAIRS = 800  # pairs of complete reference answers to one Beetle question, as support
+# of the other banks' generated supports (~2,300): all of them would tilt the classes to support
+RESTATEMENT_PAIRS = 800
 BUCKET = 50  # batches whose pairs are sorted by length together (less padding, same randomness)
 BATCH = 16
 LR = 4e-5
@@ -239,6 +242,37 @@ def cross_question_pairs(rows: list[dict], rng: random.Random) -> list[tuple[str
     return pairs
 
 
+@functools.cache
+def _bank(name: str) -> tuple[Rubric, ...]:
+    return tuple(load_bank(ROOT / "rubrics" / name).values())
+
+
+def bank_rubrics(*names: str) -> list[Rubric]:
+    """The rubrics of these bundled banks, in order (each bank read once)."""
+    return [rubric for name in names for rubric in _bank(name)]
+
+
+Nearest = dict[tuple[str, str], list[int]]
+
+
+def nearest_concepts(rubrics: list[Rubric], embedder) -> Nearest:
+    """For every misconception, keyed by (rubric id, misconception id), its rubric's concept indexes ranked by
+    how close their statements are to its correction (cosine of ``embedder``'s vectors, nearest first, ties in
+    the concepts' order): the first is the concept the claim gets wrong."""
+    import numpy as np
+
+    ranked: Nearest = {}
+    for rubric in rubrics:
+        vectors = embedder.encode([c.statement for c in rubric.concepts], normalize_embeddings=True)
+        for misconception in rubric.misconceptions:
+            correction = embedder.encode([misconception.correction], normalize_embeddings=True)[0]
+            key = (rubric.id, misconception.id)
+            if key in ranked:
+                raise ValueError(f"misconception {key} appears twice")
+            ranked[key] = np.argsort(-(vectors @ correction), kind="stable").tolist()
+    return ranked
+
+
 def restated(text: str, statement: str, rng: random.Random) -> list[tuple[str, str, str]]:
     """``text`` (a statement, an alternative or a claim) states ``statement``: as it is, with a filler in
     front, and with one word swapped for a synonym."""
@@ -256,7 +290,7 @@ def restatement_pairs(rng: random.Random,
     one word swapped for a synonym (support, ``RESTATEMENT_PAIRS`` of them); its words shuffled and a salad
     of its and other statements' words (unrelated), a bare list of its cues (partial). (Their
     meaning-reversing edits are left out: see the docstring.)"""
-    rubrics = [rubric for name in banks for rubric in load_bank(ROOT / "rubrics" / name).values()]
+    rubrics = bank_rubrics(*banks)
     pairs: list[tuple[str, str, str]] = []
     for rubric in rubrics:
         for concept in rubric.concepts:
@@ -283,19 +317,15 @@ def restatement_pairs(rng: random.Random,
     return pairs
 
 
-def rubric_pairs(rng: random.Random) -> list[tuple[str, str, str]]:
-    """Pairs generated from the bank's rubrics (premise, hypothesis, label)."""
-    from sentence_transformers import SentenceTransformer
-
-    bank = load_bank(ROOT / "rubrics" / "practical-ml")
-    embedder = SentenceTransformer(str(default_model_path()), device="cpu")
-    rubrics = list(bank.values())
+def rubric_pairs(rng: random.Random, nearest: Nearest) -> list[tuple[str, str, str]]:
+    """Pairs generated from the practical-ML bank's rubrics (premise, hypothesis, label); ``nearest`` is
+    ``nearest_concepts`` of them."""
+    rubrics = bank_rubrics("practical-ml")
     all_statements = [(r.id, c.statement) for r in rubrics for c in r.concepts]
     pairs: list[tuple[str, str, str]] = []
     for rubric in rubrics:
-        statements = [c.statement for c in rubric.concepts]
-        vectors = embedder.encode(statements, normalize_embeddings=True)
-        for index, concept in enumerate(rubric.concepts):
+        foreign = [s for rid, s in all_statements if rid != rubric.id]
+        for concept in rubric.concepts:
             texts = [concept.statement, *concept.alternatives]
             for a in texts:
                 for b in texts:
@@ -322,12 +352,10 @@ def rubric_pairs(rng: random.Random) -> list[tuple[str, str, str]]:
                           concept.statement, "unrelated"))
             for other in rng.sample(others, min(2, len(others))):
                 pairs.append((other, concept.statement, "unrelated"))
-            foreign = [s for rid, s in all_statements if rid != rubric.id]
             for other in rng.sample(foreign, 2):
                 pairs.append((other, concept.statement, "unrelated"))
         for misconception in rubric.misconceptions:
-            correction_vector = embedder.encode([misconception.correction], normalize_embeddings=True)[0]
-            related = rubric.concepts[int((vectors @ correction_vector).argmax())]
+            related = rubric.concepts[nearest[rubric.id, misconception.id][0]]
             pairs += restated(misconception.claim, misconception.claim, rng)
             pairs.append((misconception.claim, related.statement, "contradict"))
             pairs.append((misconception.claim, misconception.correction, "contradict"))
@@ -341,8 +369,8 @@ def rubric_pairs(rng: random.Random) -> list[tuple[str, str, str]]:
     return pairs
 
 
-def claim_unrelated_pairs(rng: random.Random,
-                          banks: tuple[str, ...] = ("practical-ml", "statistics", "behavioural")) -> list[tuple[str, str, str]]:
+def claim_unrelated_pairs(rng: random.Random, nearest: Nearest,
+                          banks: tuple[str, ...] = BANKS) -> list[tuple[str, str, str]]:
     """What neither states nor denies a wrong claim (unrelated): two correct statements of the same question
     on other points (not the two closest to the claim's correction, which may deny it), another wrong claim
     of the same question, and a statement of another question.
@@ -351,21 +379,16 @@ def claim_unrelated_pairs(rng: random.Random,
     learnt "anything on the topic supports the claim unless it warns", and read plain correct talk ("so
     feature engineering is like, you take your raw data and build the inputs") as stating "deep learning
     makes feature engineering obsolete" (p 1.00; on the dev split it said "states a wrong claim" with
-    p > 0.9 for one of the closest units of 74 of the 154 answers that state none)."""
-    import numpy as np
-    from sentence_transformers import SentenceTransformer
-
-    embedder = SentenceTransformer(str(default_model_path()), device="cpu")
-    rubrics = [rubric for name in banks for rubric in load_bank(ROOT / "rubrics" / name).values()]
+    p > 0.9 for one of the closest units of 74 of the 154 answers that state none). ``nearest`` is
+    ``nearest_concepts`` of the banks' rubrics."""
+    rubrics = bank_rubrics(*banks)
     pairs: list[tuple[str, str, str]] = []
     for rubric in rubrics:
         statements = [c.statement for c in rubric.concepts]
         foreign = [c.statement for r in rubrics if r.id != rubric.id for c in r.concepts]
-        vectors = embedder.encode(statements, normalize_embeddings=True)
         for misconception in rubric.misconceptions:
-            correction = embedder.encode([misconception.correction], normalize_embeddings=True)[0]
-            nearest = set(np.argsort(-(vectors @ correction))[:2].tolist())
-            others = [t for i, t in enumerate(statements) if i not in nearest]
+            closest = set(nearest[rubric.id, misconception.id][:2])
+            others = [t for i, t in enumerate(statements) if i not in closest]
             for other in rng.sample(others, min(2, len(others))):
                 pairs.append((other, misconception.claim, "unrelated"))
             rivals = [m.claim for m in rubric.misconceptions if m.id != misconception.id]
@@ -411,13 +434,20 @@ def main() -> None:
 
     beetle = train_rows(args.shared_data, "semeval2013_beetle.jsonl")
     scients = train_rows(args.shared_data, "semeval2013_scientsbank.jsonl")
+    # One embedder for both rubric_pairs and claim_unrelated_pairs. Imported after the seeding, as before:
+    # importing sentence_transformers draws from ``random`` (loading the model draws from no generator).
+    from sentence_transformers import SentenceTransformer
+
+    embedder = SentenceTransformer(str(default_model_path()), device="cpu")
+    nearest = nearest_concepts(bank_rubrics(*BANKS), embedder)
+    del embedder
     sources = {"beetle_train": beetle_pairs(beetle), "scientsbank_train": scientsbank_pairs(scients),
                "cross_question_unrelated": cross_question_pairs(beetle + scients, rng),
                "beetle_reference_paraphrases": reference_paraphrases(beetle, rng),
-               "rubric_generated": rubric_pairs(rng),
+               "rubric_generated": rubric_pairs(rng, nearest),
                "rubric_restatements": restatement_pairs(rng),
                # its own random draws, so the sources above draw exactly as before
-               "claim_unrelated": claim_unrelated_pairs(random.Random(SEED + 1))}
+               "claim_unrelated": claim_unrelated_pairs(random.Random(SEED + 1), nearest)}
     if not args.no_hand_pairs:
         sources["hand_bank_pairs"] = hand_pairs(STANCE_DATA / "bank_pairs.jsonl") * HAND_PAIR_REPEATS
         sources["hand_written_pairs"] = hand_pairs(*written_pair_files()) * args.written_repeats
@@ -461,7 +491,8 @@ def main() -> None:
             # full weight it pulls every unsure pair towards whichever class is easiest (it was "contradict").
             weight = torch.tensor([SET_LABEL_WEIGHT if "|" in label else 1.0 for *_, label in batch])
             loss = ((torch.logsumexp(logits, dim=-1)
-                     - torch.logsumexp(logits.masked_fill(~allowed, float("-inf")), dim=-1)) * weight).sum() / weight.sum()
+                     - torch.logsumexp(logits.masked_fill(~allowed, float("-inf")), dim=-1))
+                    * weight).sum() / weight.sum()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
