@@ -79,24 +79,46 @@ def start_microphone() -> Any:
     return mic
 
 
-async def one_run(clip: Path, mic: Any, folder: Path) -> dict[str, float]:
+def fresh_voice(folder: Path) -> Any:
+    """``Services.load_synthesizer`` as the app's (the packaged voice, warmed up, audio cached on disk), but with
+    its disk cache in ``folder``: every text is synthesised by Piper, as in a first round, not read from the
+    user's cache."""
+    def load() -> Any:
+        from interviewer.speech.tts import Synthesizer
+
+        synthesizer = Synthesizer(cache_dir=folder)
+        synthesizer.warm_up()
+        return synthesizer
+
+    return load
+
+
+async def one_run(clip: Path, mic: Any, folder: Path, *, speak: bool = False) -> dict[str, float]:
+    """One spoken round of ``QUESTION`` in a fresh app. ``speak``: the question is read aloud first (the real
+    Piper voice played through PortAudio to the null sink, as the app does by default), recording starts once
+    it has been heard, and the run ends once the voice has prepared what it would say next."""
     from interviewer.config import Settings
     from interviewer.store import Store
     from interviewer.tui import RoundOptions
     from interviewer.tui.app import make_app
     from interviewer.tui.screens.feedback import FeedbackScreen
     from interviewer.tui.services import Services
+    from interviewer.tui.widgets.question_voice import QuestionVoice
     from interviewer.tui.widgets.voice_panel import VoicePanel
 
     settings = Settings(database=folder / "sessions.db", recordings=folder / "recordings", input_device="pulse",
-                        speak_questions=False)
-    app = make_app(Services(settings, Store(settings.database_path())),
+                        speak_questions=speak)
+    loaders = {"load_synthesizer": fresh_voice(folder / "cache")} if speak else {}
+    app = make_app(Services(settings, Store(settings.database_path()), **loaders),
                    RoundOptions(questions=(QUESTION,), mode="voice"), start=True)
     arrived: list[tuple[str, float]] = []
+    said: list[str | None] = []
 
     def hook(message: object) -> None:
         if isinstance(message, VoicePanel.Transcribed):
             arrived.append(("transcribed", time.perf_counter()))
+        elif isinstance(message, QuestionVoice.Said):
+            said.append(message.problem)
 
     async def until(condition: Any, timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
@@ -106,8 +128,20 @@ async def one_run(clip: Path, mic: Any, folder: Path) -> dict[str, float]:
             await pilot.pause(0.02)
 
     figures: dict[str, float] = {}
+
+    def phase_rss(phase: str) -> None:
+        """The process's peak RSS so far (VmHWM, MB) once ``phase`` is over: where a round's peak is reached."""
+        status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+        figures[f"hwm_{phase}_mb"] = int(status["VmHWM"].split()[0]) / 1024
+
     async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
         await until(lambda: app.speech_state == "ready" and app.grader_state == "ready", 180, "the models")
+        phase_rss("models")
+        if speak:
+            await until(lambda: bool(said), 60, "the question read aloud")
+            if said[0] is not None:
+                raise SystemExit(f"voice_round: the question was not heard: {said[0]}")
+            phase_rss("heard")
         panel = app.screen.query_one(VoicePanel)
         for take in ("first_take_transcript_s", "later_take_transcript_s"):
             await pilot.press("ctrl+r")
@@ -121,12 +155,19 @@ async def one_run(clip: Path, mic: Any, folder: Path) -> dict[str, float]:
             await until(lambda: bool(arrived), 60, "the transcript")
             figures[take] = arrived[0][1] - stopped
             await until(lambda: panel.state == "done", 10, "the transcript shown")
+            phase_rss(take.split("_")[0] + "_take")
         words = len(app.screen.query_one("#editor").text.split())  # type: ignore[attr-defined]
         submitted = time.perf_counter()
         await pilot.press("ctrl+s")
         await until(lambda: isinstance(app.screen, FeedbackScreen), 60, "the feedback")
         figures["feedback_s"] = time.perf_counter() - submitted
         figures["transcript_words"] = words
+        phase_rss("feedback")
+        if speak:  # the voice synthesises the follow-up offered and the next question while feedback is read
+            await pilot.pause(0.2)
+            await until(lambda: not [w for w in app.workers if w.group == "prepare-voice" and not w.is_finished],
+                        60, "the next question's voice")
+            phase_rss("prepared")
     app.services.store.close()
     return figures
 

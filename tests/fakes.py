@@ -120,18 +120,34 @@ class FakeTranscriber:
 
 
 class FakeSynthesizer:
-    """Stands in for ``speech.tts.Synthesizer``: silence, a tenth of a second per word; ``said`` lists the texts."""
+    """Stands in for ``speech.tts.Synthesizer``: silence, a tenth of a second per word; ``said`` lists the texts.
+
+    Like the real one it keeps what it said: ``rendered`` lists the texts it had to synthesise, each once (a text
+    already said comes from the cache, after ``release`` too); ``release`` frees the "model" until the next new text.
+    """
 
     rate = 22050
 
     def __init__(self) -> None:
         self.said: list[str] = []
+        self.rendered: list[str] = []
+        self.releases = 0
+        self.loaded = True
+        self._cache: dict[str, Any] = {}
 
     def synthesize(self, text: str) -> Any:
         from interviewer.speech.tts import Speech
 
         self.said.append(text)
-        return Speech(np.zeros(int(0.1 * self.rate * len(text.split())), dtype=np.float32), self.rate)
+        if text not in self._cache:
+            self.loaded = True
+            self.rendered.append(text)
+            self._cache[text] = np.zeros(int(0.1 * self.rate * len(text.split())), dtype=np.float32)
+        return Speech(self._cache[text], self.rate)
+
+    def release(self) -> None:
+        self.releases += 1
+        self.loaded = False
 
 
 class FakePlayer:

@@ -98,6 +98,16 @@ class Voice:
         if player is not None:
             player.stop()
 
+    def rest(self) -> None:
+        """Free the voice's model while the candidate answers (worker thread: it takes ~0.2 s). Recording with
+        live transcription, then grading, need the memory (a spoken round peaked at 838-891 MB with it kept);
+        what the voice has said stays cached, so a replay plays at once; the next new text (a follow-up, the
+        next question) loads the model again (~0.5 s), in the worker that synthesises it."""
+        with self._lock:
+            synthesizer = self._synthesizer
+        if synthesizer is not None:
+            synthesizer.release()
+
     def _voice(self) -> Synthesizer:
         with self._lock:
             if self._synthesizer is not None:

@@ -124,7 +124,11 @@ class VoicePanel(OfTheApp, Widget):
             self._stop.set()
 
     def start(self) -> None:
-        self.interviewer.services.voice.stop()  # the microphone must not hear the interviewer
+        voice = self.interviewer.services.voice
+        voice.stop()  # the microphone must not hear the interviewer
+        # nor the answer's transcription and grading pay for the voice's model (~130 MB; freeing it takes ~0.2 s)
+        self.run_worker(voice.rest, thread=True, group="voice-rest", exit_on_error=False,
+                        description="freeing the voice's model while the candidate answers")
         self._drop_take()  # recording again discards the take before
         self._stop.clear()
         self._discard.clear()

@@ -71,6 +71,42 @@ async def test_recording_silences_the_interviewer(tmp_path: Path, monkeypatch: p
         assert player.stops >= 1 and the_app.screen.query_one(VoicePanel).state == "starting"
 
 
+async def test_recording_frees_the_voice_model_and_replay_and_the_follow_up_still_speak(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12/14's 800 MB: the voice's model (~130 MB once it has spoken) is not kept while the answer is
+    recorded, transcribed and graded. What it said stays cached; the follow-up loads the model again."""
+    from interviewer.tui.screens.feedback import FeedbackScreen
+    from interviewer.tui.screens.follow_up import FollowUpScreen
+
+    monkeypatch.setattr(VoicePanel, "_record", lambda self, path: None)  # no microphone here
+    synthesizer, player = FakeSynthesizer(), FakePlayer()
+    the_app = spoken_app(tmp_path, load_synthesizer=synthesizer, player=player)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: len(player.played) == 1 and not line(the_app).speaking, what="spoken")
+        question = the_app.screen.turn.rubric.question  # type: ignore[attr-defined]
+        assert synthesizer.loaded and synthesizer.releases == 0
+        panel = the_app.screen.query_one(VoicePanel)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: panel.state == "starting" and synthesizer.releases == 1,
+                       what="recording, the voice's model freed")
+        assert not synthesizer.loaded
+        panel.post_message(take("Scaling puts features on comparable ranges for KNN."))
+        await wait_for(pilot, lambda: panel.state == "done", what="the transcript")
+        await pilot.press("ctrl+l")  # the replay: from the cache, the model is not loaded for it
+        await wait_for(pilot, lambda: len(player.played) == 2 and not line(the_app).speaking, what="replayed")
+        assert player.played[1].samples is player.played[0].samples
+        assert synthesizer.rendered == [question] and not synthesizer.loaded
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="feedback")
+        follow_up = the_app.interview.follow_up_for(the_app.screen.turn)  # type: ignore[union-attr, attr-defined]
+        assert follow_up is not None
+        await wait_for(pilot, lambda: follow_up[1] in synthesizer.rendered, what="the follow-up prepared")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, FollowUpScreen) and len(player.played) == 3,
+                       what="the follow-up spoken")
+        assert synthesizer.loaded and synthesizer.rendered.count(follow_up[1]) == 1
+
+
 async def test_no_speaker_is_one_notice_then_silence(tmp_path: Path) -> None:
     problem = NoOutput("no speaker or headphones found (PortAudio lists no output device): plug them in; "
                        "questions are shown, not spoken")
