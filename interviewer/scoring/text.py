@@ -352,6 +352,22 @@ def reported_as_mistake(sentence: str) -> bool:
     return _MISTAKE_FRAME_RE.search(sentence.replace("’", "'")) is not None
 
 
+# Discourse markers before a command ("And don't…", "Finally, never…") and the openings that forbid.
+_OPENERS = frozenset("and so but also finally then first second third firstly secondly thirdly lastly instead please "
+                     "just again plus next now still or".split())
+_FORBIDS = (("don't",), ("dont",), ("never",), ("avoid",), ("do", "not"), ("no", "need"), ("there's", "no", "need"),
+            ("theres", "no", "need"))
+
+
+def prohibits(unit: str) -> bool:
+    """Whether a unit forbids what it names ("Finally, don't bother scaling for random forests", "never
+    shuffle a time series", "no need to impute everything"): after discourse markers it opens with
+    don't / do not / never / avoid / (there's) no need. It warns against a practice; it does not assert it."""
+    found = [w.lower().replace("’", "'") for w in words(unit)]
+    start = next((i for i, w in enumerate(found) if w not in _OPENERS), len(found))
+    return any(tuple(found[start:start + len(opening)]) == opening for opening in _FORBIDS)
+
+
 _RELATION_RE = re.compile(r":\s|\s*(?:->|→|=>|=)\s*")
 """A head term related to what follows it, as notes do ("Min-max -> [0,1], wrecked by outliers")."""
 

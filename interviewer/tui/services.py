@@ -86,7 +86,8 @@ def _make_recorder(path: Path, **options: object) -> Recorder:
 
 
 def _load_synthesizer() -> Synthesizer:
-    # piper + onnxruntime + the 63 MB voice: ~0.5 s and ~200 MB once it has spoken; a worker thread only.
+    # piper + onnxruntime + the 63 MB voice: ~0.5 s, ~110 MB loaded and ~150 MB once it has spoken (measured by
+    # benchmarks/spoken_round_rss.py; recording frees it, Voice.rest); a worker thread only.
     from interviewer.speech.tts import load_synthesizer
 
     return load_synthesizer()

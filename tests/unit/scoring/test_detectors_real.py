@@ -117,3 +117,17 @@ def test_a_claim_reported_as_a_common_mistake_is_not_made(real_embedder, real_st
                                             "lies in this interval.")
     assert "ci-95-prob" not in ids(warned)
     assert "ci-95-prob" in ids(made)
+
+
+def test_a_prohibition_does_not_make_the_claim_it_forbids(grader: Grader, bundled_bank) -> None:
+    # Written for this test. "don't bother scaling" shares no negated word with "need feature scaling", so the
+    # negation check alone cannot see that the sentence warns against the claim.
+    opening = "Scale features for distance-based models like KNN and SVMs. "
+    warned = grader.grade(bundled_bank["q10"], opening + "Finally, don't bother scaling features for random forests "
+                                                         "or gradient boosting.")
+    made = grader.grade(bundled_bank["q10"], opening + "You should also scale features for random forests and "
+                                                       "gradient boosting.")
+    assert "trees-need-scaling" not in ids(warned)
+    assert next(c for c in warned.concepts if c.concept_id == "trees-not-needed").status != "missed"
+    assert "trees-need-scaling" in ids(made)
+    assert warned.score > made.score

@@ -122,3 +122,26 @@ def test_a_claim_reported_as_a_mistake_is_not_made(sentence: str) -> None:
 ])
 def test_a_plain_claim_or_a_told_mistake_is_not_a_report(sentence: str) -> None:
     assert not T.reported_as_mistake(sentence)
+
+
+@pytest.mark.parametrize("unit", [
+    "Finally, don't bother scaling features for random forests",
+    "And do not fit the imputer on the whole dataset",
+    "never shuffle a time series before splitting it",
+    "Also, avoid computing target means on the validation rows",
+    "there's no need to impute every column",
+    "So don’t trust a single offline metric",  # curly apostrophe
+])
+def test_a_prohibition_forbids_what_it_names(unit: str) -> None:
+    assert T.prohibits(unit)
+
+
+@pytest.mark.parametrize("unit", [
+    "Random forests don't need scaling",  # a negated statement, not a command: polarity_conflict reads it
+    "I never had a problem with mean imputation",
+    "You should scale every feature",
+    "stop training when the validation loss rises",  # early stopping is a practice, not a prohibition
+    "",
+])
+def test_statements_and_practices_are_not_prohibitions(unit: str) -> None:
+    assert not T.prohibits(unit)
