@@ -34,16 +34,39 @@ TIMEOUT_SECONDS = 60.0
 SIZE = (30, 100)  # rows, columns
 
 
-def one_run(mode: str, env: dict[str, str]) -> dict[str, float]:
-    trace = Path(tempfile.mkstemp(prefix="app-trace-")[1])
+def spawn_in_pty(argv: list[str], env: dict[str, str], trace: Path) -> tuple[int, int]:
+    """Start ``argv`` (a Python command line) from the checkout in a new pseudo-terminal of ``SIZE``, with
+    $INTERVIEWER_TUI_TRACE set to ``trace``: the child's pid and the terminal's file descriptor. The caller
+    must keep reading the descriptor (or the app blocks writing its screen) and reap the child."""
     env = {**env, "INTERVIEWER_TUI_TRACE": str(trace), "TERM": "xterm-256color"}
-    argv = [sys.executable, "-m", "interviewer", "practice", "--count", "1", "--mode", mode]
-    started = time.time()
     pid, fd = pty.fork()
     if pid == 0:  # the child: a fresh interpreter on the pseudo-terminal
         os.chdir(REPO)
         os.execve(sys.executable, argv, env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[0], SIZE[1], 0, 0))
+    return pid, fd
+
+
+def read_trace(trace: Path) -> list[tuple[str, float]]:
+    """The app's trace so far: (event, wall-clock seconds), in the order written (an event may recur)."""
+    lines = [line.split() for line in trace.read_text().splitlines()]
+    return [(parts[0], float(parts[1])) for parts in lines if len(parts) == 2]
+
+
+def isolated_env(home: Path, config: str = "") -> dict[str, str]:
+    """This process's environment with the app's data folder and config file in ``home`` (``config``: the
+    file's text; empty: the defaults) and its cache there unless $INTERVIEWER_CACHE_DIR is set."""
+    (home / "config.toml").write_text(config)
+    env = {**os.environ, "INTERVIEWER_DATA_DIR": str(home / "data"), "INTERVIEWER_CONFIG": str(home / "config.toml")}
+    env.setdefault("INTERVIEWER_CACHE_DIR", str(home / "cache"))
+    return env
+
+
+def one_run(mode: str, env: dict[str, str]) -> dict[str, float]:
+    trace = Path(tempfile.mkstemp(prefix="app-trace-")[1])
+    argv = [sys.executable, "-m", "interviewer", "practice", "--count", "1", "--mode", mode]
+    started = time.time()
+    pid, fd = spawn_in_pty(argv, env, trace)
     events: dict[str, float] = {}
     deadline = time.monotonic() + TIMEOUT_SECONDS
     quit_sent = False
@@ -54,9 +77,8 @@ def one_run(mode: str, env: dict[str, str]) -> dict[str, float]:
                 os.read(fd, 65536)  # drain the screen output, or the app blocks writing it
             except OSError:
                 break
-        for line in trace.read_text().splitlines():
-            name, stamp = line.split()
-            events.setdefault(name, float(stamp) - started)
+        for name, stamp in read_trace(trace):
+            events.setdefault(name, stamp - started)
         if not quit_sent and ("models-ready" in events or any(k.endswith("-failed") for k in events)):
             os.write(fd, b"\x11")  # ctrl+q
             quit_sent = True
@@ -78,11 +100,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--voice", action="store_true", help="also measure spoken rounds (Whisper + microphone)")
     args = parser.parse_args()
-    env = dict(os.environ)
-    home = Path(tempfile.mkdtemp(prefix="app-startup-"))
-    (home / "config.toml").touch()  # an empty config: the defaults
-    env.update(INTERVIEWER_DATA_DIR=str(home / "data"), INTERVIEWER_CONFIG=str(home / "config.toml"))
-    env.setdefault("INTERVIEWER_CACHE_DIR", str(home / "cache"))
+    env = isolated_env(Path(tempfile.mkdtemp(prefix="app-startup-")))  # an empty config: the defaults
     modes = ["typed"] + (["voice"] if args.voice else [])
     mic = None
     if args.voice:

@@ -1,6 +1,9 @@
 """A spoken round's waits, measured on the real thing, and how far a spoken answer's grade is from the same answer typed.
 
-    .venv/bin/python benchmarks/voice_round.py [--runs 3] [--gap-only | --no-gap]
+    .venv/bin/python benchmarks/voice_round.py [--runs 3] [--gap-only | --no-gap | --pty]
+
+``--pty`` runs the real program in a pseudo-terminal instead, with a 30 s and a 60 s answer (no grade gap):
+see ``voice_round_pty.py``.
 
 Voice round (issue 12's targets): a PulseAudio null sink is started as the microphone (as in the tests) and a
 60 s answer spoken by the Piper voice is played into it while the app (built by ``make_app`` with the real
@@ -15,8 +18,8 @@ aloud (the interviewer's voice would go into the same sink).
 Grade gap: ``GAP_ANSWERS`` (written for this benchmark) are spoken by Piper, transcribed by Whisper base and
 graded; each is also graded as typed. ``spoken_typed_gap_points`` is mean |spoken − typed| (target ≤ 0.75).
 
-Not a pseudo-terminal: the Pilot runs the same app and messages, and times the messages themselves rather
-than screen scraping. The machine is shared (2 cores): other work running meanwhile lengthens the waits.
+By default not a pseudo-terminal (``--pty`` is one): the Pilot runs the same app and messages, and times the
+messages themselves rather than screen scraping. The machine is shared (2 cores): other work running meanwhile lengthens the waits.
 The last line is one JSON object with the figures.
 """
 
@@ -48,6 +51,13 @@ ANSWER_60S = (
     "the training folds only, use time based splits for temporal data, and review each feature by asking whether "
     "it would exist at the moment of prediction. Duplicate rows across the split, or the same patient in both "
     "sets, leak in the same way. If a validation score looks too good to be true, it usually is.")
+ANSWER_30S = (  # the same question, about half as long (``--pty`` plays both)
+    "Data leakage is when information that would not be available at prediction time reaches the model during "
+    "training, so the offline metrics look far better than production will. A concrete example is fitting a "
+    "standard scaler on the whole data set before splitting it, so the test rows shape the statistics the model "
+    "learns from. Another is a feature recorded only after the outcome, such as a refund flag in a fraud model. To "
+    "prevent it, split first, fit every preprocessing step inside a pipeline on the training folds only, and use "
+    "time based splits for temporal data.")
 QUESTION = "q03"  # "What is data leakage and give a concrete example." (bundled practical-ml bank)
 
 GAP_ANSWERS = {  # (rubric id, answer): a range of quality, written for this benchmark
@@ -201,12 +211,21 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--gap-only", action="store_true", help="only the spoken-vs-typed grade gap")
     parser.add_argument("--no-gap", action="store_true", help="only the voice round")
+    parser.add_argument("--pty", action="store_true", help="the voice round only, on the real program in a "
+                        "pseudo-terminal, with a 30 s and a 60 s answer (see voice_round_pty.py)")
     args = parser.parse_args()
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from interviewer.speech.tts import Synthesizer
 
     synthesizer = Synthesizer()
+    if args.pty:
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        import voice_round_pty
+
+        with tempfile.TemporaryDirectory(prefix="voice-round-pty-") as tmp:
+            print(json.dumps(voice_round_pty.run(args.runs, Path(tmp), synthesizer)))
+        return 0
     result: dict[str, Any] = {"runs": args.runs, "answer": QUESTION}
     with tempfile.TemporaryDirectory(prefix="voice-round-") as tmp:
         folder = Path(tmp)

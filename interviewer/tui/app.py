@@ -88,7 +88,7 @@ class InterviewerApp(App[int]):
             self._replace(StartScreen(self.options))
 
     def trace(self, event: str) -> None:
-        """Append ``event time`` to the trace file, if one is set (the start-up benchmark reads it)."""
+        """Append ``event time`` to the trace file, if one is set (app_startup.py and voice_round.py --pty read it)."""
         if self._trace_path:
             with open(self._trace_path, "a", encoding="utf-8") as out:
                 out.write(f"{event} {time.time():.6f}\n")

@@ -60,6 +60,7 @@ class FeedbackScreen(OfTheApp, Screen[None]):
         self.query_one("#feedback-main").focus()
         self.show_follow_ups()
         if not self.reopened:
+            self.call_after_refresh(self.interviewer.trace, "feedback-shown")  # painted (the benchmark)
             self._prepare_voice()
 
     def _prepare_voice(self) -> None:

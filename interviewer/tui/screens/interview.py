@@ -132,6 +132,7 @@ class InterviewScreen(OfTheApp, Screen[None]):
         editor.text = message.transcript.text
         self.query_one("#status", Static).update(review_notice(message.transcript))
         self._show_mode()
+        self.call_after_refresh(self.interviewer.trace, "transcript-ready")  # on screen, in the editor
 
     # -- submit and grade -------------------------------------------------------------------------------
     def action_submit(self) -> None:
@@ -171,6 +172,7 @@ class InterviewScreen(OfTheApp, Screen[None]):
             self.interviewer.store_refused("Your answer", submitted.error)
             return
         self._saved = submitted.answer
+        self.interviewer.trace("answer-submitted")
         if take is not None:
             self.query_one(VoicePanel).keep()  # the recording belongs to the saved answer
         timer.stop()

@@ -121,6 +121,7 @@ class VoicePanel(OfTheApp, Widget):
         if self.state in ("idle", "done"):
             self.start()
         elif self.state in ("starting", "recording"):
+            self.interviewer.trace("recording-stop")  # the benchmark's stop → transcript starts here
             self._stop.set()
 
     def start(self) -> None:
@@ -220,6 +221,7 @@ class VoicePanel(OfTheApp, Widget):
     @on(Started)
     def _started(self) -> None:
         self.state = "recording"
+        self.interviewer.trace("recording-started")
 
     @on(LevelMeasured)
     def _level(self, message: LevelMeasured) -> None:
