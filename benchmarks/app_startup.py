@@ -49,7 +49,8 @@ def spawn_in_pty(argv: list[str], env: dict[str, str], trace: Path) -> tuple[int
 
 def read_trace(trace: Path) -> list[tuple[str, float]]:
     """The app's trace so far: (event, wall-clock seconds), in the order written (an event may recur)."""
-    lines = [line.split() for line in trace.read_text().splitlines()]
+    text = trace.read_text()
+    lines = [line.split() for line in text[: text.rfind("\n") + 1].splitlines()]  # a line still being written waits
     return [(parts[0], float(parts[1])) for parts in lines if len(parts) == 2]
 
 
@@ -63,7 +64,9 @@ def isolated_env(home: Path, config: str = "") -> dict[str, str]:
 
 
 def one_run(mode: str, env: dict[str, str]) -> dict[str, float]:
-    trace = Path(tempfile.mkstemp(prefix="app-trace-")[1])
+    handle, name = tempfile.mkstemp(prefix="app-trace-")
+    os.close(handle)
+    trace = Path(name)
     argv = [sys.executable, "-m", "interviewer", "practice", "--count", "1", "--mode", mode]
     started = time.time()
     pid, fd = spawn_in_pty(argv, env, trace)

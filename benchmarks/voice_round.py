@@ -19,7 +19,8 @@ Grade gap: ``GAP_ANSWERS`` (written for this benchmark) are spoken by Piper, tra
 graded; each is also graded as typed. ``spoken_typed_gap_points`` is mean |spoken − typed| (target ≤ 0.75).
 
 By default not a pseudo-terminal (``--pty`` is one): the Pilot runs the same app and messages, and times the
-messages themselves rather than screen scraping. The machine is shared (2 cores): other work running meanwhile lengthens the waits.
+messages themselves rather than screen scraping. The machine is shared (2 cores): other work running meanwhile
+lengthens the waits.
 The last line is one JSON object with the figures.
 """
 

@@ -35,7 +35,9 @@ class PtyApp:
     """The program running in a pseudo-terminal, its screen output drained while the benchmark waits."""
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        self.trace = Path(tempfile.mkstemp(prefix="voice-round-trace-")[1])
+        handle, name = tempfile.mkstemp(prefix="voice-round-trace-")
+        os.close(handle)
+        self.trace = Path(name)
         self.pid, self.fd = spawn_in_pty(argv, env, self.trace)
         self.closed = False
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from interviewer.rubrics.model import Rubric
+from interviewer.scoring import frames
 from interviewer.scoring import text as T
 from interviewer.scoring.concepts import AnswerUnits, top_units
 from interviewer.scoring.result import ConceptResult, MisconceptionHit, Relevance
@@ -74,17 +75,17 @@ def makes_claim(unit: str, claim: str, closeness: float, rival: float, cue: bool
     """How strongly a unit makes a claim (0: it does not): it is much closer in meaning to the claim than
     to anything correct the rubric says, or it names one of the claim's cue phrases and is no closer to
     anything correct; never when its negation disagrees with the claim's ("never shuffle a time series"
-    against "shuffle the time series"), never from a bare example (``text.bare_example``), and never when
-    its ``sentence`` reports the claim as a mistake ("A common mistake is to read…", ``text.reported_as_mistake``),
+    against "shuffle the time series"), never from a bare example (``frames.bare_example``), and never when
+    its ``sentence`` reports the claim as a mistake ("A common mistake is to read…", ``frames.reported_as_mistake``),
     and never when it forbids what the claim asserts ("Finally, don't bother scaling for random forests" against
-    "tree models need scaling", ``text.prohibits``; a claim that is itself a prohibition can still be made).
+    "tree models need scaling", ``frames.prohibits``; a claim that is itself a prohibition can still be made).
     (Asking
     the stance model as well found the same wrong claims in the dev set and twice as many false ones,
     mostly in spoken answers: it is not asked here.)
     """
-    if T.polarity_conflict(unit, claim) or T.bare_example(unit) or T.reported_as_mistake(sentence or unit):
+    if T.polarity_conflict(unit, claim) or frames.bare_example(unit) or frames.reported_as_mistake(sentence or unit):
         return 0.0
-    if T.prohibits(unit) and not any(T.is_negator(w) for w in T.words(claim)):
+    if frames.prohibits(unit) and not any(T.is_negator(w) for w in T.words(claim)):
         return 0.0  # "Finally, don't bother scaling trees" forbids what "trees need scaling" claims
     if (closeness >= CLAIM_SIMILARITY and closeness >= rival + CLAIM_MARGIN) or \
             (cue and closeness >= CUE_CLAIM_SIMILARITY and closeness >= rival):

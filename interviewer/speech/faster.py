@@ -1,8 +1,9 @@
 """The default engine: faster-whisper (CTranslate2) with int8 weights on the CPU.
 
 Whisper base int8 transcribes a 30 s answer in about a tenth of its length on two cores. Segments come
-from a generator: they are consumed one at a time, with progress reported and the cancel event checked
-between them.
+from a generator, grouped by the 30 s window they were decoded in; the cancel event is checked between
+segments, and a window's segments are reported once the next window's first segment (or the end) shows it
+is complete (answers come in chunks of at most 28 s, one window each).
 """
 
 from __future__ import annotations
@@ -111,7 +112,10 @@ class FasterWhisperTranscriber:
             for segment in converted:
                 segments.append(segment)
                 report(segment)
+        if retry_from is None and not segments:
+            retry_from = 0  # no text at temperature 0 (faster-whisper yields none): it would have tried the schedule
         if retry_from is not None:  # the windows before this one come out the same: reported once
+            check_cancel(cancel)
             generator, info = self._decode(audio, TEMPERATURES)
             segments = []
             for raw in generator:

@@ -147,9 +147,13 @@ def repeated_sentences(segments: tuple[Segment, ...] | list[Segment], language: 
     a loop inside a segment, another script or a guessed window is never accepted).
     """
     said_once: dict[str, str] = {}  # each segment's words -> its first text
+    keyed = 0
     for segment in segments:
-        said_once.setdefault(" ".join(_bare(w) for w in segment.text.split()), " ".join(segment.text.split()))
-    if len(said_once) == len(segments) or compression_ratio(" ".join(said_once.values())) > COMPRESSION_RATIO_MAX:
+        key = " ".join(part for part in (_bare(w) for w in segment.text.split()) if part)
+        if key:  # a segment of punctuation alone ("…") repeats nothing
+            keyed += 1
+            said_once.setdefault(key, " ".join(segment.text.split()))
+    if len(said_once) == keyed or compression_ratio(" ".join(said_once.values())) > COMPRESSION_RATIO_MAX:
         return False
     words = [w for segment in segments for w in segment.words]
     if not words or sum(w.probability for w in words) / len(words) < REPEAT_WORD_PROB_MIN:

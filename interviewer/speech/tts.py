@@ -211,6 +211,8 @@ class Synthesizer:
             if parts:
                 parts.append(gap)
             parts.append(np.asarray(chunk.audio_float_array, dtype=np.float32).reshape(-1))
+        if self._voice is None:  # released while this synthesis held the model: it is freed only now
+            _return_freed_memory()
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
     # -- the on-disk cache: 16-bit PCM, one .npy per text, written atomically; any failure is a cache miss --

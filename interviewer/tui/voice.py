@@ -83,8 +83,14 @@ class Voice:
     def prepare(self, texts: list[str]) -> None:
         """Synthesise ``texts`` into the voice's cache without playing them (worker thread), so the next
         question or follow-up starts at once when its screen opens. Silent about failures: ``say`` reports
-        them when it matters."""
+        them when it matters. Stops between texts once ``stop`` is called (recording began): loading the model
+        again mid-take would undo ``rest``."""
+        with self._lock:
+            generation = self._generation
         for text in texts:
+            with self._lock:
+                if generation != self._generation:
+                    return
             try:
                 self._voice().synthesize(text)
             except (InterviewerError, ValueError):

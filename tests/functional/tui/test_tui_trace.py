@@ -52,4 +52,3 @@ async def test_a_spoken_answer_writes_each_event_the_voice_benchmark_times(tmp_p
     assert spoken == SPOKEN[:3] + ["transcript-ready"] + SPOKEN[3:]  # the second take, then submit → feedback
     stamps = [stamp for _, stamp in events]
     assert stamps == sorted(stamps)
-

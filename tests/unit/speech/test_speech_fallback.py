@@ -132,3 +132,30 @@ def test_repeated_sentences() -> None:
             for i, w in enumerate(("first", "again", "twice", "later", "today", "early", "first"))]
     assert not repeated_sentences(near, "en")
     assert repeated_sentences(near[:1] + near[-1:], "en")
+
+
+def test_no_text_at_temperature_zero_tries_the_whole_schedule() -> None:
+    """faster-whisper yields no segment for a window with no text; alone, it would have decoded it again."""
+    model = FakeModel([], [raw(SENTENCE, 0.0)])
+    assert engine(model).transcribe(AUDIO).text == SENTENCE
+    assert model.temperatures == [0.0, faster.TEMPERATURES]
+
+
+def test_cancel_is_honoured_before_the_retry() -> None:
+    cancel = threading.Event()
+
+    class CancelAfterFirst(FakeModel):
+        def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[Any, Any]:
+            segments, info = super().transcribe(audio, **options)
+
+            def then_cancel() -> Any:
+                yield from segments
+                cancel.set()  # the candidate cancels as the first pass ends, before any retry starts
+
+            return then_cancel(), info
+
+    model = CancelAfterFirst([raw(LOOP, 0.0, ratio=3.0)], [raw(SENTENCE, 0.0)])
+    with pytest.raises(TranscriptionCancelled):
+        engine(model).transcribe(AUDIO, cancel=cancel)
+    assert model.temperatures == [0.0]
+
