@@ -90,6 +90,7 @@ async def test_the_answer_is_in_the_store_before_it_is_graded(tmp_path: Path) ->
         assert [a.text for a in stored.ungraded] == [SCALING_ANSWER]  # saved, not graded yet
         gate.set()
         await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="feedback")
+        await pilot.pause()  # let the screen finish mounting before the test leaves the app (it raced on a busy CPU)
         stored = Store(tmp_path / "sessions.db").session(the_app.interview.session_id)
         assert stored.ungraded == () and stored.questions[0].answer.score > 0  # type: ignore[union-attr]
 
