@@ -18,7 +18,12 @@ import numpy as np
 from interviewer.errors import ModelNotAvailableError
 from interviewer.speech.audio import seconds
 from interviewer.speech.engine import ProgressCallback, check_cancel
-from interviewer.speech.hallucination import repeated_sentences
+from interviewer.speech.hallucination import (
+    COMPRESSION_RATIO_MAX,
+    NO_SPEECH_PROB_MIN,
+    SILENT_LOGPROB_MAX,
+    repeated_sentences,
+)
 from interviewer.speech.models import resolve_faster_whisper_model
 from interviewer.speech.transcript import Segment, Transcript, Word, join_segments
 
@@ -27,11 +32,9 @@ COMPUTE_TYPE = "int8"  # 8-bit weights: ~2x faster than float32 on CPU, same wor
 WARM_SAMPLES = 16000  # the warm-up decodes one second of noise ...
 WARM_TOKENS = 8  # ... and at most this many tokens of it
 # faster-whisper's (and Whisper's) fallback: a window whose text compresses past 2.4 or whose mean token
-# log-probability is below -1.0 is decoded again at each higher temperature (unless it looks silent).
+# log-probability is below -1.0 is decoded again at each higher temperature (unless it looks silent); the
+# thresholds are Whisper's own, as ``hallucination`` names them.
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-COMPRESSION_RATIO_THRESHOLD = 2.4
-LOG_PROB_THRESHOLD = -1.0
-NO_SPEECH_THRESHOLD = 0.6
 
 
 def needs_fallback(window: Any, segments: list[Segment], language: str | None) -> bool:
@@ -39,9 +42,9 @@ def needs_fallback(window: Any, segments: list[Segment], language: str | None) -
     decode (``window``: any of its raw segments; they share the window's figures), except that text which
     compresses past the threshold only because whole sentences are said again is kept (``repeated_sentences``).
     """
-    if window.avg_logprob < LOG_PROB_THRESHOLD:
-        return window.no_speech_prob <= NO_SPEECH_THRESHOLD  # silence is kept (and skipped) as it is
-    return window.compression_ratio > COMPRESSION_RATIO_THRESHOLD and not repeated_sentences(segments, language)
+    if window.avg_logprob < SILENT_LOGPROB_MAX:
+        return window.no_speech_prob <= NO_SPEECH_PROB_MIN  # silence is kept (and skipped) as it is
+    return window.compression_ratio > COMPRESSION_RATIO_MAX and not repeated_sentences(segments, language)
 
 
 def _cpu_threads() -> int:
@@ -142,9 +145,9 @@ class FasterWhisperTranscriber:
             vad_filter=False,  # voice is checked before the model runs; pauses must keep their length
             condition_on_previous_text=False,  # avoids the repetition loops long answers can fall into
             temperature=temperature,
-            compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
-            log_prob_threshold=LOG_PROB_THRESHOLD,
-            no_speech_threshold=NO_SPEECH_THRESHOLD,
+            compression_ratio_threshold=COMPRESSION_RATIO_MAX,
+            log_prob_threshold=SILENT_LOGPROB_MAX,
+            no_speech_threshold=NO_SPEECH_PROB_MIN,
         )
 
 

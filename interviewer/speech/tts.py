@@ -16,6 +16,7 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -65,16 +66,22 @@ def _return_freed_memory() -> None:
     The model's ONNX Runtime buffers are freed into the allocator's arenas (the thread that synthesised has its
     own), which keep most of them: without this the process's resident size hardly shrinks.
     """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, or None (looked up once: ``find_library`` runs ``ldconfig``)."""
     import ctypes
     import ctypes.util
 
     name = ctypes.util.find_library("c")
     try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
+        return ctypes.CDLL(name).malloc_trim if name else None
     except (OSError, AttributeError):
-        return
-    if trim is not None:
-        trim(0)
+        return None
 
 
 def packaged_voice() -> tuple[Path, Path]:
