@@ -31,6 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT_SECONDS = 60.0
+CTRL_Q = b"\x11"
 SIZE = (30, 100)  # rows, columns
 
 
@@ -63,39 +64,86 @@ def isolated_env(home: Path, config: str = "") -> dict[str, str]:
     return env
 
 
+class PtyApp:
+    """The program running in a pseudo-terminal, its screen output drained while the benchmark waits."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], name: str) -> None:
+        """``name``: the benchmark's, for its messages."""
+        self.name = name
+        handle, path = tempfile.mkstemp(prefix="app-trace-")
+        os.close(handle)
+        self.trace = Path(path)
+        self.pid, self.fd = spawn_in_pty(argv, env, self.trace)
+        self.closed = False
+
+    def pump(self, seconds: float) -> None:
+        """Read (and drop) the screen output for ``seconds``: the app blocks if nobody reads its terminal."""
+        deadline = time.monotonic() + seconds
+        while not self.closed and (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], min(left, 0.05))
+            if ready:
+                try:
+                    if not os.read(self.fd, 65536):
+                        self.closed = True
+                except OSError:  # the child closed the terminal
+                    self.closed = True
+
+    def events(self, name: str) -> list[float]:
+        trace = read_trace(self.trace)
+        failed = [event for event, _ in trace if event.endswith("-failed")]
+        if failed:
+            raise SystemExit(f"{self.name}: {', '.join(failed)} (trace {[e for e, _ in trace]})")
+        return [stamp for event, stamp in trace if event == name]
+
+    def press(self, key: bytes) -> float:
+        """Type ``key``; when it was written (wall clock, as the trace)."""
+        stamp = time.time()
+        os.write(self.fd, key)
+        return stamp
+
+    def wait_for(self, name: str, seen: int, timeout: float) -> float:
+        """The time of event ``name``'s occurrence number ``seen + 1`` (``seen`` were there before)."""
+        deadline = time.monotonic() + timeout
+        while len(stamps := self.events(name)) <= seen:
+            if self.closed or time.monotonic() > deadline:
+                raise SystemExit(f"{self.name}: no {name} after {timeout:.0f} s "
+                                 f"(trace {[e for e, _ in read_trace(self.trace)]})")
+            self.pump(0.02)
+        return stamps[seen]
+
+    def quit(self) -> float:
+        """ctrl+q, then reap the child (killed if it has not quit in 30 s): its peak RSS (MB)."""
+        try:
+            self.press(CTRL_Q)
+        except OSError:
+            pass  # the program is gone already
+        deadline = time.monotonic() + 30
+        while True:
+            self.pump(0.1)
+            pid, _, usage = os.wait4(self.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                os.kill(self.pid, 9)
+                _, _, usage = os.wait4(self.pid, 0)
+                break
+            if self.closed:
+                time.sleep(0.05)
+        os.close(self.fd)
+        self.trace.unlink()
+        return usage.ru_maxrss / 1024
+
+
 def one_run(mode: str, env: dict[str, str]) -> dict[str, float]:
-    handle, name = tempfile.mkstemp(prefix="app-trace-")
-    os.close(handle)
-    trace = Path(name)
     argv = [sys.executable, "-m", "interviewer", "practice", "--count", "1", "--mode", mode]
     started = time.time()
-    pid, fd = spawn_in_pty(argv, env, trace)
-    events: dict[str, float] = {}
-    deadline = time.monotonic() + TIMEOUT_SECONDS
-    quit_sent = False
-    while True:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                os.read(fd, 65536)  # drain the screen output, or the app blocks writing it
-            except OSError:
-                break
-        for name, stamp in read_trace(trace):
-            events.setdefault(name, stamp - started)
-        if not quit_sent and ("models-ready" in events or any(k.endswith("-failed") for k in events)):
-            os.write(fd, b"\x11")  # ctrl+q
-            quit_sent = True
-        if time.monotonic() > deadline:
-            os.kill(pid, 9)
-            break
-    _, status, usage = os.wait4(pid, 0)
-    os.close(fd)
-    trace.unlink()
-    failed = [k for k in events if k.endswith("-failed")]
-    if failed or "models-ready" not in events:
-        raise SystemExit(f"app_startup: run failed ({', '.join(failed) or 'timed out'}; events {sorted(events)})")
-    return {"first_question_s": events["question"], "models_ready_s": events["models-ready"],
-            "peak_rss_mb": usage.ru_maxrss / 1024}
+    app = PtyApp(argv, env, "app_startup")
+    try:
+        ready = app.wait_for("models-ready", 0, TIMEOUT_SECONDS)  # stops the benchmark if a model failed
+        question = app.wait_for("question", 0, 1)
+    finally:
+        peak_rss_mb = app.quit()
+    return {"first_question_s": question - started, "models_ready_s": ready - started, "peak_rss_mb": peak_rss_mb}
 
 
 def main() -> int:

@@ -1,7 +1,7 @@
 """``voice_round.py --pty``: the spoken round's waits measured on the real program in a pseudo-terminal.
 
 Each run starts ``python -m interviewer practice --mode voice --questions q03`` in a pseudo-terminal (100x30,
-as ``app_startup.py`` does: ``spawn_in_pty``), with a temporary data folder (but the user's cache folder, warm,
+as ``app_startup.py`` does: ``PtyApp``), with a temporary data folder (but the user's cache folder, warm,
 as the Pilot mode uses) and a config that records from the null-sink microphone ("pulse"), keeps recordings in
 the temporary folder and does not read the question aloud (the interviewer's voice would go into the same
 sink). Once the trace says ``models-ready``, keys go to the terminal as a user presses them: ctrl+r starts
@@ -16,87 +16,16 @@ terminal's key delivery). Every run is a fresh process, for a 30 s and a 60 s an
 
 from __future__ import annotations
 
-import os
-import select
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from app_startup import isolated_env, read_trace, spawn_in_pty
+from app_startup import CTRL_Q, PtyApp, isolated_env
 
-CTRL_Q, CTRL_R, CTRL_S = b"\x11", b"\x12", b"\x13"
+CTRL_R, CTRL_S = b"\x12", b"\x13"
 TAKES = ("first_take_transcript_s", "later_take_transcript_s")
-
-
-class PtyApp:
-    """The program running in a pseudo-terminal, its screen output drained while the benchmark waits."""
-
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        handle, name = tempfile.mkstemp(prefix="voice-round-trace-")
-        os.close(handle)
-        self.trace = Path(name)
-        self.pid, self.fd = spawn_in_pty(argv, env, self.trace)
-        self.closed = False
-
-    def pump(self, seconds: float) -> None:
-        """Read (and drop) the screen output for ``seconds``: the app blocks if nobody reads its terminal."""
-        deadline = time.monotonic() + seconds
-        while not self.closed and (left := deadline - time.monotonic()) > 0:
-            ready, _, _ = select.select([self.fd], [], [], min(left, 0.05))
-            if ready:
-                try:
-                    if not os.read(self.fd, 65536):
-                        self.closed = True
-                except OSError:  # the child closed the terminal
-                    self.closed = True
-
-    def events(self, name: str) -> list[float]:
-        trace = read_trace(self.trace)
-        failed = [event for event, _ in trace if event.endswith("-failed")]
-        if failed:
-            raise SystemExit(f"voice_round --pty: {', '.join(failed)} (trace {[e for e, _ in trace]})")
-        return [stamp for event, stamp in trace if event == name]
-
-    def press(self, key: bytes) -> float:
-        """Type ``key``; when it was written (wall clock, as the trace)."""
-        stamp = time.time()
-        os.write(self.fd, key)
-        return stamp
-
-    def wait_for(self, name: str, seen: int, timeout: float) -> float:
-        """The time of event ``name``'s occurrence number ``seen + 1`` (``seen`` were there before)."""
-        deadline = time.monotonic() + timeout
-        while len(stamps := self.events(name)) <= seen:
-            if self.closed or time.monotonic() > deadline:
-                raise SystemExit(f"voice_round --pty: no {name} after {timeout:.0f} s "
-                                 f"(trace {[e for e, _ in read_trace(self.trace)]})")
-            self.pump(0.02)
-        return stamps[seen]
-
-    def quit(self) -> float:
-        """ctrl+q, then reap the child (killed if it has not quit in 30 s): its peak RSS (MB)."""
-        try:
-            self.press(CTRL_Q)
-        except OSError:
-            pass  # the program is gone already
-        deadline = time.monotonic() + 30
-        while True:
-            self.pump(0.1)
-            pid, _, usage = os.wait4(self.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                os.kill(self.pid, 9)
-                _, _, usage = os.wait4(self.pid, 0)
-                break
-            if self.closed:
-                time.sleep(0.05)
-        os.close(self.fd)
-        self.trace.unlink()
-        return usage.ru_maxrss / 1024
 
 
 def one_run(clip: Path, mic: Any, env: dict[str, str]) -> dict[str, float]:
@@ -104,7 +33,7 @@ def one_run(clip: Path, mic: Any, env: dict[str, str]) -> dict[str, float]:
     from voice_round import QUESTION
 
     argv = [sys.executable, "-m", "interviewer", "practice", "--mode", "voice", "--questions", QUESTION]
-    app = PtyApp(argv, env)
+    app = PtyApp(argv, env, "voice_round --pty")
     figures: dict[str, float] = {}
     try:
         started = time.time()
