@@ -37,7 +37,6 @@ from interviewer.rubrics import load_bank  # noqa: E402
 from interviewer.scoring.text import truncate_words  # noqa: E402
 
 ANSWER_WORDS = 150
-DEVSET = Path(__file__).resolve().parent / "data" / "devset.jsonl"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -48,12 +47,9 @@ def percentile(values: list[float], q: float) -> float:
 
 def batch_items(bank: dict, count: int) -> list[tuple[object, str]]:
     """The first ``count`` dev-set answers whose rubric is in ``bank`` (all distinct answers)."""
-    items = []
-    with DEVSET.open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line) if line.strip() else None
-            if record and record["rubric"] in bank and len(items) < count:
-                items.append((bank[record["rubric"]], record["answer"]))
+    from _grading import DEVSET, read
+
+    items = [(bank[r["rubric"]], r["answer"]) for r in read(DEVSET) if r["rubric"] in bank][:count]
     if not items:
         raise SystemExit(f"{DEVSET}: no answers for this bank's rubrics")
     return items
