@@ -38,6 +38,9 @@ class Voice:
         """Why the voice cannot load (asked once: a missing package stays missing)."""
         self._player: Player | None = None
         self._generation = 0
+        self._loading = 0  # loads under way (the first use loads the model, ~1 s)
+        self._rest_after_load = False
+        """``rest`` came while the model was loading: the load frees it as soon as it is done."""
         self._told: set[str] = set()
 
     def speaks(self, mode: str) -> bool:
@@ -63,7 +66,11 @@ class Voice:
         with self._lock:
             generation = self._generation
         try:
-            speech = self._voice().synthesize(text)
+            voice = self._voice()
+            with self._lock:
+                if generation != self._generation:
+                    return None  # stopped while the model loaded: synthesising now would load it again
+            speech = voice.synthesize(text)
         except InterviewerError as exc:
             return exc.message
         except ValueError as exc:  # a text too long to speak
@@ -92,7 +99,11 @@ class Voice:
                 if generation != self._generation:
                     return
             try:
-                self._voice().synthesize(text)
+                voice = self._voice()
+                with self._lock:
+                    if generation != self._generation:
+                        return  # stopped while the model loaded
+                voice.synthesize(text)
             except (InterviewerError, ValueError):
                 return
 
@@ -108,9 +119,12 @@ class Voice:
         """Free the voice's model while the candidate answers (worker thread: it takes ~0.2 s). Recording with
         live transcription, then grading, need the memory (a spoken round peaked at 838-891 MB with it kept);
         what the voice has said stays cached, so a replay plays at once; the next new text (a follow-up, the
-        next question) loads the model again (~0.5 s), in the worker that synthesises it."""
+        next question) loads the model again (~0.5 s), in the worker that synthesises it. While the model is
+        still loading for the first time (a ``say`` or ``prepare`` under way) the load frees it once it is done."""
         with self._lock:
             synthesizer = self._synthesizer
+            if synthesizer is None and self._loading:
+                self._rest_after_load = True
         if synthesizer is not None:
             synthesizer.release()
 
@@ -120,12 +134,20 @@ class Voice:
                 return self._synthesizer
             if self._failure is not None:
                 raise InterviewerError(self._failure)
+            self._loading += 1
         try:
-            synthesizer = self._load_synthesizer()
-        except InterviewerError as exc:
+            loaded = self._load_synthesizer()
+        except BaseException as exc:
             with self._lock:
-                self._failure = exc.message
+                self._loading -= 1
+                self._rest_after_load = self._rest_after_load and self._loading > 0  # nothing loaded to free
+                if isinstance(exc, InterviewerError):
+                    self._failure = exc.message
             raise
-        with self._lock:
-            self._synthesizer = self._synthesizer or synthesizer
-            return self._synthesizer
+        with self._lock:  # one block with the count: a rest() never sees "not loading" and "not loaded"
+            self._loading -= 1
+            self._synthesizer = synthesizer = self._synthesizer or loaded
+            rest, self._rest_after_load = self._rest_after_load, False
+        if rest:  # recording began while the model loaded: it must not stay resident while the candidate answers
+            synthesizer.release()
+        return synthesizer

@@ -93,6 +93,46 @@ def test_release_frees_the_model_and_keeps_the_cache(tmp_path: Path) -> None:
     assert len(synthesizer.synthesize("And why?").samples) > 0 and synthesizer.loaded
 
 
+
+def test_release_while_the_model_reloads_frees_it_once_loaded(tmp_path: Path) -> None:
+    """``release`` from another thread while a synthesis is loading the model again waits for the load, then
+    drops it: the synthesis finishes with the model it loaded, and the model is not left resident."""
+    loading, finish = threading.Event(), threading.Event()
+
+    class SlowVoice:
+        config = types.SimpleNamespace(sample_rate=22050)
+
+        def synthesize(self, text: str) -> list[types.SimpleNamespace]:
+            return [types.SimpleNamespace(audio_float_array=np.full(100, 0.5, dtype=np.float32))]
+
+    class SlowLoad(Synthesizer):
+        slow = False
+
+        def _load(self) -> SlowVoice:
+            if self.slow:
+                loading.set()
+                assert finish.wait(5)
+            return SlowVoice()
+
+    model = tmp_path / "fake.onnx"
+    model.write_bytes(b"model")
+    Path(f"{model}.json").write_text("{}")
+    synthesizer = SlowLoad(model)
+    synthesizer.release()
+    synthesizer.slow = True
+    heard: list[Speech] = []
+    worker = threading.Thread(target=lambda: heard.append(synthesizer.synthesize("Why?")))
+    worker.start()
+    assert loading.wait(5)
+    releasing = threading.Thread(target=synthesizer.release)
+    releasing.start()
+    time.sleep(0.05)
+    assert releasing.is_alive()  # waits for the load under way
+    finish.set()
+    worker.join(5)
+    releasing.join(5)
+    assert not synthesizer.loaded and len(heard[0].samples) == 100 and synthesizer.cached("Why?")
+
 @pytest.mark.skipif(not Path("/proc/self/status").is_file() or platform.libc_ver()[0] != "glibc",
                     reason="reads the resident size from /proc; malloc_trim is glibc's")
 def test_release_gives_the_model_memory_back_to_the_system() -> None:

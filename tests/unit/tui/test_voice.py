@@ -1,0 +1,49 @@
+"""The app's voice (``tui/voice.py``) called directly, with a fake Piper voice and a fake speaker: no Textual."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from interviewer.tui.voice import Voice
+from tests.fakes import FakePlayer, FakeSynthesizer
+
+
+@pytest.mark.parametrize("use", ["say", "prepare"])
+def test_resting_while_the_voice_first_loads_frees_it_once_loaded(use: str) -> None:
+    """Recording can begin while the first question's voice is still loading (``stop`` then ``rest``): there
+    is no synthesizer yet to release, so the load must free the model itself once it is done, and the
+    worker that loaded it must not synthesise (that would load it again for the take)."""
+    synthesizer, player = FakeSynthesizer(), FakePlayer()
+    loading, finish = threading.Event(), threading.Event()
+
+    def slow_load() -> FakeSynthesizer:
+        loading.set()
+        assert finish.wait(5)
+        return synthesizer
+
+    voice = Voice(slow_load, lambda: player)  # type: ignore[arg-type, return-value]
+    work = (lambda: voice.say("What is data leakage?")) if use == "say" else (
+        lambda: voice.prepare(["What is data leakage?"]))
+    worker = threading.Thread(target=work)
+    worker.start()
+    assert loading.wait(5)
+    voice.stop()  # the candidate presses record (VoicePanel.start): stop, then rest in a worker
+    voice.rest()
+    finish.set()
+    worker.join(5)
+    assert not worker.is_alive()
+    assert synthesizer.releases == 1 and not synthesizer.loaded
+    assert synthesizer.rendered == [] and player.played == []
+    assert voice.say("Next question.") is None  # the next text loads it again, as after any rest
+    assert synthesizer.rendered == ["Next question."] and synthesizer.releases == 1
+
+
+def test_a_rest_with_no_load_under_way_does_not_free_a_later_load() -> None:
+    synthesizer, player = FakeSynthesizer(), FakePlayer()
+    voice = Voice(lambda: synthesizer, lambda: player)  # type: ignore[arg-type, return-value]
+    voice.stop()
+    voice.rest()  # recording before the voice was ever used (questions not read aloud): nothing to free
+    assert voice.say("What is data leakage?") is None
+    assert synthesizer.releases == 0 and synthesizer.loaded and len(player.played) == 1
