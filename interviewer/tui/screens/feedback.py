@@ -60,6 +60,9 @@ class FeedbackScreen(OfTheApp, Screen[None]):
         self.query_one("#feedback-main").focus()
         self.show_follow_ups()
         if not self.reopened:
+            interview = self.interviewer.interview
+            if interview is not None and interview.follow_up_for(self.turn) is not None:
+                self.interviewer.trace("follow-up-offered")  # before feedback-shown: the benchmark answers it
             self.call_after_refresh(self.interviewer.trace, "feedback-shown")  # painted (the benchmark)
             self._prepare_voice()
 

@@ -65,6 +65,7 @@ class FollowUpScreen(OfTheApp, Screen[None]):
         self.query_one("#follow-result").display = False
         self._show_mode()
         self.watch(self.interviewer, "answer_mode", self._mode_changed, init=False)
+        self.interviewer.trace("follow-up-shown")
 
     def _show_mode(self) -> None:
         panel, editor = self.query_one(VoicePanel), self.query_one("#editor", TextArea)
@@ -104,6 +105,7 @@ class FollowUpScreen(OfTheApp, Screen[None]):
         self.query_one("#editor", TextArea).text = message.transcript.text
         self.query_one("#status", Static).update(review_notice(message.transcript))
         self._show_mode()
+        self.call_after_refresh(self.interviewer.trace, "follow-up-transcript-ready")  # on screen, in the editor
 
     def unsubmitted(self) -> bool:
         """Is there typed text that has not been saved?"""
@@ -142,6 +144,7 @@ class FollowUpScreen(OfTheApp, Screen[None]):
             return
         self._saved = submitted.answer
         self.follow = submitted.answer.follow
+        self.interviewer.trace("follow-up-submitted")
         if self.voice:
             self.query_one(VoicePanel).keep()  # the take belongs to the saved follow-up answer
         self.query_one(VoicePanel).display = False
@@ -197,3 +200,4 @@ class FollowUpScreen(OfTheApp, Screen[None]):
         result.display = True
         result.focus()
         status.update("Esc goes back to the feedback.")
+        self.call_after_refresh(self.interviewer.trace, "follow-up-feedback-shown")  # painted (the benchmark)
