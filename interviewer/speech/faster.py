@@ -1,22 +1,23 @@
 """The default engine: faster-whisper (CTranslate2) with int8 weights on the CPU.
 
 Whisper base int8 transcribes a 30 s answer in about a tenth of its length on two cores. Segments come
-from a generator, grouped by the 30 s window they were decoded in; the cancel event is checked between
-segments, and a window's segments are reported once the next window's first segment (or the end) shows it
-is complete (answers come in chunks of at most 28 s, one window each).
+from a generator, window by 30 s window (their ``seek``); the cancel event is checked between segments. A
+segment is reported as it comes once its window's figures pass the fallback rule; a window whose text
+compresses too well waits until the next window's first segment (or the end) shows it is complete, and its
+text is checked (answers come in chunks of at most 28 s, one window each).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
 from interviewer.errors import ModelNotAvailableError
-from interviewer.speech.audio import seconds
+from interviewer.speech.audio import SAMPLE_RATE, seconds
 from interviewer.speech.engine import ProgressCallback, check_cancel
 from interviewer.speech.hallucination import (
     COMPRESSION_RATIO_MAX,
@@ -35,6 +36,7 @@ WARM_TOKENS = 8  # ... and at most this many tokens of it
 # log-probability is below -1.0 is decoded again at each higher temperature (unless it looks silent); the
 # thresholds are Whisper's own, as ``hallucination`` names them.
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+SAMPLES_PER_FRAME = 160  # faster-whisper's ``seek`` counts mel frames: a hop of 160 samples, 100 a second at 16 kHz
 
 
 def needs_fallback(window: Any, segments: list[Segment], language: str | None) -> bool:
@@ -42,9 +44,16 @@ def needs_fallback(window: Any, segments: list[Segment], language: str | None) -
     decode (``window``: any of its raw segments; they share the window's figures), except that text which
     compresses past the threshold only because whole sentences are said again is kept (``repeated_sentences``).
     """
+    verdict = _figures_verdict(window)
+    return verdict if verdict is not None else not repeated_sentences(segments, language)
+
+
+def _figures_verdict(window: Any) -> bool | None:
+    """``needs_fallback`` from the window's figures alone (any one of its segments), or None when it turns on
+    the window's whole text (it compresses past the threshold: a sentence said again, or a loop)."""
     if window.avg_logprob < SILENT_LOGPROB_MAX:
         return window.no_speech_prob <= NO_SPEECH_PROB_MIN  # silence is kept (and skipped) as it is
-    return window.compression_ratio > COMPRESSION_RATIO_MAX and not repeated_sentences(segments, language)
+    return None if window.compression_ratio > COMPRESSION_RATIO_MAX else False
 
 
 def _cpu_threads() -> int:
@@ -95,37 +104,31 @@ class FasterWhisperTranscriber:
         """Decode at temperature 0 first; only if a window fails faster-whisper's fallback rule (bar a repeated
         sentence, see ``needs_fallback``) decode again with the whole temperature schedule, as faster-whisper
         alone would. A window that passes is the same decode either way, so normal speech is unchanged, and
-        one sentence said over and over is decoded once instead of at all six temperatures."""
+        one sentence said over and over is decoded once instead of at all six temperatures. The schedule decodes
+        from the failed window's start only (the windows before it would come out the same), its segments
+        shifted back to the recording's clock."""
         duration = seconds(samples)
         audio = np.ascontiguousarray(samples, dtype=np.float32)
+        segments: list[Segment] = []
 
         def report(segment: Segment) -> None:
+            segments.append(segment)
             if on_segment is not None:
                 on_segment(segment, min(1.0, segment.end / duration) if duration else 1.0)
 
-        generator, info = self._decode(audio, 0.0)
+        generator, info = self._decode(audio, 0.0, self.language)
         language = self.language or info.language
-        segments: list[Segment] = []
-        retry_from: int | None = None
-        for window in _windows(generator, cancel):  # each step decodes one 30 s window: cancel and progress between
-            converted = [_segment(raw) for raw in window]
-            if needs_fallback(window[0], converted, language):
-                retry_from = window[0].seek
-                break
-            for segment in converted:
-                segments.append(segment)
-                report(segment)
+        retry_from = _first_pass(generator, language, report, cancel)
         if retry_from is None and not segments:
             retry_from = 0  # no text at temperature 0 (faster-whisper yields none): it would have tried the schedule
-        if retry_from is not None:  # the windows before this one come out the same: reported once
+        if retry_from is not None:
             check_cancel(cancel)
-            generator, info = self._decode(audio, TEMPERATURES)
-            segments = []
+            start = retry_from * SAMPLES_PER_FRAME
+            # the language the first pass found (as faster-whisper detects it once, on the first window)
+            generator, _ = self._decode(audio[start:], TEMPERATURES, language)
             for raw in generator:
                 check_cancel(cancel)
-                segments.append(_segment(raw))
-                if raw.seek >= retry_from:
-                    report(segments[-1])
+                report(_segment(raw).shifted(start / SAMPLE_RATE))
         return Transcript(
             text=join_segments(segments),
             segments=tuple(segments),
@@ -136,10 +139,11 @@ class FasterWhisperTranscriber:
             model=self.model,
         )
 
-    def _decode(self, audio: np.ndarray, temperature: float | tuple[float, ...]) -> tuple[Iterator[Any], Any]:
+    def _decode(self, audio: np.ndarray, temperature: float | tuple[float, ...],
+                language: str | None) -> tuple[Iterator[Any], Any]:
         return self._model.transcribe(
             audio,
-            language=self.language,
+            language=language,
             beam_size=self.beam_size,
             word_timestamps=True,
             vad_filter=False,  # voice is checked before the model runs; pauses must keep their length
@@ -151,17 +155,35 @@ class FasterWhisperTranscriber:
         )
 
 
-def _windows(generator: Iterable[Any], cancel: threading.Event | None) -> Iterator[list[Any]]:
-    """faster-whisper's segments grouped by decoding window (its ``seek``); cancel is checked between segments."""
-    window: list[Any] = []
+def _first_pass(generator: Iterable[Any], language: str | None, report: Callable[[Segment], None],
+                cancel: threading.Event | None) -> int | None:
+    """Report the temperature-0 segments, each once and only once its window is accepted; the ``seek`` of the
+    first window ``needs_fallback`` rejects (None: all accepted). A window its figures accept (the usual case)
+    is reported segment by segment as decoded; one whose text decides is held until the next window's first
+    segment, or the end, shows it complete (faster-whisper decodes the next window before yielding that).
+    """
+    window: Any = None  # the current window's first raw segment
+    verdict: bool | None = False
+    held: list[Segment] = []  # the current window's segments, while its whole text decides
     for raw in generator:
         check_cancel(cancel)
-        if window and raw.seek != window[0].seek:
-            yield window
-            window = []
-        window.append(raw)
-    if window:
-        yield window
+        if window is None or raw.seek != window.seek:  # a new window: the one before is complete
+            if held and needs_fallback(window, held, language):
+                return int(window.seek)
+            for segment in held:
+                report(segment)
+            held, window, verdict = [], raw, _figures_verdict(raw)
+            if verdict:
+                return int(window.seek)
+        if verdict is None:
+            held.append(_segment(raw))
+        else:
+            report(_segment(raw))
+    if held and needs_fallback(window, held, language):
+        return int(window.seek)
+    for segment in held:
+        report(segment)
+    return None
 
 
 def _segment(raw: Any) -> Segment:

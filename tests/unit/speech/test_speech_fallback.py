@@ -34,18 +34,34 @@ def raw(text: str, start: float, *, seek: int = 0, logprob: float = -0.2, ratio:
 
 
 class FakeModel:
-    """``transcribe`` returns the windows of the first call for temperature 0 and ``retried`` for the schedule."""
+    """``transcribe`` returns the windows of the first call for temperature 0 and ``retried`` for the schedule
+    (times and seeks counted from the start of the audio it is given, as faster-whisper does); ``seconds`` and
+    ``languages`` keep each call's audio length and language. ``log`` is shared with the test: "decoded" is
+    written as a window's first segment is handed over (faster-whisper decodes a window, then yields it)."""
 
-    def __init__(self, first: list[types.SimpleNamespace], retried: list[types.SimpleNamespace] | None = None) -> None:
+    def __init__(self, first: list[types.SimpleNamespace], retried: list[types.SimpleNamespace] | None = None,
+                 log: list[str] | None = None) -> None:
         self.first, self.retried = first, retried or []
         self.temperatures: list[Any] = []
+        self.seconds: list[float] = []
+        self.languages: list[str | None] = []
         self.options: dict[str, Any] = {}
+        self.log = log if log is not None else []
 
     def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[Any, Any]:
         self.temperatures.append(options["temperature"])
+        self.seconds.append(len(audio) / SAMPLE_RATE)
+        self.languages.append(options["language"])
         self.options = options
         segments = self.first if options["temperature"] == 0.0 else self.retried
-        return iter(segments), types.SimpleNamespace(language="en", language_probability=0.99)
+
+        def windows() -> Any:
+            for i, segment in enumerate(segments):
+                if i == 0 or segment.seek != segments[i - 1].seek:
+                    self.log.append(f"decoded {segment.seek}")
+                yield segment
+
+        return windows(), types.SimpleNamespace(language="en", language_probability=0.99)
 
 
 def engine(model: FakeModel) -> faster.FasterWhisperTranscriber:
@@ -84,9 +100,10 @@ def test_ordinary_speech_is_the_temperature_zero_decode_as_before() -> None:
 ])
 def test_a_window_faster_whisper_would_redo_is_decoded_with_the_whole_schedule(first: list[Any]) -> None:
     model = FakeModel(first, retried=[raw("What was said.", 0.0, ratio=1.2)])
-    transcript = engine(model).transcribe(AUDIO)
+    reported: list[str] = []
+    transcript = engine(model).transcribe(AUDIO, on_segment=lambda s, done: reported.append(s.text))
     assert model.temperatures == [0.0, faster.TEMPERATURES]
-    assert transcript.text == "What was said."
+    assert transcript.text == "What was said." and reported == ["What was said."]  # nothing of the failed window
 
 
 def test_a_silent_window_is_not_redone() -> None:
@@ -96,14 +113,46 @@ def test_a_silent_window_is_not_redone() -> None:
 
 
 def test_windows_before_the_failing_one_are_reported_once() -> None:
-    first = [raw("First window.", 0.0, seek=0), raw(LOOP, 30.0, seek=3000, ratio=3.0)]
-    retried = [raw("First window.", 0.0, seek=0), raw("Second window.", 30.0, seek=3000)]
+    first = [raw("First window.", 0.0, seek=0), raw(LOOP, 27.5, seek=2750, ratio=3.0)]
+    retried = [raw("Second window.", 0.5, seek=0)]  # the schedule decodes from 27.5 s: its clock starts there
     model = FakeModel(first, retried)
-    reported: list[str] = []
+    reported: list[tuple[str, float]] = []
     transcript = engine(model).transcribe(np.zeros(40 * SAMPLE_RATE, np.float32),
-                                          on_segment=lambda s, done: reported.append(s.text))
-    assert reported == ["First window.", "Second window."]
+                                          on_segment=lambda s, done: reported.append((s.text, done)))
+    assert [text for text, _ in reported] == ["First window.", "Second window."]
     assert transcript.text == "First window. Second window."
+    assert model.seconds == [40.0, 12.5]  # the failed window's start (seek 2750 frames: 27.5 s) to the end
+    second = transcript.segments[1]
+    assert (second.start, second.end) == (28.0, 28.6) and (second.words[0].start, second.words[-1].end) == (28.0, 28.6)
+    assert reported[1][1] == pytest.approx(28.6 / 40)
+
+
+def test_the_retry_keeps_the_language_the_first_pass_found() -> None:
+    transcriber = engine(FakeModel([raw("First window.", 0.0), raw(LOOP, 30.0, seek=3000, ratio=3.0)],
+                                   [raw("Second window.", 0.0)]))
+    transcriber.language = None  # detect it: faster-whisper does so once, on the first window
+    transcript = transcriber.transcribe(np.zeros(40 * SAMPLE_RATE, np.float32))
+    assert transcriber._model.languages == [None, "en"]  # type: ignore[attr-defined]
+    assert (transcript.language, transcript.language_probability) == ("en", 0.99)
+
+
+def test_a_window_is_reported_as_soon_as_it_is_accepted_not_one_window_late() -> None:
+    log: list[str] = []
+    first = [raw("First window.", 0.0), raw("Still the first.", 3.0), raw("Second window.", 30.0, seek=3000)]
+    engine(FakeModel(first, log=log)).transcribe(np.zeros(40 * SAMPLE_RATE, np.float32),
+                                                 on_segment=lambda s, done: log.append(s.text))
+    assert log == ["decoded 0", "First window.", "Still the first.", "decoded 3000", "Second window."]
+
+
+def test_a_window_its_text_decides_is_reported_once_complete_and_accepted() -> None:
+    """A window compressing past 2.4 is accepted only on its whole text (a sentence said again): it is held
+    until the next window shows it complete; a window that then fails is never reported."""
+    log: list[str] = []
+    first = [raw(SENTENCE, 6.0 * i, ratio=4.4) for i in range(2)] + [raw("Then a loop.", 30.0, seek=3000, ratio=3.0)]
+    model = FakeModel(first, [raw("What was said.", 0.0)], log=log)
+    engine(model).transcribe(np.zeros(40 * SAMPLE_RATE, np.float32), on_segment=lambda s, done: log.append(s.text))
+    assert log == ["decoded 0", "decoded 3000", SENTENCE, SENTENCE, "decoded 0", "What was said."]
+    assert model.seconds == [40.0, 10.0]
 
 
 def test_cancel_is_honoured_in_the_first_pass() -> None:
@@ -139,6 +188,7 @@ def test_no_text_at_temperature_zero_tries_the_whole_schedule() -> None:
     model = FakeModel([], [raw(SENTENCE, 0.0)])
     assert engine(model).transcribe(AUDIO).text == SENTENCE
     assert model.temperatures == [0.0, faster.TEMPERATURES]
+    assert model.seconds == [28.0, 28.0]  # all of it, from 0
 
 
 def test_cancel_is_honoured_before_the_retry() -> None:
