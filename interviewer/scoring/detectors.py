@@ -8,8 +8,10 @@
   as an instance of what the sentence before it says, without claiming the practice is fine.
 * Relevance: how well the answer's units fit its own rubric (its model answer and concept statements)
   against how well they fit every other question of the bank. An answer that fits another question
-  clearly better, or fits nothing, is off-topic, unless it makes this question's wrong claims: a wrong
-  answer on the right topic is wrong, not off-topic.
+  clearly better, or fits nothing, is off-topic, unless it makes this question's wrong claims (a wrong
+  answer on the right topic is wrong, not off-topic) or earns at least half of the weight of the question's
+  own key points (``own_share``): questions that share points (a behavioural bank's STAR parts) have close
+  fingerprints, but an answer that states what only this question asks answers this question.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ CUE_CLAIM_SIMILARITY = 0.45
 CONTRADICTION_PENALTY = 1.5  # points off for saying the opposite of a concept (not a listed misconception)
 OFF_TOPIC_MARGIN = 0.06  # another question fits the answer better by this much: off-topic
 OFF_TOPIC_FLOOR = 0.30  # the answer fits its own question less than this: off-topic
+SHARED_POINT = 0.95  # a concept statement this close to another question's is shared, not the question's own
+OWN_POINTS_ON_TOPIC = 0.5  # earning this share of the question's own key points' weight keeps an answer on topic
 
 
 @dataclass(frozen=True)
@@ -175,11 +179,36 @@ def fit(vectors: np.ndarray, fingerprint: np.ndarray) -> float:
     return float((vectors @ fingerprint.T).max(axis=1).mean())
 
 
+def own_points(statements: np.ndarray, others: Sequence[np.ndarray]) -> tuple[bool, ...]:
+    """Per concept (``statements``: each concept's statement embedding, (concepts, d)), whether it is the
+    question's own: no other question's concept statement (``others``: one (concepts, d) block per other
+    rubric) is near-identical to it (cosine < ``SHARED_POINT``)."""
+    if not len(statements):
+        return ()
+    rows = [block for block in others if len(block)]
+    if not rows:
+        return (True,) * len(statements)
+    closest = (statements @ np.vstack(rows).T).max(axis=1)
+    return tuple(bool(c < SHARED_POINT) for c in closest)
+
+
+def own_share(concepts: Sequence[ConceptResult], own: Sequence[bool]) -> float:
+    """The share of the weight of the question's own key points (``own_points``) that the answer earned
+    (covered counts fully, partial half); 0 when the question has no point of its own."""
+    total = sum(c.weight for c, mine in zip(concepts, own, strict=True) if mine)
+    if total <= 0:
+        return 0.0
+    earned = sum(c.weight * c.credit for c, mine in zip(concepts, own, strict=True) if mine)
+    return earned / total
+
+
 def relevance(own_id: str, own: np.ndarray, others: Mapping[str, np.ndarray], vectors: np.ndarray,
-              answered: bool, questions: Mapping[str, str] | None = None, wrong_claims: int = 0) -> Relevance:
+              answered: bool, questions: Mapping[str, str] | None = None, wrong_claims: int = 0,
+              own_points_share: float = 0.0) -> Relevance:
     """Whether the answer is about its own question; ``others`` are the other rubrics' fingerprints and
     ``questions`` their texts (the message names the other question by its text, never by its id).
-    An answer that makes ``wrong_claims`` of this question's misconceptions is on topic, and wrong."""
+    An answer that makes ``wrong_claims`` of this question's misconceptions is on topic, and wrong; one that
+    earns ``own_points_share`` >= ``OWN_POINTS_ON_TOPIC`` of the question's own key points answers it."""
     own_fit = fit(vectors, own)
     best_id, best_fit = None, None
     for rubric_id in sorted(others):
@@ -190,7 +219,7 @@ def relevance(own_id: str, own: np.ndarray, others: Mapping[str, np.ndarray], ve
             best_id, best_fit = rubric_id, score
     other_question = (questions or {}).get(best_id) if best_id is not None else None
     reason = ""
-    if answered and not wrong_claims:
+    if answered and not wrong_claims and own_points_share < OWN_POINTS_ON_TOPIC:
         # Another question is named only when it clearly fits: "I don't know" fits none.
         clear = best_fit is not None and best_fit >= OFF_TOPIC_FLOOR + OFF_TOPIC_MARGIN
         if best_fit is not None and best_fit - own_fit >= OFF_TOPIC_MARGIN and (clear or own_fit >= OFF_TOPIC_FLOOR):

@@ -48,6 +48,9 @@ from interviewer.scoring.detectors import (
     contradictions,
     discredit,
     find_misconceptions,
+    OWN_POINTS_ON_TOPIC,
+    own_points,
+    own_share,
     relevance,
 )
 from interviewer.scoring.embedder import Embedder
@@ -58,7 +61,7 @@ from interviewer.scoring.features import (
     token_features,
 )
 from interviewer.scoring.feedback import write_feedback
-from interviewer.scoring.result import Grade, Similarity
+from interviewer.scoring.result import ConceptResult, Grade, Similarity
 from interviewer.scoring.stance import SimilarityStance, StanceModel
 from interviewer.scoring.word_order import load_word_order, word_pairs
 
@@ -162,6 +165,7 @@ class Grader:
         self.cache_dir = cache_dir
         self._prepared: dict[str, PreparedRubric] = {}
         self._bank_fingerprints: dict[str, np.ndarray] | None = None
+        self._own_points: dict[str, tuple[bool, ...]] = {}
 
     # -- rubric side ---------------------------------------------------------------------------
     def _cache_key(self, rubric: Rubric) -> str:
@@ -237,6 +241,37 @@ class Grader:
             self._bank_fingerprints = {rid: self.prepare(rubric).fingerprint for rid, rubric in self.bank.items()}
         return self._bank_fingerprints
 
+    def _own(self, ready: PreparedRubric) -> tuple[bool, ...]:
+        """Per concept of a rubric, whether it is its own and not a point every question of the bank shares
+        (``detectors.own_points``, computed once per rubric)."""
+        key = self._cache_key(ready.rubric)
+        if key not in self._own_points:
+            others = [np.vstack([block[0] for block in self.prepare(r).statements]) if r.concepts else np.zeros((0, 1))
+                      for rid, r in (self.bank or {}).items() if rid != ready.rubric.id]
+            firsts = np.vstack([block[0] for block in ready.statements]) if ready.statements else np.zeros((0, 1))
+            self._own_points[key] = own_points(firsts, others)
+        return self._own_points[key]
+
+    def _answers_own(self, ready: PreparedRubric, concepts: Sequence[ConceptResult], other_id: str | None,
+                     parts: AnswerUnits, vectors: np.ndarray, answer_tokens: np.ndarray,
+                     unit_tokens: Sequence[np.ndarray]) -> float:
+        """The share of this question's own points the answer earns (``detectors.own_share``), or 0 unless it
+        is larger than its share of the best-fitting other question's own points: the fingerprint says which
+        question an answer resembles, its own points which one it answers."""
+        share = own_share(concepts, self._own(ready))
+        if share < OWN_POINTS_ON_TOPIC or not self.bank or other_id not in self.bank:
+            return share
+        other = self.prepare(self.bank[other_id])
+        found = tuple(concept_candidates(c, other.statements[i], other.cues[i], parts, vectors)
+                      for i, c in enumerate(other.rubric.concepts))
+        pairs = list(dict.fromkeys(p for f in found for p in f.pairs(parts)))
+        table = dict(zip(pairs, self.stance.predict(pairs), strict=True)) if pairs else {}
+        ordered, order = other.word_order(parts)
+        extras = concept_extras(other, answer_tokens, vectors, found, unit_tokens, ordered)
+        theirs = [match_concept(c, found[i], parts, table, extras[i], self.calibration.concept_model, order)
+                  for i, c in enumerate(other.rubric.concepts)]
+        return share if share > own_share(theirs, self._own(other)) else 0.0
+
     @property
     def _questions(self) -> dict[str, str]:
         return {rid: rubric.question for rid, rubric in (self.bank or {}).items()}
@@ -301,6 +336,11 @@ class Grader:
         wrong += contradictions(concepts, wrong)
         others = fingerprints if profile == "rubric" else {}
         topic = relevance(rubric.id, ready.fingerprint, others, vectors, answered, self._questions, len(wrong))
+        if not topic.on_topic and others:
+            share = self._answers_own(ready, concepts, topic.best_other_rubric, parts, vectors, answer_tokens,
+                                      unit_tokens)
+            topic = relevance(rubric.id, ready.fingerprint, others, vectors, answered, self._questions, len(wrong),
+                              share)
         similarity = self._similarity(ready, vectors)
         features = answer_features(ready, concepts, wrong, topic, similarity, parts, vectors)
         features.update(token_features(ready, answer_tokens, extras))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from interviewer.scoring import text as T
-from interviewer.scoring.detectors import OFF_TOPIC_FLOOR, contradictions, relevance
+from interviewer.scoring.detectors import OFF_TOPIC_FLOOR, contradictions, own_points, own_share, relevance
 from interviewer.scoring.grader import Grader
 from interviewer.scoring.result import ConceptResult, Evidence, MisconceptionHit
 
@@ -92,6 +92,34 @@ def test_relevance_flags_an_answer_that_fits_another_question() -> None:
     assert wrong.on_topic  # a wrong answer on the right topic is wrong, not off-topic
     on_topic = relevance("q10", own, {"q10": own, "q04": other}, np.stack([_unit(1, 0.1)]), answered=True)
     assert on_topic.on_topic and on_topic.reason == ""
+
+
+def test_an_answer_that_earns_its_own_points_is_on_topic() -> None:
+    """Questions that share points (STAR parts) have close fingerprints: an answer that fits the other one a
+    little better but earns half of this question's own points answers this question."""
+    own, other = np.stack([_unit(1, 0)]), np.stack([_unit(0, 1)])
+    answer = np.stack([_unit(0.2, 1), _unit(0.1, 1)])
+    fingerprints = {"q10": own, "q04": other}
+    assert not relevance("q10", own, fingerprints, answer, answered=True, own_points_share=0.49).on_topic
+    assert relevance("q10", own, fingerprints, answer, answered=True, own_points_share=0.5).on_topic
+
+
+def test_own_points_leave_out_statements_another_question_shares() -> None:
+    statements = np.stack([_unit(1, 0), _unit(0, 1)])
+    shared_elsewhere = np.stack([_unit(0.01, 1)])  # near-identical to the second statement
+    assert own_points(statements, [shared_elsewhere]) == (True, False)
+    assert own_points(statements, []) == (True, True)
+    assert own_points(statements, [np.stack([_unit(1, 1)])]) == (True, True)  # related is not the same point
+
+
+def test_own_share_weighs_the_own_points_only() -> None:
+    def point(cid: str, credit: float, weight: float) -> ConceptResult:
+        return ConceptResult(cid, cid, "covered", credit, weight, 0.7, (), None, "s", "f?")
+
+    concepts = [point("core", 1.0, 2.0), point("side", 0.5, 1.0), point("star", 0.0, 1.0)]
+    assert own_share(concepts, (True, True, False)) == pytest.approx(2.5 / 3.0)
+    assert own_share(concepts, (False, False, True)) == 0.0
+    assert own_share(concepts, (False, False, False)) == 0.0
 
 
 def test_relevance_without_a_bank_uses_an_absolute_floor() -> None:

@@ -72,3 +72,33 @@ def test_we_is_not_the_candidates_own_action(grader: Grader, behavioural) -> Non
     assert ours & candidates(concept.model_copy(update={"experience": None}))
     own = {c.concept_id: c for c in grader.grade(rubric, WE_STORY).concepts}["own-actions"]
     assert own.status == "missed" and own.untold
+
+
+def _dev_answer(answer_id: str) -> dict:  # type: ignore[type-arg]
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parents[3] / "benchmarks" / "data" / "banks" / "behavioural-dev.jsonl"
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return next(row for row in rows if row["id"] == answer_id)
+
+
+def test_a_story_that_states_this_questions_own_point_is_on_topic(grader: Grader, behavioural) -> None:
+    """Behavioural questions share their five STAR points, so their fingerprints are close: this initiative story
+    (from the behavioural dev set, human 7.4) fits the "learn something quickly" question a little better, yet it
+    states what only its own question asks, and more of it than of the other question's own point."""
+    row = _dev_answer("dev-beh12-partial-1")
+    grade = grader.grade(behavioural[row["rubric"]], row["answer"])
+    assert grade.relevance is not None and grade.relevance.on_topic, grade.relevance
+    assert grade.relevance.best_other_score > grade.relevance.score  # the fingerprint alone would call it off-topic
+    assert grade.score >= 5.0
+
+
+def test_a_story_for_another_question_stays_off_topic(grader: Grader, behavioural) -> None:
+    """A learn-fast story graded against the initiative question: the stance model reads its scene-setting as
+    initiative, but the story states the other question's own point at least as well: still off-topic."""
+    row = _dev_answer("dev-beh12-off-topic-1")
+    grade = grader.grade(behavioural[row["rubric"]], row["answer"])
+    assert grade.relevance is not None and not grade.relevance.on_topic
+    assert grade.relevance.best_other_rubric == "beh11"
+    assert grade.score <= 2.0
