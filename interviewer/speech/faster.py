@@ -124,6 +124,9 @@ class FasterWhisperTranscriber:
         if retry_from is not None:
             check_cancel(cancel)
             start = retry_from * SAMPLES_PER_FRAME
+            # Above temperature 0 Whisper samples: a fixed seed makes the same recording give the same transcript
+            # (and so the same grade), run after run.
+            _seed_sampling()
             # the language the first pass found (as faster-whisper detects it once, on the first window)
             generator, _ = self._decode(audio[start:], TEMPERATURES, language)
             for raw in generator:
@@ -153,6 +156,16 @@ class FasterWhisperTranscriber:
             log_prob_threshold=SILENT_LOGPROB_MAX,
             no_speech_threshold=NO_SPEECH_PROB_MIN,
         )
+
+
+SAMPLING_SEED = 0
+
+
+def _seed_sampling() -> None:
+    """Seed CTranslate2's sampler (process-wide) before a decode that may sample."""
+    import ctranslate2  # already imported by faster_whisper
+
+    ctranslate2.set_random_seed(SAMPLING_SEED)
 
 
 def _first_pass(generator: Iterable[Any], language: str | None, report: Callable[[Segment], None],

@@ -127,6 +127,20 @@ def test_windows_before_the_failing_one_are_reported_once() -> None:
     assert reported[1][1] == pytest.approx(28.6 / 40)
 
 
+def test_the_schedule_samples_from_a_fixed_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above temperature 0 Whisper samples: the same recording must give the same transcript every run."""
+    import ctranslate2
+
+    seeds: list[int] = []
+    monkeypatch.setattr(ctranslate2, "set_random_seed", seeds.append)
+    model = FakeModel([raw(LOOP, 0.0, ratio=3.0)], [raw("Retried.", 0.0)])
+    engine(model).transcribe(np.zeros(20 * SAMPLE_RATE, np.float32))
+    assert seeds == [faster.SAMPLING_SEED] and model.temperatures[-1] == faster.TEMPERATURES
+    seeds.clear()
+    engine(FakeModel([raw("Fine at zero.", 0.0)])).transcribe(np.zeros(20 * SAMPLE_RATE, np.float32))
+    assert seeds == []  # a decode at temperature 0 does not sample
+
+
 def test_the_retry_keeps_the_language_the_first_pass_found() -> None:
     transcriber = engine(FakeModel([raw("First window.", 0.0), raw(LOOP, 30.0, seek=3000, ratio=3.0)],
                                    [raw("Second window.", 0.0)]))
