@@ -145,3 +145,47 @@ def test_bundled_bank_matches_the_seed(bundled_bank) -> None:
     items = parse_qa(seed.read_text(encoding="utf-8"), str(seed))
     assert [r.question for r in bundled_bank.values()] == [qa.question for qa in items]
     assert [r.model_answer.split() for r in bundled_bank.values()] == [qa.answer.split() for qa in items]
+
+
+def test_libyaml_reads_every_bundled_rubric_as_the_pure_python_loader_does() -> None:
+    """Rubrics are read with libyaml when PyYAML has it (12x faster, paid at every start): same documents."""
+    import yaml
+
+    from interviewer.locations import bundled_banks_dir
+    from interviewer.rubrics import loader
+
+    assert loader._FAST_LOADER is not None  # the wheels ship libyaml: a slow fallback would go unnoticed
+    files = sorted(bundled_banks_dir().rglob("*.yaml"))
+    assert len(files) >= 45
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        slow = loader._RubricYamlLoader(text)
+        try:
+            expected = slow.get_single_data()
+        finally:
+            slow.dispose()
+        assert loader._parse_yaml(text, path) == expected == yaml.safe_load(text), path
+
+
+@pytest.mark.parametrize("depth", [10, 62, 63, 64, 200])
+def test_libyaml_refuses_the_same_nesting_as_the_pure_python_loader(depth: int, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from interviewer.rubrics import loader
+
+    text = "a: " + "[" * depth + "1" + "]" * depth + "\n"
+    path = tmp_path / "deep.yaml"
+    slow_refuses = False
+    try:
+        slow = loader._RubricYamlLoader(text)
+        try:
+            slow.get_single_node()
+        finally:
+            slow.dispose()
+    except Exception:  # noqa: BLE001
+        slow_refuses = True
+    try:
+        loader._parse_yaml(text, path)
+        fast_refuses = False
+    except RubricError as exc:
+        fast_refuses = True
+        assert "levels deep" in str(exc) and str(path) in str(exc)
+    assert fast_refuses == slow_refuses
