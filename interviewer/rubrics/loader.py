@@ -180,36 +180,52 @@ def _check_numbers(root: yaml.Node, path: Path) -> None:
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 """libyaml's safe loader (12x faster on the bundled bank: 24 against 311 ms for 15 rubrics, paid by every
-command and app start), when PyYAML was built with it; the same constructor and resolver as ``SafeLoader``."""
+command and app start), when PyYAML was built with it; the same constructor and resolver as ``SafeLoader``.
+Only a file it reads without error is taken from it: any other file is read again by ``_RubricYamlLoader``,
+whose error messages name more (the tab, the alias, the escape) and whose verdict stands."""
 
 
 def _check_nesting(text: str) -> None:
-    """Refuse nesting deeper than ``MAX_NESTING`` before anything composes the document (libyaml's events come
-    one by one: counting them does not recurse)."""
-    depth = 0
+    """Refuse what ``_RubricYamlLoader`` refuses: a node deeper than ``MAX_NESTING`` (the root is 1, what a
+    collection holds one deeper), counted on libyaml's events, which come one by one (no recursion)."""
+    depth = 0  # collections open
     for event in yaml.parse(text, Loader=_FAST_LOADER):
+        node = isinstance(event, (yaml.CollectionStartEvent, yaml.ScalarEvent, yaml.AliasEvent))
+        if node and depth >= MAX_NESTING:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_NESTING} levels deep (the limit)", event.start_mark)
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
-            if depth > MAX_NESTING - 1:  # the pure-Python check counts the scalars inside as one level more
-                raise yaml.composer.ComposerError(
-                    None, None, f"nested more than {MAX_NESTING} levels deep (the limit)", event.start_mark)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
 
-def _loader(text: str) -> yaml.SafeLoader:
-    """A safe loader for ``text``, its characters checked (every one at once, by PyYAML's reader: its errors
-    give the character's position in the text) and, for libyaml's, its nesting checked first."""
+def _fast_parse(text: str, path: Path) -> tuple[bool, object]:
+    """(True, the document) read by libyaml, or (False, None) when it is not there or finds any problem."""
     if _FAST_LOADER is None:
-        return _RubricYamlLoader(text)
-    yaml.reader.Reader(text)
-    _check_nesting(text)
-    return _FAST_LOADER(text)  # type: ignore[no-any-return]
+        return False, None
+    try:
+        yaml.reader.Reader(text)  # PyYAML's character check: libyaml accepts some characters it refuses
+        _check_nesting(text)
+        loader = _FAST_LOADER(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return True, None
+            _check_numbers(node, path)
+            return True, loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, RubricError, RecursionError, ValueError):
+        return False, None
 
 
 def _parse_yaml(text: str, path: Path) -> object:
+    done, document = _fast_parse(text, path)
+    if done:
+        return document
     try:
-        loader = _loader(text)
+        loader = _RubricYamlLoader(text)  # checks every character at once
     except yaml.YAMLError as exc:
         raise _yaml_error(path, text, exc) from None
     try:
