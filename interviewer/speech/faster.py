@@ -36,7 +36,7 @@ WARM_TOKENS = 8  # ... and at most this many tokens of it
 # log-probability is below -1.0 is decoded again at each higher temperature (unless it looks silent); the
 # thresholds are Whisper's own, as ``hallucination`` names them.
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-SAMPLES_PER_FRAME = 160  # faster-whisper's ``seek`` counts mel frames: a hop of 160 samples, 100 a second at 16 kHz
+SAMPLES_PER_FRAME = 160  # faster-whisper's ``seek`` counts mel frames: a hop of 160 samples (if the model has none)
 
 
 def needs_fallback(window: Any, segments: list[Segment], language: str | None) -> bool:
@@ -123,9 +123,13 @@ class FasterWhisperTranscriber:
             retry_from = 0  # no text at temperature 0 (faster-whisper yields none): it would have tried the schedule
         if retry_from is not None:
             check_cancel(cancel)
-            start = retry_from * SAMPLES_PER_FRAME
-            # Above temperature 0 Whisper samples: a fixed seed makes the same recording give the same transcript
-            # (and so the same grade), run after run.
+            # ``seek`` counts mel frames: hop_length samples each (160 at 16 kHz for every Whisper model so far)
+            hop = int(getattr(getattr(self._model, "feature_extractor", None), "hop_length", SAMPLES_PER_FRAME))
+            start = retry_from * hop
+            # Above temperature 0 Whisper samples. CTranslate2 seeds each decoding thread's sampler once, at its
+            # first sampled decode, from this seed: so the first sampled decode of a loaded model is the same run
+            # after run (a `grade --audio` or `transcribe` of the same file gives the same transcript); later ones
+            # in the same process (the app's next answers) continue that sampler's sequence.
             _seed_sampling()
             # the language the first pass found (as faster-whisper detects it once, on the first window)
             generator, _ = self._decode(audio[start:], TEMPERATURES, language)
