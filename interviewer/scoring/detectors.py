@@ -10,8 +10,9 @@
   against how well they fit every other question of the bank. An answer that fits another question
   clearly better, or fits nothing, is off-topic, unless it makes this question's wrong claims (a wrong
   answer on the right topic is wrong, not off-topic) or earns at least half of the weight of the question's
-  own key points (``own_share``): questions that share points (a behavioural bank's STAR parts) have close
-  fingerprints, but an answer that states what only this question asks answers this question.
+  own key points (``own_share``), and a larger share of them than of the best-fitting other question's own
+  points (``Grader._answers_own`` compares the two): questions that share points (a behavioural bank's STAR
+  parts) have close fingerprints, but an answer that states what only this question asks answers this one.
 """
 
 from __future__ import annotations
@@ -208,7 +209,8 @@ def relevance(own_id: str, own: np.ndarray, others: Mapping[str, np.ndarray], ve
     """Whether the answer is about its own question; ``others`` are the other rubrics' fingerprints and
     ``questions`` their texts (the message names the other question by its text, never by its id).
     An answer that makes ``wrong_claims`` of this question's misconceptions is on topic, and wrong; one that
-    earns ``own_points_share`` >= ``OWN_POINTS_ON_TOPIC`` of the question's own key points answers it."""
+    earns ``own_points_share`` >= ``OWN_POINTS_ON_TOPIC`` of the question's own key points answers it (the
+    caller passes 0 unless that share beats the answer's share of the best-fitting other question's own points)."""
     own_fit = fit(vectors, own)
     best_id, best_fit = None, None
     for rubric_id in sorted(others):

@@ -242,8 +242,8 @@ class Grader:
         return self._bank_fingerprints
 
     def _own(self, ready: PreparedRubric) -> tuple[bool, ...]:
-        """Per concept of a rubric, whether it is its own and not a point every question of the bank shares
-        (``detectors.own_points``, computed once per rubric)."""
+        """Per concept of a rubric, whether it is its own: no other question of the bank has a near-identical
+        statement (``detectors.own_points``, computed once per rubric)."""
         key = self._cache_key(ready.rubric)
         if key not in self._own_points:
             others = [np.vstack([block[0] for block in self.prepare(r).statements]) if r.concepts else np.zeros((0, 1))

@@ -180,3 +180,39 @@ def test_buzzword_list_earns_partial_credit_only(fake_embedder, scaling_rubric) 
     touched = [c for c in grade.concepts if c.status != "missed"]
     assert touched and all(c.status == "partial" and not c.explained for c in touched)
     assert any("named but not explained" in m for m in grade.feedback.missing)
+
+
+def test_own_points_keep_an_answer_on_topic_only_if_it_states_more_of_them(fake_embedder, monkeypatch) -> None:
+    """``Grader._answers_own``: this question's own share counts only when it is at least half and beats the
+    answer's share of the best-fitting other question's own points (graded the same way)."""
+    from interviewer.rubrics import load_bank
+    from interviewer.scoring import grader as G
+    from interviewer.scoring.concepts import split_answer
+    from tests.conftest import FIXTURES
+
+    bank = load_bank(FIXTURES / "bank")
+    grader = G.Grader(fake_embedder, bank=bank)
+    theirs: dict[str, float] = {}
+
+    def other_match(concept, *args, **kwargs) -> ConceptResult:  # type: ignore[no-untyped-def]
+        return ConceptResult(concept.id, concept.id, "covered", theirs.get(concept.id, 0.0), concept.weight, 0.5,
+                             (), None, concept.statement, "f?")
+
+    monkeypatch.setattr(G, "match_concept", other_match)
+    parts = split_answer("Leakage makes the score too optimistic. Scaling puts features on one range.", 5000)
+    vectors, tokens = fake_embedder.encode_tokens([u.text for u in parts.units])
+    ready = grader.prepare(bank["scaling"])
+
+    def mine(credit: float) -> list[ConceptResult]:
+        return [ConceptResult(c.id, c.id, "covered", credit, c.weight, 0.5, (), None, c.statement, "f?")
+                for c in bank["scaling"].concepts]
+
+    def share(credit: float, other: str | None = "leakage") -> float:
+        return grader._answers_own(ready, mine(credit), other, parts, vectors, np.vstack(tokens), tokens)
+
+    assert share(0.4) == pytest.approx(0.4)  # under half: not compared, and relevance keeps it off-topic
+    theirs.update({c.id: 0.5 for c in bank["leakage"].concepts})
+    assert share(1.0) == pytest.approx(1.0)  # more of its own points than of the other question's
+    theirs.update({c.id: 1.0 for c in bank["leakage"].concepts})
+    assert share(1.0) == 0.0  # as much of the other question's: the fingerprint's verdict stands
+    assert share(1.0, other=None) == pytest.approx(1.0)  # no other question to compare with
