@@ -61,10 +61,20 @@ class Voice:
         self._told.add(message)
         return True
 
-    def say(self, text: str) -> str | None:
-        """Synthesise ``text`` and play it to the end (worker thread). None, or why nothing was heard."""
+    @property
+    def generation(self) -> int:
+        """Which ``stop`` the voice is at: read it on the UI thread when starting a worker, and pass it to ``say``
+        or ``prepare``, so a ``stop`` between the two (recording began before the worker ran) still counts."""
         with self._lock:
-            generation = self._generation
+            return self._generation
+
+    def say(self, text: str, generation: int | None = None) -> str | None:
+        """Synthesise ``text`` and play it to the end (worker thread). None, or why nothing was heard.
+        ``generation``: ``self.generation`` when the worker was started (None: now)."""
+        if generation is None:
+            generation = self.generation
+        elif generation != self.generation:
+            return None  # stopped before this worker ran: loading the model now would undo ``rest``
         try:
             voice = self._voice()
             with self._lock:
@@ -87,13 +97,13 @@ class Voice:
         player.wait()
         return player.problem.message if player.problem is not None else None
 
-    def prepare(self, texts: list[str]) -> None:
+    def prepare(self, texts: list[str], generation: int | None = None) -> None:
         """Synthesise ``texts`` into the voice's cache without playing them (worker thread), so the next
         question or follow-up starts at once when its screen opens. Silent about failures: ``say`` reports
         them when it matters. Stops between texts once ``stop`` is called (recording began): loading the model
-        again mid-take would undo ``rest``."""
-        with self._lock:
-            generation = self._generation
+        again mid-take would undo ``rest``. ``generation``: as for ``say``."""
+        if generation is None:
+            generation = self.generation
         for text in texts:
             with self._lock:
                 if generation != self._generation:

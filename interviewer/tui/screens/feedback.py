@@ -77,7 +77,8 @@ class FeedbackScreen(OfTheApp, Screen[None]):
         texts = [asked[1]] if asked is not None else []
         texts += [turn.rubric.question for turn in interview.pending[:1]]
         if texts:
-            self.run_worker(lambda: app.services.voice.prepare(texts), thread=True, exclusive=True,
+            generation = app.services.voice.generation  # a recording started before the worker runs stops it
+            self.run_worker(lambda: app.services.voice.prepare(texts, generation), thread=True, exclusive=True,
                             group="prepare-voice", exit_on_error=False,
                             description="preparing the next question's voice")
 

@@ -53,14 +53,14 @@ class QuestionVoice(OfTheApp, Static):
         self.speaking = True
         self.display = True
         self.update(SPEAKING)
-        self._speak(self.text, self._take)
+        self._speak(self.text, self._take, self.interviewer.services.voice.generation)
 
     def stop(self) -> None:
         self.interviewer.services.voice.stop()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="speak", description="reading the question aloud")
-    def _speak(self, text: str, take: int) -> None:
-        problem = self.interviewer.services.voice.say(text)
+    def _speak(self, text: str, take: int, generation: int) -> None:
+        problem = self.interviewer.services.voice.say(text, generation)
         self.post_message(self.Said(take, problem))
 
     @on(Said)

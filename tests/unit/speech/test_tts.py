@@ -93,7 +93,6 @@ def test_release_frees_the_model_and_keeps_the_cache(tmp_path: Path) -> None:
     assert len(synthesizer.synthesize("And why?").samples) > 0 and synthesizer.loaded
 
 
-
 def test_release_while_the_model_reloads_frees_it_once_loaded(tmp_path: Path) -> None:
     """``release`` from another thread while a synthesis is loading the model again waits for the load, then
     drops it: the synthesis finishes with the model it loaded, and the model is not left resident."""
@@ -132,6 +131,7 @@ def test_release_while_the_model_reloads_frees_it_once_loaded(tmp_path: Path) ->
     worker.join(5)
     releasing.join(5)
     assert not synthesizer.loaded and len(heard[0].samples) == 100 and synthesizer.cached("Why?")
+
 
 @pytest.mark.skipif(not Path("/proc/self/status").is_file() or platform.libc_ver()[0] != "glibc",
                     reason="reads the resident size from /proc; malloc_trim is glibc's")

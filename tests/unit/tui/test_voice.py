@@ -47,3 +47,25 @@ def test_a_rest_with_no_load_under_way_does_not_free_a_later_load() -> None:
     voice.rest()  # recording before the voice was ever used (questions not read aloud): nothing to free
     assert voice.say("What is data leakage?") is None
     assert synthesizer.releases == 0 and synthesizer.loaded and len(player.played) == 1
+
+
+@pytest.mark.parametrize("use", ["say", "prepare"])
+def test_a_stop_before_the_worker_runs_keeps_the_model_unloaded(use: str) -> None:
+    """The screen reads ``generation`` when it starts the worker; recording that begins before the worker runs
+    (stop, rest) must keep it from loading the model for the take, or playing into the microphone."""
+    synthesizer, player = FakeSynthesizer(), FakePlayer()
+    loads: list[int] = []
+
+    def load() -> FakeSynthesizer:
+        loads.append(1)
+        return synthesizer
+
+    voice = Voice(load, lambda: player)  # type: ignore[arg-type, return-value]
+    generation = voice.generation  # on the UI thread, as the worker is started
+    voice.stop()  # the candidate presses record before the worker thread runs
+    voice.rest()
+    if use == "say":
+        assert voice.say("What is data leakage?", generation) is None
+    else:
+        voice.prepare(["What is data leakage?"], generation)
+    assert loads == [] and synthesizer.rendered == [] and player.played == []
