@@ -292,23 +292,3 @@ async def test_the_real_voice_is_heard_on_the_null_sink(virtual_mic, request: py
     # check that the sink really heard it.
     assert took > 1.0
     assert heard(levels), f"the null sink's monitor heard at most {np.max(levels):.0f} dBFS"
-
-
-
-def test_preparing_stops_between_texts_once_recording_begins() -> None:
-    """The feedback screen prepares the next texts in a worker; if the candidate starts recording meanwhile
-    (``stop``), it must not load the model again for the remaining texts (that would undo ``rest``)."""
-    from interviewer.tui.voice import Voice
-
-    class StoppedMidway(FakeSynthesizer):
-        def synthesize(self, text: str) -> Any:
-            speech = super().synthesize(text)
-            voice.stop()  # recording starts while the first text is being prepared
-            return speech
-
-    synthesizer = StoppedMidway()
-    voice = Voice(lambda: synthesizer, FakePlayer)  # type: ignore[arg-type]
-    voice.prepare(["Can you give an example?", "Next question."])
-    assert synthesizer.rendered == ["Can you give an example?"]
-    voice.prepare(["Next question."])  # a later prepare (a new screen) goes on as usual
-    assert synthesizer.rendered == ["Can you give an example?", "Next question."]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 
@@ -69,3 +70,20 @@ def test_a_stop_before_the_worker_runs_keeps_the_model_unloaded(use: str) -> Non
     else:
         voice.prepare(["What is data leakage?"], generation)
     assert loads == [] and synthesizer.rendered == [] and player.played == []
+
+
+def test_preparing_stops_between_texts_once_recording_begins() -> None:
+    """The feedback screen prepares the next texts in a worker; if the candidate starts recording meanwhile
+    (``stop``), it must not load the model again for the remaining texts (that would undo ``rest``)."""
+    class StoppedMidway(FakeSynthesizer):
+        def synthesize(self, text: str) -> Any:
+            speech = super().synthesize(text)
+            voice.stop()  # recording starts while the first text is being prepared
+            return speech
+
+    synthesizer = StoppedMidway()
+    voice = Voice(lambda: synthesizer, FakePlayer)  # type: ignore[arg-type]
+    voice.prepare(["Can you give an example?", "Next question."])
+    assert synthesizer.rendered == ["Can you give an example?"]
+    voice.prepare(["Next question."])  # a later prepare (a new screen) goes on as usual
+    assert synthesizer.rendered == ["Can you give an example?", "Next question."]
