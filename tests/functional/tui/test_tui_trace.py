@@ -5,6 +5,7 @@ the time (fake microphone, transcriber and grader)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,14 @@ def traced(path: Path) -> list[tuple[str, float]]:
     return [(name, float(stamp)) for name, stamp in (line.split() for line in path.read_text().splitlines())]
 
 
+async def record_and_stop(pilot: Any, panel: VoicePanel) -> None:
+    """ctrl+r to record, ctrl+r to stop, and wait for the take to be transcribed."""
+    await pilot.press("ctrl+r")
+    await wait_for(pilot, lambda: panel.state == "recording", what="recording")
+    await pilot.press("ctrl+r")
+    await wait_for(pilot, lambda: panel.state == "done", what="the take transcribed")
+
+
 async def test_a_spoken_answer_writes_each_event_the_voice_benchmark_times(tmp_path: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     trace = tmp_path / "trace"
@@ -35,10 +44,7 @@ async def test_a_spoken_answer_writes_each_event_the_voice_benchmark_times(tmp_p
         await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen) and the_app.speech_state == "ready")
         await wait_for(pilot, lambda: "models-ready" in dict(traced(trace)), what="models-ready")
         panel = the_app.screen.query_one(VoicePanel)
-        await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: panel.state == "recording", what="recording")
-        await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: panel.state == "done", what="the take transcribed")
+        await record_and_stop(pilot, panel)
         await wait_for(pilot, lambda: "transcript-ready" in dict(traced(trace)), what="transcript-ready")
         panel.post_message(take("Scaling puts features on comparable ranges for KNN."))  # a take with words in it
         await wait_for(pilot, lambda: [n for n, _ in traced(trace)].count("transcript-ready") == 2, what="the take")
@@ -80,10 +86,7 @@ async def test_a_spoken_follow_up_writes_each_event_the_voice_benchmark_times(tm
         await wait_for(pilot, lambda: isinstance(the_app.screen, FollowUpScreen), what="the follow-up")
         screen = the_app.screen
         fpanel = screen.query_one(VoicePanel)
-        await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: fpanel.state == "recording", what="recording")
-        await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: fpanel.state == "done", what="the follow-up take transcribed")
+        await record_and_stop(pilot, fpanel)
         await wait_for(pilot, lambda: "follow-up-transcript-ready" in dict(traced(trace)), what="its transcript")
         fpanel.post_message(take("Fit the scaler on the training data only."))  # a take with words in it
         await wait_for(pilot, lambda: [n for n, _ in traced(trace)].count("follow-up-transcript-ready") == 2,
