@@ -323,10 +323,32 @@ class Bank(Mapping[str, Rubric]):
         if not close:
             close = [i for i in ids if i.lower().startswith(rubric_id.lower()[:1])][:3] or ids[:3]
         hint = f"; closest: {', '.join(close)}" if close else "; the bank is empty"
+        elsewhere = _bundled_bank_with(rubric_id, self.root)
+        if elsewhere is not None:
+            return (f"unknown rubric id {rubric_id!r}{where}; it is in the bundled bank {elsewhere!r}: "
+                    f"add --bank {elsewhere}")
         bundled = self.root is not None and self.root.parent == bundled_banks_dir()
         bank = "" if bundled and self.name == DEFAULT_BANK else f" --bank {self.name if bundled else self.root}"
         listing = f"interviewer rubric list{bank if self.root else ''}"
         return f"unknown rubric id {rubric_id!r}{where}{hint} (`{listing}` shows all)"
+
+
+def _bundled_bank_with(rubric_id: str, besides: Path | None) -> str | None:
+    """The name of the (other) bundled bank that has a rubric file named ``rubric_id``, if one has (by file
+    name only: nothing is parsed)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", rubric_id) or rubric_id.startswith("."):
+        return None
+    try:
+        folders = sorted(p for p in bundled_banks_dir().iterdir() if p.is_dir())
+    except OSError:
+        return None
+    for folder in folders:
+        if besides is not None and folder.resolve() == besides.resolve():
+            continue
+        names = (f"{rubric_id}{suffix}" for suffix in RUBRIC_SUFFIXES)
+        if any(name != BANK_FILE and (folder / name).is_file() for name in names):
+            return folder.name
+    return None
 
 
 def load_bank(root: Path) -> Bank:

@@ -114,6 +114,21 @@ def test_unknown_id_lists_closest(fixture_bank: Path) -> None:
     assert info.value.exit_code == 2
 
 
+def test_an_id_from_another_bundled_bank_names_that_bank(fixture_bank: Path) -> None:
+    from interviewer.locations import bundled_bank_dir
+
+    with pytest.raises(UnknownRubricError) as info:
+        load_bank(bundled_bank_dir())["beh03"]
+    assert info.value.message.endswith("it is in the bundled bank 'behavioural': add --bank behavioural")
+    with pytest.raises(UnknownRubricError) as info:
+        load_bank(fixture_bank)["q03"]  # a user's bank: the bundled one that has it is named too
+    assert "add --bank practical-ml" in info.value.message
+    for missing in ("bank", "../q03", "q99"):  # bank.yaml is no rubric; no path tricks; nowhere: the closest ids
+        with pytest.raises(UnknownRubricError) as info:
+            load_bank(fixture_bank)[missing]
+        assert "add --bank" not in info.value.message
+
+
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:
     from interviewer.errors import InputError
 
