@@ -32,7 +32,12 @@ class InputError(InterviewerError):
 
 
 class RubricError(InputError):
-    """A rubric file is malformed: the message names the file, the field and what was expected."""
+    """A rubric file is malformed: the message names the file, the field and what was expected (the first
+    problem, and how many more); ``problems`` has each problem's own line (``rubric check`` prints them all)."""
+
+    def __init__(self, message: str, *, exit_code: int | None = None, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message, exit_code=exit_code)
+        self.problems = problems or (message,)
 
 
 class UnknownRubricError(InputError):

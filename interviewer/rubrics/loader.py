@@ -119,7 +119,8 @@ def _validated(model: type[_Model], data: object, source: str, fields: str) -> _
     except ValidationError as exc:
         errors = exc.errors()
         more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-        raise RubricError(f"{source}: {_describe(errors[0])}{more}") from None
+        raise RubricError(f"{source}: {_describe(errors[0])}{more}",
+                          problems=tuple(f"{source}: {_describe(error)}" for error in errors)) from None
 
 
 class _RubricYamlLoader(yaml.SafeLoader):
