@@ -115,8 +115,9 @@ def cmd_rubric_check(args: argparse.Namespace) -> int:
             try:
                 rubric = load_rubric(path)
             except InputError as exc:
-                for problem in getattr(exc, "problems", None) or (exc.message,):  # each of a rubric's problems
-                    print(f"interviewer: error: {printable(problem, one_line=True)}", file=sys.stderr)
+                print(f"interviewer: error: {printable(exc.message, one_line=True)}", file=sys.stderr)
+                for problem in getattr(exc, "problems", ())[1:]:  # the rest of this rubric's problems, one each
+                    print(f"  also {printable(problem, one_line=True)}", file=sys.stderr)
                 failures += 1
                 continue
             if rubric.id in seen and seen[rubric.id] != path:
