@@ -8,7 +8,7 @@ evidence, concepts missed with what the model answer says, wrong claims with the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,6 +217,21 @@ def _mean(items: Iterable[ReportItem]) -> float | None:
     return round(sum(scores) / len(scores), 1) if scores else None
 
 
+def distinct_labels(questions: Sequence[str], width: int = 40) -> list[str]:
+    """Short chart labels for questions: each cut to ``width``, after the words all of them open with ("Tell me
+    about a time you" in a behavioural round), so the labels tell the questions apart ("…had to learn something
+    new…", not "Tell me about…" for each)."""
+    split = [q.split() for q in questions]
+    shared = 0
+    if len(split) > 1:
+        shortest = min(len(words) for words in split)
+        while shared < shortest - 1 and len({words[shared].lower() for words in split}) == 1:
+            shared += 1
+    if shared < 3:  # "What is …": short enough to keep
+        return [clip(q, width) for q in questions]
+    return ["…" + clip(" ".join(words[shared:]), width - 1) for words in split]
+
+
 # -- from a stored session -----------------------------------------------------------------------------
 def session_report(record: SessionRecord, bank: Bank | None = None) -> Report:
     """The report of a stored session. ``bank`` (when its rubrics are there) supplies the model answers; a
@@ -226,7 +241,8 @@ def session_report(record: SessionRecord, bank: Bank | None = None) -> Report:
         bank = None if not any(q.rubric_id in bank and bank[q.rubric_id].question == q.question
                                for q in record.questions) else bank
     items = []
-    for q in record.questions:
+    labels = distinct_labels([q.question for q in record.questions])
+    for q, label in zip(record.questions, labels, strict=True):
         answer: AnswerRecord | None = q.answer
         rubric = bank[q.rubric_id] if bank is not None and q.rubric_id in bank else None
         if rubric is not None and bank is not None and bank.name != bank_name and rubric.question != q.question:
@@ -238,7 +254,7 @@ def session_report(record: SessionRecord, bank: Bank | None = None) -> Report:
             extra.update(mode=answer.mode, audio_path=answer.audio_path, delivery=delivery_line(answer.delivery),
                          seconds=answer.seconds,
                          follow_ups=tuple(FollowUpLine(f.question, f.text, f.score) for f in answer.follow_ups))
-        items.append(item_from_grade(q.position, clip(q.question, 40), q.question, None if answer is None else answer.text,
+        items.append(item_from_grade(q.position, label, q.question, None if answer is None else answer.text,
                                      None if answer is None or answer.grade is None else answer.grade.to_dict(),
                                      **extra))
     practise, strongest = practise_next(items)

@@ -312,3 +312,16 @@ def test_the_next_time_label_is_not_doubled() -> None:
 
     assert next_time_parts("Next time, also cover scaling.") == ("Next time,", "also cover scaling.")
     assert next_time_parts("Start with the core idea: x") == ("Next time:", "Start with the core idea: x")
+
+
+def test_chart_labels_leave_out_the_words_every_question_opens_with() -> None:
+    from interviewer.reports.model import distinct_labels
+
+    behavioural = ["Tell me about a time you had to learn something new very quickly to get your work done.",
+                   "Tell me about a time you went beyond the scope of your role or your assigned work."]
+    labels = distinct_labels(behavioural)
+    assert labels[0].startswith("…had to learn") and labels[1].startswith("…went beyond")
+    assert all(len(label) <= 40 for label in labels)
+    assert distinct_labels(["What is feature engineering?", "What is data leakage?"]) == [
+        "What is feature engineering?", "What is data leakage?"]  # two shared words: kept whole
+    assert distinct_labels(["Tell me about a time you failed."]) == ["Tell me about a time you failed."]
