@@ -132,6 +132,19 @@ def top_units(scores: np.ndarray, count: int, floor: float, extra: int | None = 
     return chosen
 
 
+def repeated_units(parts: AnswerUnits) -> np.ndarray:
+    """Per unit, whether an earlier unit has the same words (case aside): a sentence said twice is one
+    statement, so the copy is no candidate (copies would take the candidate slots of other sentences, and make
+    the second-closest sentence as close as the closest)."""
+    seen: set[tuple[str, ...]] = set()
+    repeated = np.zeros(len(parts.units), dtype=bool)
+    for index, unit in enumerate(parts.units):
+        key = tuple(word.lower() for word in T.words(unit.text))
+        repeated[index] = key in seen
+        seen.add(key)
+    return repeated
+
+
 def concept_candidates(concept: Concept, statements: np.ndarray, cues: np.ndarray, parts: AnswerUnits,
                        vectors: np.ndarray) -> ConceptCandidates:
     """``statements``: (1 + alternatives, d); ``cues``: (n_cues, d); ``vectors``: the answer's units (n, d)."""
@@ -147,10 +160,12 @@ def concept_candidates(concept: Concept, statements: np.ndarray, cues: np.ndarra
     if not len(vectors):
         return ConceptCandidates((), (), np.zeros(0), np.zeros(0), tuple(matched))
     to_statements = vectors @ statements.T  # [unit, statement or alternative]
-    closeness = to_statements.max(axis=1)
+    repeated = repeated_units(parts)
+    closeness = np.where(repeated, -1.0, to_statements.max(axis=1))
     scores = closeness
     if len(cues):
-        scores = np.maximum(closeness, (vectors @ cues.T).max(axis=1) - CUE_SIMILARITY_DISCOUNT)
+        by_cue = (vectors @ cues.T).max(axis=1) - CUE_SIMILARITY_DISCOUNT
+        scores = np.where(repeated, -1.0, np.maximum(closeness, by_cue))
     untold = False
     if concept.experience is not None:  # a story point: only a sentence telling what happened can state it
         told = np.array(narrative.told_units(tuple(s.text for s in parts.unit_sentences), concept.experience))

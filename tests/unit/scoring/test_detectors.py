@@ -216,3 +216,10 @@ def test_own_points_keep_an_answer_on_topic_only_if_it_states_more_of_them(fake_
     theirs.update({c.id: 1.0 for c in bank["leakage"].concepts})
     assert share(1.0) == 0.0  # as much of the other question's: the fingerprint's verdict stands
     assert share(1.0, other=None) == pytest.approx(1.0)  # no other question to compare with
+
+
+def test_a_unit_said_again_is_marked_repeated() -> None:
+    from interviewer.scoring.concepts import repeated_units, split_answer
+
+    parts = split_answer("Fit the scaler on train only. Trees need no scaling. fit the SCALER on train only!", 5000)
+    assert list(repeated_units(parts)) == [False, False, True]

@@ -102,3 +102,29 @@ def test_a_story_for_another_question_stays_off_topic(grader: Grader, behavioura
     assert grade.relevance is not None and not grade.relevance.on_topic
     assert grade.relevance.best_other_rubric == "beh11"
     assert grade.score <= 2.0
+
+
+
+def test_a_complete_story_is_not_asked_for_an_example(behavioural, bundled_bank) -> None:
+    """Every point covered: a story question's advice does not ask for the example it already is."""
+    from interviewer.scoring.feedback import write_feedback
+    from interviewer.scoring.result import ConceptResult
+
+    def all_covered(rubric):  # type: ignore[no-untyped-def]
+        return [ConceptResult(c.id, c.label, "covered", 1.0, c.weight, 0.8, (), None, c.statement, c.follow_up)
+                for c in rubric.concepts]
+
+    story = write_feedback(behavioural["beh09"], all_covered(behavioural["beh09"]), [], 10.0, answered=True)
+    assert story.next_time == ("Next time, keep it this complete: one real story, your own actions, "
+                               "a result you can measure.")
+    practical = write_feedback(bundled_bank["q03"], all_covered(bundled_bank["q03"]), [], 10.0, answered=True)
+    assert "concrete example from your own work" in practical.next_time
+
+
+def test_saying_the_story_twice_earns_what_saying_it_once_does(grader: Grader, behavioural) -> None:
+    """A sentence said twice is one statement: copies took the candidate slots of other sentences (a 10/10
+    story pasted twice scored 7.4, 5 of 7 points, in a new user's trial)."""
+    once = grader.grade(behavioural["beh09"], STORY)
+    twice = grader.grade(behavioural["beh09"], STORY + "\n\n" + STORY)
+    assert [c.status for c in twice.concepts] == [c.status for c in once.concepts]
+    assert twice.score == once.score
