@@ -92,6 +92,8 @@ def write_feedback(
         next_time = f"Next time, also cover {names}."
     elif misconceptions:
         next_time = "Next time, keep the content and drop the wrong claim."
+    elif any(c.experience is not None for c in rubric.concepts):  # a story question: the story is the example
+        next_time = "Next time, keep it this complete: one real story, your own actions, a result you can measure."
     else:
         next_time = "Next time, keep it this complete and add a concrete example from your own work."
     return Feedback(summary, strengths, tuple(missing), corrections, follow_up, next_time)
