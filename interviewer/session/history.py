@@ -32,7 +32,8 @@ class SessionLine:
     answered: int
     mean: float | None
     change: float | None
-    """Mean minus the mean of the previous session that had one (None for the first)."""
+    """Mean minus the mean of the previous session of the same bank that had one (None for a bank's first:
+    a behavioural round's mean says nothing about a statistics round's)."""
     finished: bool
     bank: str = ""
     """The name of the session's bank."""
@@ -75,16 +76,17 @@ def session_lines(store: Store, limit: int | None = None) -> list[SessionLine]:
     from interviewer.session.round import bank_label
 
     lines: list[SessionLine] = []
-    previous: float | None = None
+    previous: dict[str, float] = {}  # per bank: its last session's mean
     names: dict[str, str] = {}
     for s in reversed(store.sessions()):
-        change = None if s.mean_score is None or previous is None else round(s.mean_score - previous, 1)
+        before = previous.get(s.bank)
+        change = None if s.mean_score is None or before is None else round(s.mean_score - before, 1)
         if s.bank not in names:
             names[s.bank] = bank_label(s.bank)
         lines.append(SessionLine(s.id, s.started_at, s.mode, s.asked, s.answered, s.mean_score, change,
                                  s.finished_at is not None, names[s.bank]))
         if s.mean_score is not None:
-            previous = s.mean_score
+            previous[s.bank] = s.mean_score
     return lines[-limit:] if limit else lines
 
 

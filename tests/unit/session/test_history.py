@@ -49,6 +49,19 @@ def test_session_lines_have_means_and_trend(three_sessions: Path) -> None:
         assert [line.id for line in session_lines(store, limit=2)] == [2, 3]
 
 
+def test_the_trend_compares_a_session_with_the_last_one_of_its_own_bank(fixture_bank: Path, tmp_path: Path) -> None:
+    """A behavioural round's mean says nothing about a statistics round's: each change is within one bank."""
+    db = tmp_path / "banks.db"
+    graded_session(db, fixture_bank, {"scaling": "Scaling is a thing."}, bank_name="first")
+    graded_session(db, fixture_bank, {"scaling": GOOD_SCALING}, bank_name="second")
+    graded_session(db, fixture_bank, {"scaling": GOOD_SCALING}, bank_name="first")
+    with Store(db) as store:
+        lines = session_lines(store)
+        means = {s.id: s.mean_score for s in store.sessions()}
+    assert [line.change for line in lines[:2]] == [None, None]  # each bank's first session
+    assert lines[2].change == round(means[3] - means[1], 1) and lines[2].change > 0
+
+
 def test_sparkline() -> None:
     assert sparkline([0, 5, 10]) == "▁▅█" and sparkline([]) == ""
 
