@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from interviewer.rubrics import load_bank
 from interviewer.rubrics.banks import bundled_banks
 from interviewer.scoring import text as T
-from interviewer.scoring.grader import rubric_word_pairs
+from interviewer.scoring.prepared import rubric_word_pairs
 from interviewer.scoring.word_order import (
     CONTENT,
     DEFAULT_TABLE,

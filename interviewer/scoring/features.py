@@ -25,7 +25,7 @@ from interviewer.scoring.result import (
 )
 
 if TYPE_CHECKING:
-    from interviewer.scoring.grader import PreparedRubric
+    from interviewer.scoring.prepared import PreparedRubric
 
 # Sentence-level F1 against the model answer is mapped from [floor, ceiling] onto [0, 1].
 SIMILARITY_FLOOR = 0.25

@@ -25,8 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -35,107 +34,26 @@ from interviewer.rubrics.model import Rubric
 from interviewer.scoring import checklist
 from interviewer.scoring import text as T
 from interviewer.scoring.calibration import CalibrationSet, load_calibration
-from interviewer.scoring.concepts import (
-    AnswerUnits,
-    ConceptCandidates,
-    concept_candidates,
-    match_concept,
-    split_answer,
-)
+from interviewer.scoring.concepts import AnswerUnits, ConceptCandidates, split_answer
 from interviewer.scoring.detectors import (
+    OWN_POINTS_ON_TOPIC,
     ClaimCandidates,
     claim_candidates,
     contradictions,
     discredit,
     find_misconceptions,
-    OWN_POINTS_ON_TOPIC,
     own_points,
     own_share,
     relevance,
 )
 from interviewer.scoring.embedder import Embedder
-from interviewer.scoring.features import (
-    answer_features,
-    concept_extras,
-    question_demoted,
-    token_features,
-)
+from interviewer.scoring.features import answer_features, question_demoted, token_features
 from interviewer.scoring.feedback import write_feedback
 from interviewer.scoring.result import ConceptResult, Grade, Similarity
+from interviewer.scoring.prepared import PreparedRubric, rubric_texts, rubric_word_pairs
 from interviewer.scoring.stance import SimilarityStance, StanceModel
-from interviewer.scoring.word_order import load_word_order, word_pairs
 
 __all__ = ["Grader", "PreparedRubric", "final_score", "split_answer"]
-
-
-@dataclass(frozen=True)
-class PreparedRubric:
-    """A rubric with its embeddings (d = the embedding size)."""
-
-    rubric: Rubric
-    statements: tuple[np.ndarray, ...]
-    """Per concept: (1 + alternatives, d)."""
-    cues: tuple[np.ndarray, ...]
-    """Per concept: (cues, d)."""
-    claims: np.ndarray
-    """(misconceptions, d)."""
-    corrections: np.ndarray
-    model_units: tuple[T.Span, ...]
-    model_vectors: np.ndarray
-    """(model-answer units, d)."""
-    key_lemmas: frozenset[str]
-    """Content lemmas of the model answer and statements that are not in the question."""
-    question_lemmas: frozenset[str]
-    """Content lemmas of the question: an answer's words that only repeat it say nothing new."""
-    related: tuple[int, ...]
-    """Per misconception: the index of the concept it gets wrong (closest statement to its correction)."""
-    question: np.ndarray
-    """The question's embedding, (d,): an answer that only restates the question says little."""
-    statement_tokens: tuple[tuple[np.ndarray, ...], ...]
-    """Per concept, per statement or alternative: its content tokens' vectors, (tokens, d)."""
-    model_tokens: np.ndarray
-    """The model answer's content tokens, (tokens, d)."""
-    question_tokens: np.ndarray | None = None
-    """The question's content tokens, (tokens, d): the model answer's tokens that only repeat the
-    question count less in the question-demoted token features."""
-    pairs: frozenset[tuple[str, str]] = frozenset()
-    """The rubric's adjacent word pairs (``word_order.word_pairs``): a list of terms is in order when it
-    keeps them."""
-
-    def word_order(self, parts: AnswerUnits) -> tuple[tuple[bool, ...], tuple[float, ...]]:
-        """Per unit of an answer, judged once (``WordOrder.judge``): whether its words are in an order that
-        can make a claim, and the order signal."""
-        table = load_word_order()
-        judged = [table.judge(T.words(unit.text), self.pairs) for unit in parts.units]
-        return tuple(ok for ok, _ in judged), tuple(signal for _, signal in judged)
-
-    @property
-    def model_words(self) -> int:
-        return T.word_count(self.rubric.model_answer)
-
-    @property
-    def fingerprint(self) -> np.ndarray:
-        """What the rubric is about: model-answer units and concept statements, (rows, d)."""
-        return np.vstack([self.model_vectors, *self.statements])
-
-
-def _rubric_texts(rubric: Rubric, model_units: Sequence[T.Span]) -> list[str]:
-    texts: list[str] = []
-    for concept in rubric.concepts:
-        texts.extend((concept.statement, *concept.alternatives))
-    for concept in rubric.concepts:
-        texts.extend(concept.cues)
-    texts.extend(m.claim for m in rubric.misconceptions)
-    texts.extend(m.correction for m in rubric.misconceptions)
-    texts.extend(u.text for u in model_units)
-    texts.append(rubric.question)
-    return texts
-
-
-def rubric_word_pairs(rubric: Rubric) -> frozenset[tuple[str, str]]:
-    """The rubric's collocations (``word_order.word_pairs``): of every text it embeds, the model answer
-    whole. ``benchmarks/train_word_order.py`` chooses the collocation threshold on these same pairs."""
-    return word_pairs([rubric.model_answer, *_rubric_texts(rubric, ())])
 
 
 class Grader:
@@ -202,7 +120,7 @@ class Grader:
         if cached is not None:
             return cached
         model_units = tuple(T.units(rubric.model_answer))
-        vectors, token_list = self._encode_cached(key, _rubric_texts(rubric, model_units))
+        vectors, token_list = self._encode_cached(key, rubric_texts(rubric, model_units))
         offset = 0
 
         def take(n: int) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -225,7 +143,7 @@ class Grader:
         key_text = " ".join([rubric.model_answer, *(c.statement for c in rubric.concepts)])
         question_lemmas = frozenset(T.content_lemmas(rubric.question))
         key_lemmas = frozenset(T.content_lemmas(key_text) - question_lemmas)
-        firsts = np.vstack([block[0] for block in statements])
+        firsts = np.vstack([block[0] for block in statements])  # first_statements, before the rubric is built
         related = tuple(int(np.argmax(firsts @ c)) for c in corrections)
         prepared = PreparedRubric(rubric, statements, cues, claims, corrections, model_units, model_vectors,
                                   key_lemmas, question_lemmas, related, question, statement_tokens, model_tokens,
@@ -246,10 +164,9 @@ class Grader:
         statement (``detectors.own_points``, computed once per rubric)."""
         key = self._cache_key(ready.rubric)
         if key not in self._own_points:
-            others = [np.vstack([block[0] for block in self.prepare(r).statements]) if r.concepts else np.zeros((0, 1))
-                      for rid, r in (self.bank or {}).items() if rid != ready.rubric.id]
-            firsts = np.vstack([block[0] for block in ready.statements]) if ready.statements else np.zeros((0, 1))
-            self._own_points[key] = own_points(firsts, others)
+            others = [self.prepare(r).first_statements for rid, r in (self.bank or {}).items()
+                      if rid != ready.rubric.id]  # a rubric has at least one concept (the model says so)
+            self._own_points[key] = own_points(ready.first_statements, others)
         return self._own_points[key]
 
     def _answers_own(self, ready: PreparedRubric, concepts: Sequence[ConceptResult], other_id: str | None,
@@ -262,15 +179,16 @@ class Grader:
         if share < OWN_POINTS_ON_TOPIC or not self.bank or other_id not in self.bank:
             return share
         other = self.prepare(self.bank[other_id])
-        found = tuple(concept_candidates(c, other.statements[i], other.cues[i], parts, vectors)
-                      for i, c in enumerate(other.rubric.concepts))
-        pairs = list(dict.fromkeys(p for f in found for p in f.pairs(parts)))
-        table = dict(zip(pairs, self.stance.predict(pairs), strict=True)) if pairs else {}
-        ordered, order = other.word_order(parts)
-        extras = concept_extras(other, answer_tokens, vectors, found, unit_tokens, ordered)
-        theirs = [match_concept(c, found[i], parts, table, extras[i], self.calibration.concept_model, order)
-                  for i, c in enumerate(other.rubric.concepts)]
+        found = other.candidates(parts, vectors)
+        table = self._stance_table(p for f in found for p in f.pairs(parts))
+        theirs, _ = other.match(parts, vectors, answer_tokens, unit_tokens, found, table,
+                                self.calibration.concept_model)
         return share if share > own_share(theirs, self._own(other)) else 0.0
+
+    def _stance_table(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
+        """The stance model's reading of each distinct (unit, statement) pair, in one batch."""
+        distinct = list(dict.fromkeys(pairs))
+        return dict(zip(distinct, self.stance.predict(distinct), strict=True)) if distinct else {}
 
     @property
     def _questions(self) -> dict[str, str]:
@@ -300,16 +218,13 @@ class Grader:
             unit_vectors = vectors[offset : offset + n]
             unit_tokens = tokens[offset : offset + n]
             answer_tokens = np.vstack(unit_tokens) if unit_tokens else np.zeros((0, vectors.shape[1]), np.float32)
-            found = tuple(concept_candidates(c, ready.statements[i], ready.cues[i], parts, unit_vectors)
-                          for i, c in enumerate(ready.rubric.concepts))
+            found = ready.candidates(parts, unit_vectors)
             claims = claim_candidates(ready.rubric, ready.claims, ready.corrections, np.vstack(ready.statements),
                                       parts, unit_vectors)
             plans.append((unit_vectors, answer_tokens, unit_tokens, found, claims))
             offset += n
-        pairs = list(dict.fromkeys(
-            pair for parts, (_, _, _, found, _) in zip(split, plans, strict=True)
-            for pair in (p for f in found for p in f.pairs(parts))))
-        table = dict(zip(pairs, self.stance.predict(pairs), strict=True)) if pairs else {}
+        table = self._stance_table(pair for parts, (_, _, _, found, _) in zip(split, plans, strict=True)
+                                   for f in found for pair in f.pairs(parts))
         return [self._score(ready, parts, *plan, fingerprints, profile, table)
                 for parts, ready, plan, profile in zip(split, prepared, plans, profiles, strict=True)]
 
@@ -327,10 +242,8 @@ class Grader:
             )
         if not answered:
             warnings.append("no answer given")
-        ordered, order = ready.word_order(parts)
-        extras = concept_extras(ready, answer_tokens, vectors, found, unit_tokens, ordered)
-        concepts = tuple(match_concept(c, found[i], parts, table, extras[i], self.calibration.concept_model, order)
-                         for i, c in enumerate(rubric.concepts))
+        concepts, extras = ready.match(parts, vectors, answer_tokens, unit_tokens, found, table,
+                                       self.calibration.concept_model)
         wrong = find_misconceptions(rubric, claims, parts, ready.related)
         concepts = discredit(concepts, wrong, ready.related, rubric)
         wrong += contradictions(concepts, wrong)

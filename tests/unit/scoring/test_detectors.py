@@ -187,6 +187,7 @@ def test_own_points_keep_an_answer_on_topic_only_if_it_states_more_of_them(fake_
     answer's share of the best-fitting other question's own points (graded the same way)."""
     from interviewer.rubrics import load_bank
     from interviewer.scoring import grader as G
+    from interviewer.scoring import prepared
     from interviewer.scoring.concepts import split_answer
     from tests.conftest import FIXTURES
 
@@ -198,7 +199,7 @@ def test_own_points_keep_an_answer_on_topic_only_if_it_states_more_of_them(fake_
         return ConceptResult(concept.id, concept.id, "covered", theirs.get(concept.id, 0.0), concept.weight, 0.5,
                              (), None, concept.statement, "f?")
 
-    monkeypatch.setattr(G, "match_concept", other_match)
+    monkeypatch.setattr(prepared, "match_concept", other_match)  # how the other question's points are judged
     parts = split_answer("Leakage makes the score too optimistic. Scaling puts features on one range.", 5000)
     vectors, tokens = fake_embedder.encode_tokens([u.text for u in parts.units])
     ready = grader.prepare(bank["scaling"])
