@@ -210,15 +210,20 @@ def _fast_parse(text: str, path: Path) -> tuple[bool, object]:
         _check_nesting(text)
         loader = _FAST_LOADER(text)
         try:
-            node = loader.get_single_node()
-            if node is None:
-                return True, None
-            _check_numbers(node, path)
-            return True, loader.construct_document(node)
+            return True, _document(loader, path)
         finally:
             loader.dispose()
     except (yaml.YAMLError, RubricError, RecursionError, ValueError):
         return False, None
+
+
+def _document(loader: yaml.SafeLoader, path: Path) -> object:
+    """The loader's one document (None for an empty file), its numbers checked before it is built."""
+    node = loader.get_single_node()
+    if node is None:
+        return None
+    _check_numbers(node, path)
+    return loader.construct_document(node)
 
 
 def _parse_yaml(text: str, path: Path) -> object:
@@ -230,11 +235,7 @@ def _parse_yaml(text: str, path: Path) -> object:
     except yaml.YAMLError as exc:
         raise _yaml_error(path, text, exc) from None
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_numbers(node, path)
-        return loader.construct_document(node)
+        return _document(loader, path)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, text, exc) from None
     except (RecursionError, ValueError) as exc:  # a guard only: the limits above should stop both first
