@@ -77,9 +77,8 @@ class Voice:
             return None  # stopped before this worker ran: loading the model now would undo ``rest``
         try:
             voice = self._voice()
-            with self._lock:
-                if generation != self._generation:
-                    return None  # stopped while the model loaded: synthesising now would load it again
+            if generation != self.generation:
+                return None  # stopped while the model loaded: synthesising now would load it again
             speech = voice.synthesize(text)
         except InterviewerError as exc:
             return exc.message
@@ -105,14 +104,12 @@ class Voice:
         if generation is None:
             generation = self.generation
         for text in texts:
-            with self._lock:
-                if generation != self._generation:
-                    return
+            if generation != self.generation:
+                return
             try:
                 voice = self._voice()
-                with self._lock:
-                    if generation != self._generation:
-                        return  # stopped while the model loaded
+                if generation != self.generation:
+                    return  # stopped while the model loaded
                 voice.synthesize(text)
             except (InterviewerError, ValueError):
                 return
