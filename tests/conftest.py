@@ -25,13 +25,19 @@ SHARED = REPO.parent / "shared"
 ISOLATED_SETTINGS_ENV = tuple(ENV_VARS.values())  # every setting's variable (INTERVIEWER_BANK, …), from config
 
 
+SHARED_CACHE = ("onnx", "lexicon")
+"""Cache subfolders every test shares: the models' ONNX exports and the lemma lexicon (``scoring/lexicon.py``),
+each built once from the same inputs (rebuilding them in every test's process would cost seconds a test)."""
+
+
 def user_cache(folder: Path, config: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``folder`` made a test's cache folder: empty but for ``onnx/``, the shared ONNX exports."""
+    """``folder`` made a test's cache folder: empty but for the ``SHARED_CACHE`` folders."""
     cache = getattr(config, "cache", None)  # None under -p no:cacheprovider: shared by this run only
-    shared = cache.mkdir("interviewer-onnx") if cache is not None else tmp_path_factory.getbasetemp() / "onnx"
-    shared.mkdir(exist_ok=True)
     folder.mkdir(parents=True)
-    (folder / "onnx").symlink_to(shared, target_is_directory=True)
+    for name in SHARED_CACHE:
+        shared = cache.mkdir(f"interviewer-{name}") if cache is not None else tmp_path_factory.getbasetemp() / name
+        shared.mkdir(exist_ok=True)
+        (folder / name).symlink_to(shared, target_is_directory=True)
     return folder
 
 
@@ -39,8 +45,8 @@ def user_cache(folder: Path, config: pytest.Config, tmp_path_factory: pytest.Tem
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
                         request: pytest.FixtureRequest) -> None:
     """Never touch the real user's config, data or cache folders. The models' ONNX exports (made the first
-    time a test grades on ONNX Runtime, keyed by the weights) are shared by all tests and kept between runs
-    in pytest's cache folder: each test's cache has ``onnx/`` pointing there."""
+    time a test grades on ONNX Runtime, keyed by the weights) and the lemma lexicon are shared by all tests and
+    kept between runs in pytest's cache folder: each test's cache has ``onnx/`` and ``lexicon/`` pointing there."""
     home = tmp_path_factory.mktemp("user")
     user_cache(home / "cache", request.config, tmp_path_factory)
     (home / "config.toml").touch()  # $INTERVIEWER_CONFIG must name a file that exists

@@ -25,8 +25,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from lemminflect import getAllLemmas, getInflection
-
+from interviewer.scoring import lexicon
 from interviewer.scoring import text as T
 
 MODALS = frozenset({"would", "could", "might", "should", "will", "shall", "may", "can", "must", "gonna", "wanna",
@@ -59,10 +58,9 @@ def past_form(word: str) -> bool:
     is the past of "will" to a lemmatiser."""
     if word in MARKERS:
         return False
-    lemmas = getAllLemmas(word)
-    if not lemmas:
+    if not lexicon.known(word):
         return len(word) > 4 and word.endswith("ed")
-    return any(word in (getInflection(lemma, "VBD") or ()) for lemma in lemmas.get("VERB") or ())
+    return lexicon.is_past(word)
 
 
 def _words(text: str) -> list[str]:

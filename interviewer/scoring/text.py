@@ -1,7 +1,8 @@
 """Text handling for grading: sentences with their spans, clauses, words, and cue-phrase matching.
 
 All functions are pure and cheap (no model): a 150-word answer is split and matched in well under a
-millisecond, so they can run on every keystroke if a UI ever wants that.
+millisecond, so they can run on every keystroke if a UI ever wants that. The first word looked up loads
+the lemma lexicon (``lexicon.py``, ~40 ms from the cache folder).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lemminflect import getAllLemmas
+from interviewer.scoring import lexicon
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "cf", "approx", "dr", "mr", "mrs", "ms", "fig", "eq", "al"}
@@ -146,9 +147,7 @@ def units(text: str) -> list[Span]:
 def lemmas(word: str) -> frozenset[str]:
     """Every form a word may stand for: itself lower-cased plus its lemmas ("splitting" → split, splitting)."""
     lower = word.lower().replace("’", "'")
-    forms = {lower}
-    for options in getAllLemmas(lower).values():
-        forms.update(option.lower() for option in options)
+    forms = {lower, *lexicon.forms(lower)}
     if len(forms) == 1 and len(lower) > 3:
         # Words the lemmatizer does not know ("scalers", "imputers"): strip a plural ending.
         if lower.endswith("ies"):
