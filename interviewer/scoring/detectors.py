@@ -204,13 +204,11 @@ def own_share(concepts: Sequence[ConceptResult], own: Sequence[bool]) -> float:
 
 
 def relevance(own_id: str, own: np.ndarray, others: Mapping[str, np.ndarray], vectors: np.ndarray,
-              answered: bool, questions: Mapping[str, str] | None = None, wrong_claims: int = 0,
-              own_points_share: float = 0.0) -> Relevance:
+              answered: bool, questions: Mapping[str, str] | None = None, wrong_claims: int = 0) -> Relevance:
     """Whether the answer is about its own question; ``others`` are the other rubrics' fingerprints and
     ``questions`` their texts (the message names the other question by its text, never by its id).
-    An answer that makes ``wrong_claims`` of this question's misconceptions is on topic, and wrong; one that
-    earns ``own_points_share`` >= ``OWN_POINTS_ON_TOPIC`` of the question's own key points answers it (the
-    caller passes 0 unless that share beats the answer's share of the best-fitting other question's own points)."""
+    An answer that makes ``wrong_claims`` of this question's misconceptions is on topic, and wrong (one that
+    states its own key points is too: ``answers_own_points``)."""
     own_fit = fit(vectors, own)
     best_id, best_fit = None, None
     for rubric_id in sorted(others):
@@ -221,7 +219,7 @@ def relevance(own_id: str, own: np.ndarray, others: Mapping[str, np.ndarray], ve
             best_id, best_fit = rubric_id, score
     other_question = (questions or {}).get(best_id) if best_id is not None else None
     reason = ""
-    if answered and not wrong_claims and own_points_share < OWN_POINTS_ON_TOPIC:
+    if answered and not wrong_claims:
         # Another question is named only when it clearly fits: "I don't know" fits none.
         clear = best_fit is not None and best_fit >= OFF_TOPIC_FLOOR + OFF_TOPIC_MARGIN
         if best_fit is not None and best_fit - own_fit >= OFF_TOPIC_MARGIN and (clear or own_fit >= OFF_TOPIC_FLOOR):
@@ -237,3 +235,10 @@ def relevance(own_id: str, own: np.ndarray, others: Mapping[str, np.ndarray], ve
         best_other_question=other_question,
         reason=reason,
     )
+
+
+def answers_own_points(topic: Relevance, own_points_share: float) -> Relevance:
+    """``topic`` once the answer is known to earn ``own_points_share`` of its question's own key points' weight:
+    at least ``OWN_POINTS_ON_TOPIC`` answers the question, whatever else the answer resembles (the caller
+    passes 0 unless that share beats the answer's share of the best-fitting other question's own points)."""
+    return replace(topic, on_topic=True, reason="") if own_points_share >= OWN_POINTS_ON_TOPIC else topic

@@ -38,6 +38,7 @@ from interviewer.scoring.concepts import AnswerUnits, ConceptCandidates, split_a
 from interviewer.scoring.detectors import (
     OWN_POINTS_ON_TOPIC,
     ClaimCandidates,
+    answers_own_points,
     claim_candidates,
     contradictions,
     discredit,
@@ -252,8 +253,7 @@ class Grader:
         if not topic.on_topic and others:
             share = self._answers_own(ready, concepts, topic.best_other_rubric, parts, vectors, answer_tokens,
                                       unit_tokens)
-            topic = relevance(rubric.id, ready.fingerprint, others, vectors, answered, self._questions, len(wrong),
-                              share)
+            topic = answers_own_points(topic, share)
         similarity = self._similarity(ready, vectors)
         features = answer_features(ready, concepts, wrong, topic, similarity, parts, vectors)
         features.update(token_features(ready, answer_tokens, extras))

@@ -182,13 +182,20 @@ def _first_pass(generator: Iterable[Any], language: str | None, report: Callable
     window: Any = None  # the current window's first raw segment
     verdict: bool | None = False
     held: list[Segment] = []  # the current window's segments, while its whole text decides
+
+    def settled() -> bool:
+        """The held window, now complete: reported if its text passes (True), else left for the fallback."""
+        if held and needs_fallback(window, held, language):
+            return False
+        for segment in held:
+            report(segment)
+        return True
+
     for raw in generator:
         check_cancel(cancel)
         if window is None or raw.seek != window.seek:  # a new window: the one before is complete
-            if held and needs_fallback(window, held, language):
+            if not settled():
                 return int(window.seek)
-            for segment in held:
-                report(segment)
             held, window, verdict = [], raw, _figures_verdict(raw)
             if verdict:
                 return int(window.seek)
@@ -196,11 +203,7 @@ def _first_pass(generator: Iterable[Any], language: str | None, report: Callable
             held.append(_segment(raw))
         else:
             report(_segment(raw))
-    if held and needs_fallback(window, held, language):
-        return int(window.seek)
-    for segment in held:
-        report(segment)
-    return None
+    return None if settled() else int(window.seek)
 
 
 def _segment(raw: Any) -> Segment:

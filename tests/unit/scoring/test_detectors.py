@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from interviewer.scoring import text as T
-from interviewer.scoring.detectors import OFF_TOPIC_FLOOR, contradictions, own_points, own_share, relevance
+from interviewer.scoring.detectors import (
+    OFF_TOPIC_FLOOR,
+    answers_own_points,
+    contradictions,
+    own_points,
+    own_share,
+    relevance,
+)
 from interviewer.scoring.grader import Grader
 from interviewer.scoring.result import ConceptResult, Evidence, MisconceptionHit
 
@@ -100,8 +107,9 @@ def test_an_answer_that_earns_its_own_points_is_on_topic() -> None:
     own, other = np.stack([_unit(1, 0)]), np.stack([_unit(0, 1)])
     answer = np.stack([_unit(0.2, 1), _unit(0.1, 1)])
     fingerprints = {"q10": own, "q04": other}
-    assert not relevance("q10", own, fingerprints, answer, answered=True, own_points_share=0.49).on_topic
-    assert relevance("q10", own, fingerprints, answer, answered=True, own_points_share=0.5).on_topic
+    topic = relevance("q10", own, fingerprints, answer, answered=True)
+    assert not topic.on_topic and not answers_own_points(topic, 0.49).on_topic
+    assert answers_own_points(topic, 0.5).on_topic and answers_own_points(topic, 0.5).reason == ""
 
 
 def test_own_points_leave_out_statements_another_question_shares() -> None:
