@@ -88,6 +88,16 @@ def same_file(a: Path | int | None, b: Path) -> bool:
     return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
+def free_path(path: Path) -> Path:
+    """``path``, or when a file of that name exists the first free ``name-2.ext``, ``name-3.ext``… beside it (a
+    name to offer, not to write without checking: the file may appear before it is written)."""
+    candidate, number = path, 1
+    while candidate.exists() or candidate.is_symlink():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
+
+
 def check_output(path: Path, *, force: bool, inputs: Sequence[Path] = (), streams: bool = True,
                  hint: str = "use --force to overwrite") -> Kind:
     """Check a target before any work is done; returns its kind. Refuses a folder, a disk, a socket, a

@@ -267,7 +267,7 @@ def _print_notes(store: Any) -> None:
 
 
 def _print_sessions(store: Any, limit: int | None) -> int:
-    from interviewer.session.history import session_lines, sparkline, trend_label
+    from interviewer.session.history import bank_trends, session_lines, sparkline, trend_label
 
     lines = session_lines(store, limit)
     if not lines:
@@ -280,9 +280,12 @@ def _print_sessions(store: Any, limit: int | None) -> int:
         state = "" if s.finished else "  (unfinished: `interviewer resume " + str(s.id) + "`)"
         print(printable(f"{s.id:>7}  {s.started_at.replace('T', ' ')[:16]:16}  {s.bank:{width}}  {s.mode:5}  "
                         f"{f'{s.answered}/{s.asked}':>8}  {mean}  {trend_label(s.change):7}{state}".rstrip(), one_line=True))
-    means = [s.mean for s in lines if s.mean is not None]
-    if len(means) >= 2:
-        print(f"\nMean score over {len(means)} sessions: {sparkline(means)}  {means[0]:.1f} → {means[-1]:.1f}")
+    trends = bank_trends(lines)
+    if trends:
+        print()
+    for bank, means in trends:  # one trend per bank: rounds of different banks are not comparable
+        print(printable(f"Mean score, {bank}, over {len(means)} sessions: {sparkline(means)}  "
+                        f"{means[0]:.1f} → {means[-1]:.1f}", one_line=True))
     return 0
 
 

@@ -76,7 +76,10 @@ def parse_line(raw: bytes | None) -> dict[str, Any] | str:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
-        return f"not valid JSON ({exc.msg} at column {exc.colno})"
+        what = exc.msg.removesuffix(" at")  # "Invalid control character at": the position follows
+        if "control character" in what:
+            what = "a raw tab or line break inside a string (write it as \\t or \\n), or a string left open"
+        return f"not valid JSON ({what} at column {exc.colno})"
     except RecursionError:
         return f"not usable JSON (nested more than {MAX_JSON_DEPTH} levels deep)"
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits

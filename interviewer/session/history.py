@@ -108,6 +108,16 @@ def question_line(bank: str, question: str, rubric_id: str, width: int = 70) -> 
     return f"{clip(question, width) if question else rubric_id}  ({detail})"
 
 
+def bank_trends(lines: Sequence[SessionLine]) -> list[tuple[str, list[float]]]:
+    """Per bank (in the order each first appears), its sessions' mean scores oldest first, for banks with two
+    or more: a trend is within one bank (a statistics round's mean says nothing about a behavioural one's)."""
+    means: dict[str, list[float]] = {}
+    for line in lines:
+        if line.mean is not None:
+            means.setdefault(line.bank, []).append(line.mean)
+    return [(bank, values) for bank, values in means.items() if len(values) >= 2]
+
+
 def sparkline(values: Sequence[float], low: float = 0.0, high: float = 10.0) -> str:
     """One block character per value, ``low``…``high`` mapped onto ▁…█."""
     span = (high - low) or 1.0
@@ -159,8 +169,10 @@ def drill(store: Store, bank: Bank, count: int) -> list[DrillPick]:
         if belongs_to(answer, bank):
             by_rubric.setdefault(answer.rubric_id, []).append(answer)
     if not by_rubric:
-        raise InputError("nothing to drill yet: no graded answers to this bank's questions; "
-                         "`interviewer practice` first")
+        elsewhere = sorted({a.bank for a in _graded(store) if a.bank and a.bank != bank.name})
+        hint = f" (you have graded answers in: {', '.join(elsewhere)}; add --bank NAME)" if elsewhere else ""
+        raise InputError(f"nothing to drill yet in the bank '{bank.name}': no graded answers to its questions; "
+                         f"`interviewer practice --bank {bank.name}` first{hint}")
     picks = []
     for rubric_id, answers in by_rubric.items():
         recent = [float(a.score or 0.0) for a in answers[-RECENT:]]

@@ -48,7 +48,7 @@ class HistoryScreen(OfTheApp, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back")]
 
     def compose(self) -> ComposeResult:
-        from interviewer.session.history import session_lines
+        from interviewer.session.history import bank_trends, session_lines
 
         store = self.interviewer.services.store
         lines = session_lines(store, SESSIONS_SHOWN)
@@ -56,8 +56,11 @@ class HistoryScreen(OfTheApp, Screen[None]):
         yield Static("History  ·  your sessions and key points", id="history-bar")
         with VerticalScroll(id="history-body"):
             if len(means) >= 2:
-                yield Static(f"Mean score per session (0–10), oldest → newest: {means[0]:.1f} → {means[-1]:.1f} "
-                             f"(lowest {min(means):.1f}, highest {max(means):.1f})", classes="heading")
+                # A trend is within one bank: a statistics round's mean says nothing about a behavioural one's.
+                trends = "; ".join(f"{bank} {means[0]:.1f} → {means[-1]:.1f}" for bank, means in bank_trends(lines))
+                heading = "Mean score per session (0–10)" + (f", per bank, oldest → newest: {trends}"
+                                                             if trends else "")
+                yield Static(printable(heading, one_line=True), classes="heading", markup=False)
                 yield Static(score_chart(lines), id="chart")
             elif not lines:
                 yield Static("No sessions yet: a round you practise shows up here.", classes="heading")

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from interviewer.display import clip, printable
+from interviewer.outfile import free_path
 from interviewer.session.round import RoundSummary
 from interviewer.tui.of_app import OfTheApp
 
@@ -51,7 +52,9 @@ class SummaryScreen(OfTheApp, Screen[None]):
     def compose(self) -> ComposeResult:
         interview = self.interviewer.interview
         assert interview is not None
-        yield Static(f"Round summary  ·  session {interview.session_id}", id="summary-bar")
+        bank = printable(interview.bank, one_line=True)
+        yield Static(f"Round summary  ·  {bank}  ·  session {interview.session_id}" if bank else
+                     f"Round summary  ·  session {interview.session_id}", id="summary-bar", markup=False)
         with VerticalScroll(id="summary-body"):
             yield DataTable(id="scores", cursor_type="row", zebra_stripes=True)
             yield Static(summary_text(interview.summary()), id="summary-text")
@@ -104,6 +107,6 @@ class SummaryScreen(OfTheApp, Screen[None]):
                 self.query_one("#saved-in", Static).update(f"Saved in {interview.store.path}\nReport written to {path}")
                 self.notify(f"Report written to {path}", title="Export")
 
-        default = Path.cwd() / f"interviewer-session-{interview.session_id}.html"
+        default = free_path(Path.cwd() / f"interviewer-session-{interview.session_id}.html")
         spoken = any(t.mode == "voice" for t in interview.turns)
         self.app.push_screen(ExportModal(interview.session_id, default, recordings=spoken), written)

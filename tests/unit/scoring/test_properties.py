@@ -278,3 +278,15 @@ def test_grader_batch_agrees_with_single_gradings(grader: Grader, scaling: Rubri
     for answer, grade in zip(answers, batch, strict=True):
         assert 0.0 <= grade.score <= 10.0
         assert fresh.grade(scaling, answer).score == grade.score, "a fresh grader gives the same score"
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    (b'{"rubric": "q03", "answer": "a tab\there"}', "a raw tab or line break inside a string (write it as \\t or "
+                                                    "\\n), or a string left open at column 35)"),
+    (b'{"rubric": "q03", "answer": }', "not valid JSON (Expecting value at column 29)"),
+])
+def test_a_bad_json_line_says_what_is_wrong_once(line: bytes, message: str) -> None:
+    from interviewer.scoring.batch import parse_line
+
+    result = parse_line(line)
+    assert isinstance(result, str) and result.endswith(message) and " at at " not in result

@@ -13,6 +13,8 @@ from interviewer.errors import InputError
 from interviewer.rubrics import load_bank
 from interviewer.rubrics.loader import Bank
 from interviewer.session.history import (
+    SessionLine,
+    bank_trends,
     concept_progress,
     drill,
     session_lines,
@@ -101,12 +103,32 @@ def test_drill_without_history_is_one_line(tmp_path: Path, fixture_bank: Path) -
         drill(store, load_bank(fixture_bank), 3)
 
 
+def test_trends_are_per_bank() -> None:
+    def line(n: int, bank: str, mean: float | None) -> SessionLine:
+        return SessionLine(n, f"2026-12-0{n}T10:00", "typed", 2, 2, mean, None, True, bank)
+
+    lines = [line(1, "statistics", 2.0), line(2, "behavioural", 9.0), line(3, "statistics", 4.0),
+             line(4, "practical-ml", 5.0), line(5, "behavioural", None), line(6, "behavioural", 7.5)]
+    assert bank_trends(lines) == [("statistics", [2.0, 4.0]), ("behavioural", [9.0, 7.5])]  # one session: no trend
+
+
+def test_drill_names_the_bank_and_where_there_is_history(three_sessions: Path) -> None:
+    from interviewer.rubrics.model import BankInfo
+
+    other = Bank({}, None, BankInfo(name="other-bank", title="Other"))  # none of the history's questions
+    with Store(three_sessions) as store, pytest.raises(InputError) as raised:
+        drill(store, other, 3)
+    message = str(raised.value)
+    assert "in the bank 'other-bank'" in message and "--bank other-bank" in message
+    assert "you have graded answers in: " in message
+
+
 def test_history_commands(capsys, three_sessions: Path) -> None:  # type: ignore[no-untyped-def]
     assert cli.main(["history"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["session", "date", "bank", "mode", "answered", "mean", "trend"]
     assert out[1].split()[0] == "1" and "↑ +" in out[2] and "interviewer resume 3" in out[3]
-    assert out[-1].startswith("Mean score over 3 sessions: ")
+    assert out[-1].startswith("Mean score, ") and " over 3 sessions: " in out[-1]
     assert cli.main(["history", "--concepts"]) == 0
     concepts = capsys.readouterr().out
     assert "What scaling is" in concepts and "1/2 covered" in concepts
