@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.errors import InputError
-from interviewer.reports.model import Report, _mean, item_from_grade, practise_next
+from interviewer.reports.model import Report, ReportItem, _mean, item_from_grade, practise_next
 from interviewer.rubrics.loader import Bank
 from interviewer.scoring.batch import LineError, read_jsonl
 from interviewer.store.db import grade_problem
@@ -43,7 +43,7 @@ def read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 def batch_report(path: Path, bank: Bank | None = None) -> Report:
     """One report of every line of a grade-batch output file."""
-    items = []
+    items, candidates = [], []
     for number, (line, record) in enumerate(read_batch(path), start=1):
         grade = record["grade"]
         rubric_id = str(grade.get("rubric_id") or record.get("rubric") or record.get("question_id") or f"line {line}")
@@ -54,7 +54,26 @@ def batch_report(path: Path, bank: Bank | None = None) -> Report:
         question = str(grade.get("question") or record.get("question") or "")
         items.append(item_from_grade(number, label, question, record.get("answer", ""), grade, rubric_id=rubric_id,
                                      model_answer=model_answer))
-    practise, strongest = practise_next(items)
+        candidates.append(str(record.get("candidate") or "").strip())
+    practise, strongest = advice_by_candidate(items, candidates)
     return Report(title=f"Graded answers: {path.name}", subtitle=f"{len(items)} answers from {path}",
                   items=tuple(items), mean=_mean(items), answered=len(items), graded=len(items),
                   practise_next=practise, strongest=strongest, kind="batch", meta={"source": str(path)})
+
+
+def advice_by_candidate(items: list[ReportItem], candidates: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What to practise next and the strongest points: of each candidate apart when the lines name two or more
+    (``candidate``; each entry then starts with the name, and lines naming none are "(no candidate)"), else of
+    all the answers: one person's misses next to another's strengths would tell a coach nothing."""
+    names = list(dict.fromkeys(candidates))
+    if len([n for n in names if n]) < 2:
+        return practise_next(items)
+    practise: list[str] = []
+    strongest: list[str] = []
+    for name in names:
+        mine = [item for item, who in zip(items, candidates, strict=True) if who == name]
+        weak, strong = practise_next(mine)
+        who = name or "(no candidate)"
+        practise += [f"{who}: {entry}" for entry in weak]
+        strongest += [f"{who}: {entry}" for entry in strong]
+    return tuple(practise), tuple(strongest)

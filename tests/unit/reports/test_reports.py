@@ -224,6 +224,24 @@ def test_batch_output_renders_as_one_report(capsys, fixture_bank: Path, tmp_path
     assert "Answer 2: bob" in page.text and not page.named("script")
 
 
+def test_a_batch_of_several_candidates_gets_advice_per_candidate(capsys, fixture_bank: Path,  # type: ignore[no-untyped-def]
+                                                                   tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    lines = [{"candidate": "alice", "rubric": "scaling", "answer": GOOD_SCALING},
+             {"candidate": "alice", "rubric": "leakage", "answer": WEAK_LEAKAGE},
+             {"candidate": "bob", "rubric": "scaling", "answer": "Scaling is a thing."}]
+    source.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert cli.main(["grade-batch", str(source), "-o", str(out), "--bank", str(fixture_bank), "-q"]) == 0
+    report = batch_report(out, load_bank(fixture_bank))
+    assert report.practise_next and all(p.startswith(("alice: ", "bob: ")) for p in report.practise_next)
+    assert any(p.startswith("bob: ") for p in report.practise_next)
+    assert all(s.startswith("alice: ") for s in report.strongest)  # bob's one answer covers nothing
+    (tmp_path / "ids").mkdir()
+    pooled = batch_report(_batch_output(capsys, fixture_bank, tmp_path / "ids"), load_bank(fixture_bank))
+    assert not any(p.startswith(("alice: ", "bob: ")) for p in pooled.practise_next)  # ids name answers, not people
+
+
 @pytest.mark.parametrize("bad, message", [
     ("{not json", "not valid JSON"),
     ('{"answer": "x"}', "no field 'grade'"),
