@@ -166,19 +166,47 @@ def _label(text: str, item: bool) -> str:
     return noun_phrase(text)
 
 
+NEGATORS = frozenset({"not", "no", "never", "nor", "neither", "cannot", "without", "none", "nothing"})
+"""Words that reverse what they stand in; kept in cue phrases (scikit-learn's English stop words drop them)."""
+
+
+def _distinct(label: str, text: str, labels: set[str]) -> str:
+    """``label``, or when an earlier point of the question has it ("Feature engineering" twice) the noun phrase
+    of what the sentence says after it ("…often matters more than model choice" → "Model choice"), or the label
+    numbered: two points a candidate cannot tell apart in the feedback are one too many."""
+    candidates = [label]
+    at = text.lower().find(label.lower())
+    if at >= 0:
+        candidates.append(noun_phrase(text[at + len(label):]))
+    candidates += [f"{label} ({n})" for n in range(2, 100)]
+    chosen = next(c for c in candidates if c.lower() not in labels and label_problem(c) is None)
+    labels.add(chosen.lower())
+    return chosen
+
+
 def candidate_phrases(statement: str) -> list[str]:
     """Key-term candidates: 1–3 word n-grams without stop words (scikit-learn's CountVectorizer)."""
     # scikit-learn's text module costs ~0.3 s to import; only rubric derivation needs it.
     from sklearn.feature_extraction.text import CountVectorizer
 
-    vectorizer = CountVectorizer(ngram_range=(1, 3), stop_words="english", token_pattern=r"(?u)\b[A-Za-z][A-Za-z0-9-]+\b")
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    # Negations stay: without them "does not guarantee a global minimum" gave the cue "descent does guarantee".
+    stop_words = sorted(ENGLISH_STOP_WORDS - NEGATORS)
+    vectorizer = CountVectorizer(ngram_range=(1, 3), stop_words=stop_words,
+                                 token_pattern=r"(?u)\b[A-Za-z][A-Za-z0-9-]+\b")
     # Each comma/bracket-delimited chunk is its own document, so no n-gram spans punctuation.
     chunks = [c for c in _CHUNK_RE.split(statement) if c.strip()]
     try:
         vectorizer.fit(chunks or [statement])
     except ValueError:  # only stop words
         return []
-    return list(vectorizer.get_feature_names_out())
+    # A negation belongs to the words after it: "not" alone or "descent does not" names nothing, and
+    # "guarantee global minimum" cut from "does not guarantee a global minimum" says the opposite.
+    negated = re.compile(rf"\b(?:{'|'.join(sorted(NEGATORS))})\s+(?:(?:a|an|the)\s+)?(\w+)", re.IGNORECASE)
+    after_negation = {m.group(1).lower() for m in negated.finditer(statement)}
+    return [c for c in vectorizer.get_feature_names_out()
+            if c.split()[-1] not in NEGATORS and c.split()[0] not in after_negation]
 
 
 def rank_cues(statement: str, candidates: Sequence[str], embedder: Embedder | None, limit: int = CUES_PER_CONCEPT) -> list[str]:
@@ -231,8 +259,9 @@ def _derive(rubric_id: str, qa: QA, embedder: Embedder | None) -> dict[str, Any]
     taken: set[str] = set()
     concepts: list[dict[str, Any]] = []
     misconceptions: list[dict[str, Any]] = []
+    labels: set[str] = set()
     for index, (text, item) in enumerate(_segments(qa.answer)):
-        label = _label(text, item)
+        label = _distinct(_label(text, item), text, labels)
         cues = rank_cues(text, candidate_phrases(text), embedder)
         concepts.append(
             {

@@ -1,5 +1,6 @@
 """``rubric review``: each draft concept with its cues and follow-up, and what looks weak in it (a label that
-was cut, no cues, a follow-up that is not a question, a wrong claim that is not a whole sentence).
+was cut or repeats another point's, no cues, a follow-up that is not a question, a wrong claim that is not a
+whole sentence).
 
 The checks are ``interviewer.rubrics.phrases``'s, the same rules ``rubric derive`` writes drafts by.
 """
@@ -28,8 +29,12 @@ class PointReview:
 def review_rubric(rubric: Rubric) -> list[PointReview]:
     """Every concept and misconception of ``rubric`` with its problems (an empty tuple when it looks fine)."""
     points = []
-    for concept in rubric.concepts:
+    labels = [" ".join(c.label.lower().split()) for c in rubric.concepts]
+    for number, concept in enumerate(rubric.concepts):
         problems = [p for p in (label_problem(concept.label), follow_up_problem(concept.follow_up)) if p]
+        same = [rubric.concepts[i].id for i, label in enumerate(labels) if label == labels[number] and i != number]
+        if same:  # two points a candidate cannot tell apart in the feedback
+            problems.append(f"label same as {', '.join(same)}'s")
         if not concept.cues:
             problems.append("no cues")
         points.append(PointReview("concept", concept.id, concept.label, concept.cues, concept.follow_up,

@@ -158,3 +158,27 @@ def test_review_flags_weak_points(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "⚠ label cut (ends in 'a')" in out and "⚠ follow-up not a question" in out
     assert "  ⚠ Choose the decision threshold on a\n      cues: comparable ranges" in out
     assert out.rstrip().splitlines()[-1].endswith("flagged in 1 rubric(s); edit them, then `interviewer rubric check`")
+
+
+def test_cue_candidates_keep_negations() -> None:
+    """A cue cut from a negated statement must not say the opposite ("descent does guarantee")."""
+    from interviewer.rubrics.derive import candidate_phrases
+
+    phrases = candidate_phrases("Gradient descent does not guarantee a global minimum; trees do not need scaling.")
+    assert "does not guarantee" in phrases and "not need scaling" in phrases
+    assert not any(p.startswith(("guarantee", "need")) for p in phrases)  # the negated words without their "not"
+    assert not any(p.split()[-1] in ("not", "no", "never") for p in phrases)
+    assert "descent does guarantee" not in phrases and "gradient descent" in phrases
+
+
+def test_review_flags_two_points_with_one_label() -> None:
+    from interviewer.rubrics import load_rubric
+
+    rubric = load_rubric(FIXTURES / "bank" / "scaling.yaml")
+    first, second = rubric.concepts[0], rubric.concepts[1]
+    twins = rubric.model_copy(update={"concepts": (first, second.model_copy(update={"label": first.label.upper()}),
+                                                   *rubric.concepts[2:])})
+    flagged = {p.id: [x for x in p.problems if x.startswith("label same")] for p in review_rubric(twins)}
+    assert flagged[first.id] == [f"label same as {second.id}'s"]
+    assert flagged[second.id] == [f"label same as {first.id}'s"]
+    assert not any(problems for point, problems in flagged.items() if point not in (first.id, second.id))
