@@ -98,8 +98,8 @@ def split_answer(answer: str, max_words: int) -> AnswerUnits:
         units=units,
         words=words,
         word_starts=tuple(m.start() for m in found),
-        content=T.content_words(words),
-        unit_content=tuple(T.content_words(T.words(u.text)) for u in units),
+        content=T.content_words(words, T.clause_numbers(text)),
+        unit_content=tuple(T.content_words(T.words(u.text), T.clause_numbers(u.text)) for u in units),
         truncated=truncated,
         unit_sentences=tuple(next((s for s in sentences if s.start <= u.start < s.end), u) for u in units),
     )

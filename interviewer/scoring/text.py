@@ -164,31 +164,53 @@ def cue_terms(phrase: str) -> tuple[frozenset[str], ...]:
     return tuple(lemmas(w) for w in terms)
 
 
-ContentWords = tuple[tuple[int, frozenset[str]], ...]
+ContentWords = tuple[tuple[int, frozenset[str], int], ...]
+"""(word index, lemma forms, clause number) of each non-function word."""
+
+# What ends a clause between two words, for cue phrases: a comma or full stop followed by a space (not "0.05"
+# or "10,000"), ; : ! ? brackets, a spaced hyphen or a dash.
+_CUE_BREAK_RE = re.compile(r"[;:!?()\[\]—–]|[,.]\s|\s-\s")
 
 
-def content_words(answer_words: Sequence[str]) -> ContentWords:
-    """The non-function words of an answer as (word index, lemma forms): computed once per answer."""
-    return tuple((i, lemmas(w)) for i, w in enumerate(answer_words) if w.lower() not in STOPWORDS)
+def clause_numbers(text: str) -> tuple[int, ...]:
+    """Per word of ``text`` (as :func:`words` finds them), the number of the clause it stands in."""
+    numbers: list[int] = []
+    clause, last_end = 0, None
+    for match in WORD_RE.finditer(text):
+        if last_end is not None and _CUE_BREAK_RE.search(text[last_end : match.start()]):
+            clause += 1
+        numbers.append(clause)
+        last_end = match.end()
+    return tuple(numbers)
+
+
+def content_words(answer_words: Sequence[str], clauses: Sequence[int] = ()) -> ContentWords:
+    """The non-function words of an answer as (word index, lemma forms, clause number): computed once per
+    answer. ``clauses``: each word's clause (:func:`clause_numbers`; none given: one clause)."""
+    return tuple((i, lemmas(w), clauses[i] if clauses else 0) for i, w in enumerate(answer_words)
+                 if w.lower() not in STOPWORDS)
 
 
 def find_cue(cue: str, content: ContentWords) -> tuple[int, int] | None:
     """Find the cue's content words in order within a short window of ``answer_words``.
 
-    ``content`` comes from :func:`content_words`. Returns the (first, last) word indexes of the match, or None. Words match on any shared lemma,
-    so "fitting the scalers" matches the cue "fit scaler"; function words are skipped on both sides,
-    and up to two other content words may sit between consecutive cue words.
+    ``content`` comes from :func:`content_words`. Returns the (first, last) word indexes of the match, or
+    None. Words match on any shared lemma, so "fitting the scalers" matches the cue "fit scaler"; function
+    words are skipped on both sides, and up to two other content words may sit between consecutive cue
+    words, but no clause break: "the probability, assuming the null hypothesis is true, of seeing data…"
+    does not name "probability the null hypothesis is true".
     """
     terms = cue_terms(cue)
     if not terms:
         return None
-    for first, (_, word_forms) in enumerate(content):
+    for first, (_, word_forms, _) in enumerate(content):
         if not (terms[0] & word_forms):
             continue
         position, ok = first, True
         for term in terms[1:]:
             for step in range(1, 4):
-                if position + step < len(content) and term & content[position + step][1]:
+                if position + step < len(content) and content[position + step][2] == content[position][2] \
+                        and term & content[position + step][1]:
                     position += step
                     break
             else:

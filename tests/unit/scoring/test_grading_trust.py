@@ -213,3 +213,20 @@ def test_saying_a_small_p_value_means_a_large_effect_does_not_cover_effect_size(
               "effect at all.")
     grade = Grader(grader.embedder, stance=grader.stance, bank=statistics).grade(statistics["stat01"], answer)
     assert {c.concept_id: c for c in grade.concepts}["effect-size"].status != "covered"
+
+
+def test_the_textbook_p_value_definition_is_not_the_misconception_it_shares_words_with(real_embedder,
+                                                                                       real_stance) -> None:
+    """A new user's trial: the definition, with "assuming the null hypothesis is true" as a parenthetical, was
+    flagged as "the p-value is the probability that the null hypothesis is true" (-3.0) through that claim's cue
+    "probability the null hypothesis is true", whose words it matched across the comma."""
+    from interviewer.locations import bundled_bank_dir
+    from interviewer.rubrics import load_bank
+
+    statistics = load_bank(bundled_bank_dir("statistics"))
+    grade = Grader(real_embedder, stance=real_stance, bank=statistics).grade(statistics["stat01"], (
+        "A p-value is the probability, assuming the null hypothesis is true, of seeing data at least as extreme as "
+        "what we observed. We compare it to a significance level alpha chosen in advance, like 0.05, and reject the "
+        "null if p is below it."))
+    assert "p-is-prob-null" not in [m.misconception_id for m in grade.misconceptions]
+    assert by_id(grade)["definition"].status == "covered"

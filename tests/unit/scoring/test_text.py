@@ -88,3 +88,15 @@ def test_a_short_no_is_its_own_sentence_and_does_not_negate_the_next() -> None:
 def test_words_are_unicode() -> None:
     assert T.words("naïve Bayes, café, don't") == ["naïve", "Bayes", "café", "don't"]
     assert T.word_count("Переобучение — это плохо") == 3
+
+
+def test_find_cue_keeps_within_one_clause() -> None:
+    text = "A p-value is the probability, assuming the null hypothesis is true, of seeing data this extreme."
+    content = T.content_words(T.words(text), T.clause_numbers(text))
+    assert T.find_cue("probability the null hypothesis is true", content) is None  # across the parenthetical
+    assert T.find_cue("null hypothesis is true", content) is not None
+    plain = "It is not the probability that the null hypothesis is true."
+    plain_content = T.content_words(T.words(plain), T.clause_numbers(plain))
+    assert T.find_cue("probability the null hypothesis is true", plain_content)
+    numbers = "Alpha is 0.05 for 10,000 users - mostly."
+    assert T.clause_numbers(numbers) == (0, 0, 0, 0, 0, 0, 0, 0, 1)  # "0.05" and "10,000" are no breaks; " - " is
