@@ -171,27 +171,34 @@ NEGATORS = frozenset({"not", "no", "never", "nor", "neither", "cannot", "without
 
 
 def _distinct(label: str, text: str, labels: set[str]) -> str:
-    """``label``, or when an earlier point of the question has it ("Feature engineering" twice) the noun phrase
-    of what the sentence says after it ("…often matters more than model choice" → "Model choice"), or the label
-    numbered: two points a candidate cannot tell apart in the feedback are one too many."""
-    candidates = [label]
-    at = text.lower().find(label.lower())
-    if at >= 0:
-        candidates.append(noun_phrase(text[at + len(label):]))
-    candidates += [f"{label} ({n})" for n in range(2, 100)]
-    chosen = next(c for c in candidates if c.lower() not in labels and label_problem(c) is None)
+    """``label``, unless an earlier point of the question has it ("Feature engineering" twice): then the noun
+    phrase of what the sentence says after it ("…often matters more than model choice" → "Model choice"), or
+    the label numbered. Two points a candidate cannot tell apart in the feedback are one too many."""
+    chosen = label
+    if label.lower() in labels:
+        at = text.lower().find(label.lower())
+        rest = noun_phrase(text[at + len(label):]) if at >= 0 else ""
+        numbered = (f"{label} ({n})" for n in range(2, len(labels) + 3))
+        chosen = next(c for c in ([rest] if rest else []) + list(numbered)
+                      if c.lower() not in labels and c != "Key point" and label_problem(c) is None)
     labels.add(chosen.lower())
     return chosen
 
 
-def candidate_phrases(statement: str) -> list[str]:
-    """Key-term candidates: 1–3 word n-grams without stop words (scikit-learn's CountVectorizer)."""
-    # scikit-learn's text module costs ~0.3 s to import; only rubric derivation needs it.
-    from sklearn.feature_extraction.text import CountVectorizer
+def _contractions_spelt_out(text: str) -> str:
+    """ "doesn't" → "does not", "can't" → "can not", "won't" → "will not": a negation the tokenizer keeps."""
+    text = re.sub(r"\b(can|won)['’]t\b", lambda m: ("can" if m.group(1).lower() == "can" else "will") + " not", text,
+                  flags=re.IGNORECASE)
+    return re.sub(r"n['’]t\b", " not", text, flags=re.IGNORECASE)
 
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+def candidate_phrases(statement: str) -> list[str]:
+    """Key-term candidates: 1–3 word n-grams without stop words (scikit-learn's CountVectorizer), negations kept."""
+    # scikit-learn's text module costs ~0.3 s to import; only rubric derivation needs it.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
     # Negations stay: without them "does not guarantee a global minimum" gave the cue "descent does guarantee".
+    statement = _contractions_spelt_out(statement)
     stop_words = sorted(ENGLISH_STOP_WORDS - NEGATORS)
     vectorizer = CountVectorizer(ngram_range=(1, 3), stop_words=stop_words,
                                  token_pattern=r"(?u)\b[A-Za-z][A-Za-z0-9-]+\b")
@@ -201,12 +208,17 @@ def candidate_phrases(statement: str) -> list[str]:
         vectorizer.fit(chunks or [statement])
     except ValueError:  # only stop words
         return []
-    # A negation belongs to the words after it: "not" alone or "descent does not" names nothing, and
-    # "guarantee global minimum" cut from "does not guarantee a global minimum" says the opposite.
-    negated = re.compile(rf"\b(?:{'|'.join(sorted(NEGATORS))})\s+(?:(?:a|an|the)\s+)?(\w+)", re.IGNORECASE)
-    after_negation = {m.group(1).lower() for m in negated.finditer(statement)}
-    return [c for c in vectorizer.get_feature_names_out()
-            if c.split()[-1] not in NEGATORS and c.split()[0] not in after_negation]
+    # A negation belongs to the words around it: "not" alone or "descent does not" names nothing, and
+    # "guarantee global minimum" or "trees need" cut from "does not guarantee a global minimum" or "trees need
+    # no scaling" says the opposite. So no candidate ends in a negation, starts with the word it governs, or
+    # ends with the word right before one.
+    negators = "|".join(sorted(NEGATORS))
+    after = {m.group(1).lower() for m in
+             re.finditer(rf"\b(?:{negators})\s+(?:(?:a|an|the)\s+)?(\w+)", statement, re.IGNORECASE)}
+    before = {m.group(1).lower() for m in re.finditer(rf"(\w+)\s+(?:{negators})\b", statement, re.IGNORECASE)}
+    names = [str(c) for c in vectorizer.get_feature_names_out() if c.split()[-1] not in NEGATORS]
+    # (a fragment such as "either it does or it does not." keeps what it has: a draft point needs some cue)
+    return [c for c in names if c.split()[-1] not in before and c.split()[0] not in after] or names
 
 
 def rank_cues(statement: str, candidates: Sequence[str], embedder: Embedder | None, limit: int = CUES_PER_CONCEPT) -> list[str]:

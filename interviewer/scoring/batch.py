@@ -78,7 +78,8 @@ def parse_line(raw: bytes | None) -> dict[str, Any] | str:
     except json.JSONDecodeError as exc:
         what = exc.msg.removesuffix(" at")  # "Invalid control character at": the position follows
         if "control character" in what:
-            what = "a raw tab or line break inside a string (write it as \\t or \\n), or a string left open"
+            what = ("a raw control character inside a string, such as a tab or line break (write them as \\t "
+                    "and \\n), or a string left open")
         return f"not valid JSON ({what} at column {exc.colno})"
     except RecursionError:
         return f"not usable JSON (nested more than {MAX_JSON_DEPTH} levels deep)"

@@ -15,6 +15,7 @@ then built in memory, as lemminflect would have loaded them.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import sys
@@ -24,6 +25,9 @@ from importlib import metadata
 from pathlib import Path
 
 FOLDER = "lexicon"
+FORMAT = 1
+"""The cache file's layout and how ``build`` works it out: raise it when either changes, so no cache made by an
+older ``build`` is read (fresh and cached machines would grade differently)."""
 
 
 @dataclass(frozen=True)
@@ -80,25 +84,26 @@ def _cache_file() -> Path | None:
     except OSError:
         return None
     python = f"{sys.version_info[0]}{sys.version_info[1]}"
-    return folder / FOLDER / f"lemminflect-{_version()}-marshal{marshal.version}-py{python}.bin"
+    return folder / FOLDER / f"lexicon{FORMAT}-lemminflect-{_version()}-marshal{marshal.version}-py{python}.bin"
 
 
 def _load_or_build(path: Path | None) -> Lexicon:
-    if path is not None and path.is_file():
+    if path is not None:
         try:
             data = marshal.loads(path.read_bytes())
             return Lexicon(dict(data["forms"]), frozenset(data["past"]))
         except (OSError, EOFError, ValueError, TypeError, KeyError):
-            pass  # a damaged cache file is rebuilt
+            pass  # none yet, unreadable or damaged: built (and saved) again
     built = build()
     if path is not None:
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_bytes(marshal.dumps({"forms": built.forms, "past": built.past}))
             tmp.replace(path)
-        except OSError:
-            pass  # the cache is an optimisation; a read-only disk only costs time
+        except OSError:  # the cache is an optimisation; a read-only or full disk only costs time
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
     return built
 
 

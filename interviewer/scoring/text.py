@@ -167,9 +167,12 @@ def cue_terms(phrase: str) -> tuple[frozenset[str], ...]:
 ContentWords = tuple[tuple[int, frozenset[str], int], ...]
 """(word index, lemma forms, clause number) of each non-function word."""
 
-# What ends a clause between two words, for cue phrases: a comma or full stop followed by a space (not "0.05"
-# or "10,000"), ; : ! ? brackets, a spaced hyphen or a dash.
-_CUE_BREAK_RE = re.compile(r"[;:!?()\[\]—–]|[,.]\s|\s-\s")
+# What ends a clause between two words, for cue phrases: a comma or full stop followed by a space (after any
+# closing quote or bracket; not "0.05" or "10,000"), ; : ! ? brackets, an em dash, a spaced hyphen or en dash
+# (not the range "5–10"), a line break (a new bullet or paragraph).
+_CUE_BREAK_RE = re.compile(r"[;:!?()\[\]—\n]|[,.][\"'”’)\]]*\s|\s[-–]\s")
+_ABBREVIATION_END_RE = re.compile(r"(?:^|\W)(?:" + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS)) + r")$",
+                                  re.IGNORECASE)
 
 
 def clause_numbers(text: str) -> tuple[int, ...]:
@@ -177,7 +180,10 @@ def clause_numbers(text: str) -> tuple[int, ...]:
     numbers: list[int] = []
     clause, last_end = 0, None
     for match in WORD_RE.finditer(text):
-        if last_end is not None and _CUE_BREAK_RE.search(text[last_end : match.start()]):
+        gap = text[last_end : match.start()] if last_end is not None else ""
+        if gap.startswith(".") and _ABBREVIATION_END_RE.search(text[:last_end]):
+            gap = gap[1:]  # "e.g. when", "min-max vs. standard": no full stop
+        if _CUE_BREAK_RE.search(gap):
             clause += 1
         numbers.append(clause)
         last_end = match.end()

@@ -156,6 +156,20 @@ def belongs_to(answer: AnsweredQuestion, bank: Bank) -> bool:
     return answer.bank == bank.name or answer.question == bank[answer.rubric_id].question
 
 
+def _bank_argument(bank: Bank) -> str:
+    """What ``--bank`` takes for ``bank``: its name when the name finds it (a bundled bank, or one in the user's
+    banks folder), else its folder; quoted for a shell."""
+    import shlex
+
+    from interviewer import locations
+
+    if bank.root is None:
+        return shlex.quote(bank.name)
+    found = locations.bank_folder(bank.name)
+    same = found.is_dir() and found.resolve() == bank.root.resolve()
+    return shlex.quote(bank.name if same else str(bank.root))
+
+
 def drill(store: Store, bank: Bank, count: int) -> list[DrillPick]:
     """The ``count`` questions of ``bank`` with the lowest recent scores, each naming its weak concepts.
 
@@ -172,7 +186,7 @@ def drill(store: Store, bank: Bank, count: int) -> list[DrillPick]:
         elsewhere = sorted({a.bank for a in _graded(store) if a.bank and a.bank != bank.name})
         hint = f" (you have graded answers in: {', '.join(elsewhere)}; add --bank NAME)" if elsewhere else ""
         raise InputError(f"nothing to drill yet in the bank '{bank.name}': no graded answers to its questions; "
-                         f"`interviewer practice --bank {bank.name}` first{hint}")
+                         f"`interviewer practice --bank {_bank_argument(bank)}` first{hint}")
     picks = []
     for rubric_id, answers in by_rubric.items():
         recent = [float(a.score or 0.0) for a in answers[-RECENT:]]

@@ -169,6 +169,9 @@ def test_cue_candidates_keep_negations() -> None:
     assert not any(p.startswith(("guarantee", "need")) for p in phrases)  # the negated words without their "not"
     assert not any(p.split()[-1] in ("not", "no", "never") for p in phrases)
     assert "descent does guarantee" not in phrases and "gradient descent" in phrases
+    contracted = candidate_phrases("Gradient descent doesn't guarantee a global minimum. Trees need no scaling.")
+    assert "does not guarantee" in contracted and "guarantee global minimum" not in contracted
+    assert "trees need" not in contracted and "need no scaling" in contracted  # "trees need" says the opposite
 
 
 def test_review_flags_two_points_with_one_label() -> None:

@@ -37,24 +37,35 @@ def test_the_grader_reads_words_through_it() -> None:
     assert narrative.past_form("led") and narrative.past_form("refactored") and not narrative.past_form("lead")
 
 
-def test_the_cache_file_round_trips(tmp_path: Path, built: lexicon.Lexicon) -> None:
+def _no_build() -> lexicon.Lexicon:
+    raise AssertionError("built again: the cache file was not read")
+
+
+def test_the_cache_file_round_trips(tmp_path: Path, built: lexicon.Lexicon, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "lexicon" / "lemminflect.bin"
     first = lexicon._load_or_build(path)
     assert path.is_file() and first == built
+    monkeypatch.setattr(lexicon, "build", _no_build)
     assert lexicon._load_or_build(path) == built  # read back from the file
 
 
-def test_a_damaged_cache_file_is_rebuilt(tmp_path: Path, built: lexicon.Lexicon) -> None:
+def test_a_damaged_cache_file_is_rebuilt(tmp_path: Path, built: lexicon.Lexicon,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "lemminflect.bin"
     path.write_bytes(b"\x00not marshal")
     assert lexicon._load_or_build(path) == built
-    assert lexicon._load_or_build(path) == built  # the rebuilt file replaced the damaged one
+    assert path.read_bytes() != b"\x00not marshal"  # the rebuilt file replaced the damaged one
+    monkeypatch.setattr(lexicon, "build", _no_build)
+    assert lexicon._load_or_build(path) == built
 
 
 def test_an_unwritable_cache_folder_only_costs_time(tmp_path: Path, built: lexicon.Lexicon) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
     assert lexicon._load_or_build(blocker / "lexicon" / "lemminflect.bin") == built
+    unreadable = tmp_path / "unreadable.bin"
+    unreadable.mkdir()  # a folder where the file should be: reading it fails, and so does writing
+    assert lexicon._load_or_build(unreadable) == built and not list(tmp_path.glob("*.tmp"))
 
 
 def test_grading_text_does_not_import_lemminflect_once_the_cache_exists() -> None:

@@ -281,8 +281,9 @@ def test_grader_batch_agrees_with_single_gradings(grader: Grader, scaling: Rubri
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    (b'{"rubric": "q03", "answer": "a tab\there"}', "a raw tab or line break inside a string (write it as \\t or "
-                                                    "\\n), or a string left open at column 35)"),
+    (b'{"rubric": "q03", "answer": "a tab\there"}', "a raw control character inside a string, such as a tab or "
+                                                    "line break (write them as \\t and \\n), or a string left open "
+                                                    "at column 35)"),
     (b'{"rubric": "q03", "answer": }', "not valid JSON (Expecting value at column 29)"),
 ])
 def test_a_bad_json_line_says_what_is_wrong_once(line: bytes, message: str) -> None:

@@ -121,6 +121,9 @@ def test_drill_names_the_bank_and_where_there_is_history(three_sessions: Path) -
     message = str(raised.value)
     assert "in the bank 'other-bank'" in message and "--bank other-bank" in message
     assert "you have graded answers in: " in message
+    elsewhere = Bank({}, three_sessions.parent, BankInfo(name="other-bank", title="Other"))  # its name finds no folder
+    with Store(three_sessions) as store, pytest.raises(InputError, match=f"--bank {three_sessions.parent}` first"):
+        drill(store, elsewhere, 3)
 
 
 def test_history_commands(capsys, three_sessions: Path) -> None:  # type: ignore[no-untyped-def]
