@@ -224,8 +224,8 @@ def test_batch_output_renders_as_one_report(capsys, fixture_bank: Path, tmp_path
     assert "Answer 2: bob" in page.text and not page.named("script")
 
 
-def test_a_batch_of_several_candidates_gets_advice_per_candidate(capsys, fixture_bank: Path,  # type: ignore[no-untyped-def]
-                                                                   tmp_path: Path) -> None:
+def test_a_batch_of_several_candidates_gets_advice_per_candidate(  # type: ignore[no-untyped-def]
+        capsys, fixture_bank: Path, tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     lines = [{"candidate": "alice", "rubric": "scaling", "answer": GOOD_SCALING},
              {"candidate": "alice", "rubric": "leakage", "answer": WEAK_LEAKAGE},
