@@ -44,13 +44,15 @@ def read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
 def batch_report(path: Path, bank: Bank | None = None) -> Report:
     """One report of every line of a grade-batch output file."""
     items, candidates = [], []
+    banks: dict[str, Bank | None] = {}
     for number, (line, record) in enumerate(read_batch(path), start=1):
         grade = record["grade"]
         rubric_id = str(grade.get("rubric_id") or record.get("rubric") or record.get("question_id") or f"line {line}")
         label = next((str(record[f]) for f in LABEL_FIELDS if record.get(f) not in (None, "")), rubric_id)
         model_answer = record.get("reference_answer")
         if not isinstance(model_answer, str) or not model_answer.strip():
-            model_answer = bank[rubric_id].model_answer.strip() if bank is not None and rubric_id in bank else None
+            own = _line_bank(record.get("bank"), banks) if record.get("bank") is not None else bank
+            model_answer = own[rubric_id].model_answer.strip() if own is not None and rubric_id in own else None
         question = str(grade.get("question") or record.get("question") or "")
         items.append(item_from_grade(number, label, question, record.get("answer", ""), grade, rubric_id=rubric_id,
                                      model_answer=model_answer))
@@ -59,6 +61,22 @@ def batch_report(path: Path, bank: Bank | None = None) -> Report:
     return Report(title=f"Graded answers: {path.name}", subtitle=f"{len(items)} answers from {path}",
                   items=tuple(items), mean=_mean(items), answered=len(items), graded=len(items),
                   practise_next=practise, strongest=strongest, kind="batch", meta={"source": str(path)})
+
+
+def _line_bank(name: object, loaded: dict[str, Bank | None]) -> Bank | None:
+    """The bank a graded line names (``bank``, as grade-batch read it), for its model answer; None when it no
+    longer loads (the report then shows the answer without one)."""
+    if not isinstance(name, str):
+        return None
+    if name not in loaded:
+        from interviewer import locations
+        from interviewer.rubrics.loader import load_bank
+
+        try:
+            loaded[name] = load_bank(locations.bank_folder(name.strip()))
+        except InputError:
+            loaded[name] = None
+    return loaded[name]
 
 
 def advice_by_candidate(items: list[ReportItem], candidates: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -328,7 +328,7 @@ class Bank(Mapping[str, Rubric]):
         elsewhere = _bundled_bank_with(rubric_id, self.root)
         if elsewhere is not None:
             return (f"unknown rubric id {rubric_id!r}{where}; it is in the bundled bank {elsewhere!r}: "
-                    f"add --bank {elsewhere}")
+                    f"add --bank {elsewhere} (in a grade-batch file, \"bank\": \"{elsewhere}\" on its line)")
         bundled = self.root is not None and self.root.parent == bundled_banks_dir()
         bank = "" if bundled and self.name == DEFAULT_BANK else f" --bank {self.name if bundled else self.root}"
         listing = f"interviewer rubric list{bank if self.root else ''}"

@@ -2,8 +2,10 @@
 
 Each input line is a JSON object with ``answer`` and one of: ``rubric`` (a bank id), ``question_id``
 (used if it is a bank id), or ``reference_answer`` (with an optional ``question``), from which a rubric
-is derived on the fly and cached per distinct reference. A bad line is reported with its line number
-and skipped; the rest are still graded.
+is derived on the fly and cached per distinct reference. A line may name its own ``bank`` (a name or a
+folder, as ``--bank`` takes): its ``rubric`` is looked up there and it is graded against that bank's
+questions, so one file can hold a coach's whole round of practical-ML, statistics and behavioural answers.
+A bad line is reported with its line number and skipped; the rest are still graded.
 """
 
 from __future__ import annotations
@@ -122,6 +124,34 @@ def count_lines(path: Path) -> int | None:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
 
 
+class LineBanks:
+    """The bank and grader for a record: the batch's own, or the bank its ``bank`` field names (each loaded
+    once, its grader sharing the batch grader's models)."""
+
+    def __init__(self, bank: Bank | None, grader: Grader) -> None:
+        self.bank = bank
+        self.grader = grader
+        self._named: dict[str, tuple[Bank, Grader]] = {}
+
+    def __call__(self, record: Mapping[str, Any]) -> tuple[Bank | None, Grader]:
+        name = record.get("bank")
+        if name is None:
+            return self.bank, self.grader
+        if not isinstance(name, str) or not name.strip():
+            raise InputError("field 'bank': expected a bank name or folder (string)")
+        if name not in self._named:
+            from interviewer import locations
+            from interviewer.rubrics.loader import load_bank
+
+            try:
+                bank = load_bank(locations.bank_folder(name.strip()))
+            except InputError as exc:
+                raise InputError(f"field 'bank': {exc.message}") from None
+            same = self.bank is not None and bank.root == self.bank.root
+            self._named[name] = (bank, self.grader if same else self.grader.for_bank(bank))
+        return self._named[name]
+
+
 class RubricResolver:
     """Finds the rubric for a record: from the bank, or derived from its reference answer (cached)."""
 
@@ -130,18 +160,21 @@ class RubricResolver:
         self.grader = grader
         self._derived: dict[str, Rubric] = {}
 
-    def __call__(self, record: Mapping[str, Any]) -> tuple[Rubric, str]:
-        """The rubric and the calibration profile to grade the record with."""
+    def __call__(self, record: Mapping[str, Any], bank: Bank | None = None) -> tuple[Rubric, str]:
+        """The rubric and the calibration profile to grade the record with (``bank``: the record's own, when it
+        names one)."""
         rubric_id = record.get("rubric")
         if rubric_id is not None:
             if not isinstance(rubric_id, str):
                 raise InputError("field 'rubric': expected a rubric id (string)")
-            if self.bank is None:
+            bank = bank if bank is not None else self.bank
+            if bank is None:
                 raise InputError("field 'rubric': no bank to look it up in")
-            return self.bank[rubric_id], "rubric"
+            return bank[rubric_id], "rubric"
         question_id = record.get("question_id")
-        if isinstance(question_id, str) and self.bank is not None and question_id in self.bank:
-            return self.bank[question_id], "rubric"
+        bank = bank if bank is not None else self.bank
+        if isinstance(question_id, str) and bank is not None and question_id in bank:
+            return bank[question_id], "rubric"
         reference = record.get("reference_answer")
         if reference is not None and not (isinstance(reference, str) and reference.strip()):
             got = "empty text" if isinstance(reference, str) else type(reference).__name__
@@ -150,8 +183,8 @@ class RubricResolver:
             question = record.get("question")
             alternatives = _alternatives(record)
             return self._derive(reference, question if isinstance(question, str) else "", alternatives), "reference"
-        if question_id is not None and self.bank is not None:
-            self.bank[str(question_id)]  # raises with the closest ids
+        if question_id is not None and bank is not None:
+            bank[str(question_id)]  # raises with the closest ids
         raise InputError("expected a field 'rubric' (bank id), 'question_id' (bank id) or 'reference_answer'")
 
     def _derive(self, reference: str, question: str, alternatives: list[str]) -> Rubric:
@@ -199,12 +232,17 @@ def grade_records(
 ) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
     """Grade records in chunks; yield (line, record + ``predicted_score`` + ``grade``) or a LineError, in order."""
     resolve = RubricResolver(bank, grader)
-    pending: list[tuple[int, dict[str, Any], Rubric, str, str]] = []
+    banks = LineBanks(bank, grader)
+    pending: list[tuple[int, dict[str, Any], Rubric, str, str, Grader]] = []
 
     def flush() -> Iterator[tuple[int, dict[str, Any] | LineError]]:
-        grades = grader.grade_many([(p[2], p[3]) for p in pending], [p[4] for p in pending])
-        for (number, record, _, _, _), grade in zip(pending, grades, strict=True):
-            yield number, {**record, "predicted_score": grade.score, "grade": grade.to_dict()}
+        grades: dict[int, Any] = {}
+        for by in {id(p[5]): p[5] for p in pending}.values():  # each bank's lines with its grader, in one pass
+            mine = [i for i, p in enumerate(pending) if p[5] is by]
+            graded = by.grade_many([(pending[i][2], pending[i][3]) for i in mine], [pending[i][4] for i in mine])
+            grades.update(zip(mine, graded, strict=True))
+        for i, (number, record, *_) in enumerate(pending):
+            yield number, {**record, "predicted_score": grades[i].score, "grade": grades[i].to_dict()}
         pending.clear()
 
     for number, item in records:
@@ -214,12 +252,13 @@ def grade_records(
             continue
         try:
             answer = _answer(item)
-            rubric, profile = resolve(item)
+            line_bank, line_grader = banks(item)
+            rubric, profile = resolve(item, line_bank)
         except InputError as exc:
             yield from flush()
             yield number, LineError(number, exc.message)
             continue
-        pending.append((number, item, rubric, answer, profile))
+        pending.append((number, item, rubric, answer, profile, line_grader))
         if len(pending) >= CHUNK:
             yield from flush()
     yield from flush()

@@ -86,6 +86,12 @@ class Grader:
         self._bank_fingerprints: dict[str, np.ndarray] | None = None
         self._own_points: dict[str, tuple[bool, ...]] = {}
 
+    def for_bank(self, bank: Mapping[str, Rubric] | None) -> Grader:
+        """A grader with these models, calibration and settings for another bank's questions (its off-topic
+        checks compare with that bank's questions)."""
+        return Grader(self.embedder, self.calibration, stance=self.stance, bank=bank,
+                      max_answer_words=self.max_answer_words, cache_dir=self.cache_dir)
+
     # -- rubric side ---------------------------------------------------------------------------
     def _cache_key(self, rubric: Rubric) -> str:
         identity = f"{self.embedder.name}\0{getattr(self.embedder, 'precision', '')}\0{rubric.model_dump_json()}"

@@ -177,6 +177,39 @@ def test_grade_batch_jobs_grade_in_processes_in_input_order(capsys, fixture_bank
     assert two.read_text() == one.read_text()  # the same grades, in the same order, as in one process
 
 
+def test_grade_batch_lines_may_name_their_own_bank(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    """A coach's round mixes banks: a line's "bank" (a name or a folder) is where its rubric is looked up and
+    what its off-topic check compares with; a bad one fails that line only. Same result with --jobs 2."""
+    lines = [json.dumps({"id": 1, "rubric": "scaling", "answer": STRONG}),
+             json.dumps({"id": 2, "bank": "statistics", "rubric": "stat01", "answer": "The p-value is the probability "
+                         "of data at least this extreme if the null hypothesis were true."}),
+             json.dumps({"id": 3, "bank": "behavioural", "rubric": "beh01", "answer": "I would talk to them."}),
+             json.dumps({"id": 4, "bank": "no-such-bank", "rubric": "stat01", "answer": "x"}),
+             json.dumps({"id": 5, "bank": "statistics", "rubric": "scaling", "answer": STRONG}),
+             json.dumps({"id": 6, "bank": str(fixture_bank), "rubric": "leakage", "answer": "Leakage is bad."}),
+             json.dumps({"id": 7, "bank": 3, "rubric": "scaling", "answer": STRONG})]
+    source = write_jsonl(tmp_path / "in.jsonl", lines)
+    outputs = []
+    for jobs in ("1", "2"):
+        target = tmp_path / f"out{jobs}.jsonl"
+        code, _, err = run(capsys, "grade-batch", str(source), "-o", str(target), "--bank", str(fixture_bank), "-q",
+                           "--jobs", jobs)
+        assert code == 1
+        assert f"{source}:4: field 'bank': " in err and "no-such-bank" in err.split(f"{source}:4:")[1].splitlines()[0]
+        assert f"{source}:5: unknown rubric id 'scaling'" in err  # looked up in the line's bank
+        assert f"{source}:7: field 'bank': expected a bank name or folder (string)" in err
+        records = [json.loads(line) for line in target.read_text().splitlines()]
+        assert [r["id"] for r in records] == [1, 2, 3, 6]
+        assert [r["grade"]["rubric_id"] for r in records] == ["scaling", "stat01", "beh01", "leakage"]
+        outputs.append(target.read_text())
+    assert outputs[0] == outputs[1]
+    from interviewer.reports.batch import batch_report
+    from interviewer.rubrics import load_bank
+
+    report = batch_report(tmp_path / "out1.jsonl", load_bank(fixture_bank))
+    assert report.items[1].model_answer and "p-value" in report.items[1].model_answer  # from the line's bank
+
+
 def test_grade_batch_jobs_report_a_model_that_will_not_load(capsys, monkeypatch, fixture_bank: Path,
                                                             tmp_path: Path) -> None:
     from interviewer.errors import ModelNotAvailableError

@@ -119,7 +119,7 @@ def test_an_id_from_another_bundled_bank_names_that_bank(fixture_bank: Path) -> 
 
     with pytest.raises(UnknownRubricError) as info:
         load_bank(bundled_bank_dir())["beh03"]
-    assert info.value.message.endswith("it is in the bundled bank 'behavioural': add --bank behavioural")
+    assert "it is in the bundled bank 'behavioural': add --bank behavioural (in a grade-batch file" in info.value.message
     with pytest.raises(UnknownRubricError) as info:
         load_bank(fixture_bank)["q03"]  # a user's bank: the bundled one that has it is named too
     assert "add --bank practical-ml" in info.value.message
