@@ -76,17 +76,18 @@ def session_lines(store: Store, limit: int | None = None) -> list[SessionLine]:
     from interviewer.session.round import bank_label
 
     lines: list[SessionLine] = []
-    previous: dict[str, float] = {}  # per bank: its last session's mean
+    previous: dict[str, float] = {}  # per bank, by the name the user sees (as ``bank_trends``): its last mean
     names: dict[str, str] = {}
     for s in reversed(store.sessions()):
-        before = previous.get(s.bank)
-        change = None if s.mean_score is None or before is None else round(s.mean_score - before, 1)
         if s.bank not in names:
             names[s.bank] = bank_label(s.bank)
+        name = names[s.bank]
+        before = previous.get(name)
+        change = None if s.mean_score is None or before is None else round(s.mean_score - before, 1)
         lines.append(SessionLine(s.id, s.started_at, s.mode, s.asked, s.answered, s.mean_score, change,
-                                 s.finished_at is not None, names[s.bank]))
+                                 s.finished_at is not None, name))
         if s.mean_score is not None:
-            previous[s.bank] = s.mean_score
+            previous[name] = s.mean_score
     return lines[-limit:] if limit else lines
 
 
