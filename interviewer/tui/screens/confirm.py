@@ -63,3 +63,20 @@ def confirm_discard(app: InterviewerApp, then: Callable[[], None]) -> None:
 
     app.push_screen(ConfirmModal("Discard your unsubmitted answer?",
                                  "What you typed has not been submitted (ctrl+s submits it)."), chosen)
+
+
+def confirm_leave(app: InterviewerApp) -> None:
+    """Leave the round for the start screen once the candidate agrees (Esc on a question): an unsubmitted answer
+    is the discard question (``confirm_discard``); otherwise one question, as leaving by accident loses the
+    candidate's place (the answers are saved, and the start screen offers the round to resume)."""
+    if app.unsubmitted_answer():
+        app.new_round()
+        return
+
+    def chosen(leave: bool | None) -> None:
+        app.modal_closed(show_pending=not leave)
+        if leave:
+            app.new_round()
+
+    app.push_screen(ConfirmModal("Leave this round?", "Your graded answers are saved; the start screen offers the "
+                                 "round to resume.", yes="Leave (y)", no="Stay (n)"), chosen)

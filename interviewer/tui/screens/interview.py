@@ -36,6 +36,7 @@ class InterviewScreen(OfTheApp, Screen[None]):
         Binding("ctrl+t", "type_instead", "Type instead", priority=True),
         Binding("ctrl+n", "next", "Next question", priority=True),
         Binding("ctrl+l", "hear", "Hear again", priority=True),
+        Binding("escape", "leave", "Leave round", show=False),  # the footer is full at 80 columns
     ]
 
     def __init__(self, turn: Turn) -> None:
@@ -117,6 +118,11 @@ class InterviewScreen(OfTheApp, Screen[None]):
     def action_record(self) -> None:
         if self.voice and not self.grading:
             self.query_one(VoicePanel).toggle()
+
+    def action_leave(self) -> None:
+        from interviewer.tui.screens.confirm import confirm_leave
+
+        confirm_leave(self.interviewer)
 
     def action_hear(self) -> None:
         """The interviewer reads the question again."""

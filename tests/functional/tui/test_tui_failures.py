@@ -302,6 +302,25 @@ async def test_new_round_with_typed_text_asks_first(tmp_path: Path) -> None:
         assert the_app.interview is None and stack(the_app) == ["StartScreen"]
 
 
+async def test_escape_on_a_question_leaves_the_round_once_confirmed(tmp_path: Path) -> None:
+    """Esc was a dead key on the question screen (a new user's trial): it now asks, then leaves the round."""
+    the_app = app(tmp_path, ONE)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, ConfirmModal), what="the confirm modal")
+        assert the_app.screen.question == "Leave this round?"  # type: ignore[attr-defined]
+        await pilot.press("n")  # stay
+        await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen))
+        assert the_app.interview is not None
+        the_app.screen.query_one("#editor").insert("half an answer")  # type: ignore[attr-defined]
+        await pilot.press("escape")  # with typed text, the question is the discard one
+        await wait_for(pilot, lambda: isinstance(the_app.screen, ConfirmModal))
+        assert the_app.screen.question == "Discard your unsubmitted answer?"  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, StartScreen), what="the start screen")
+        assert the_app.interview is None and stack(the_app) == ["StartScreen"]
+
+
 async def test_an_unsaved_follow_up_answer_counts_too(tmp_path: Path) -> None:
     the_app = app(tmp_path, ONE)
     async with the_app.run_test(size=(80, 24)) as pilot:
