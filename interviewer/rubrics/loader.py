@@ -250,9 +250,22 @@ def load_rubric(path: Path) -> Rubric:
     if stat.S_ISFIFO(info.st_mode):
         raise RubricError(f"{path}: a pipe (FIFO), not a rubric file")
     text = read_text(path, "rubric", RubricError, limit=MAX_RUBRIC_BYTES)
-    rubric = parse_rubric(_parse_yaml(text, path), str(path))
-    if rubric.id != path.stem:
-        raise RubricError(f"{path}: field 'id': expected {path.stem!r} to match the file name, got {rubric.id!r}")
+    document = _parse_yaml(text, path)
+    raw_id = document.get("id") if isinstance(document, dict) else None
+    wrong_id = (f"{path}: field 'id': expected {path.stem!r} to match the file name, got {raw_id!r}"
+                if isinstance(raw_id, str) and raw_id != path.stem else None)
+    try:
+        rubric = parse_rubric(document, str(path))
+    except RubricError as exc:
+        if wrong_id is None:
+            raise
+        # Every problem at once (`rubric check` lists them): the id's is not left for the next round of edits.
+        problems = (*exc.problems, wrong_id)
+        first = problems[0].removeprefix(f"{path}: ")
+        raise RubricError(f"{path}: {first} (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})",
+                          problems=problems) from None
+    if wrong_id is not None:
+        raise RubricError(wrong_id)
     return rubric
 
 

@@ -104,6 +104,11 @@ def test_rubric_check_and_list(capsys, fixture_bank: Path) -> None:
         "field 'model_answer': missing (required)", "field 'concepts': missing (required)"]
     assert all(line.startswith("  also ") for line in lines[1:])
     assert "1 of 2 rubric file(s) valid" in out
+    (fixture_bank / "leakage.yaml").write_text("id: leak\n")  # the id's problem is listed with the others
+    code, out, err = run(capsys, "rubric", "check", str(fixture_bank))
+    lines = err.splitlines()
+    assert code == 2 and "(and 3 more problems)" in lines[0]
+    assert lines[-1].endswith("leakage.yaml: field 'id': expected 'leakage' to match the file name, got 'leak'")
     code, out, _ = run(capsys, "rubric", "list", "--bank", str(fixture_bank / "scaling.yaml"))
     assert code == 0 and out.startswith("scaling  How do you approach feature scaling")
 
