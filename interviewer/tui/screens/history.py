@@ -75,8 +75,10 @@ class HistoryScreen(OfTheApp, Screen[None]):
         store = self.interviewer.services.store
         sessions = self.query_one("#sessions", DataTable)
         sessions.add_columns("session", "date", "bank", "mode", "answered", "mean", "trend")
+        bank_width = max(16, min(40, self.app.size.width - 66))  # the other columns take ~66 of a wide terminal
         for s in reversed(session_lines(store, SESSIONS_SHOWN)):
-            sessions.add_row(str(s.id), s.started_at.replace("T", " ")[:16], Text(clip(s.bank, 16)), s.mode,
+            bank = Text(clip(printable(s.bank, one_line=True), bank_width))
+            sessions.add_row(str(s.id), s.started_at.replace("T", " ")[:16], bank, s.mode,
                              f"{s.answered}/{s.asked}",
                              "–" if s.mean is None else f"{s.mean:.1f}",
                              trend_label(s.change) + ("" if s.finished else " unfinished"))
