@@ -17,8 +17,11 @@ GAP = 10
 HEIGHT = 160  # plot height for a 10/10 score
 LEFT = 34  # room for the axis labels
 ROW = 22  # height of one coverage row
-LABEL_WIDTH = 92
+LABEL_WIDTH = 92  # at least, for the coverage chart's labels
 COVERAGE_WIDTH = 420
+LABEL_CHARS = 20  # labels are cut to this many characters (with "…")
+CHAR_PX = 6.6  # an 11 px sans-serif character is at most about this wide on average: room is made for the labels
+SIN_60 = 0.87  # the score chart's labels are rotated by 60°
 COLOURS = {"covered": "#2e7d32", "partial": "#f9a825", "missed": "#c62828", "none": "#9e9e9e"}
 
 
@@ -28,17 +31,20 @@ def _score_colour(score: float) -> str:
 
 def score_chart(items: Sequence[ReportItem]) -> str:
     """Bars of score (0–10) per item, with the value above each bar and the label below it."""
-    width = LEFT + len(items) * (BAR + GAP) + GAP + 48  # room for the last rotated label
+    labels = [clip(item.label, LABEL_CHARS) for item in items]
+    longest = max((len(label) for label in labels), default=0) * CHAR_PX
+    width = LEFT + len(items) * (BAR + GAP) + GAP + int(longest / 2) + 12  # room for the last rotated label
     bottom = 16 + HEIGHT
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{bottom + 58}"'
-             f' viewBox="0 0 {width} {bottom + 58}"><title>Score per question</title>']
+    room = int(longest * SIN_60) + 20  # below the axis, for the rotated labels
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}"'
+             f' height="{bottom + room}" viewBox="0 0 {width} {bottom + room}"><title>Score per question</title>']
     for tick in (0, 5, 10):
         y = bottom - HEIGHT * tick / 10
         parts.append(f'<line x1="{LEFT - 4}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ccc" stroke-width="1"/>'
                      f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{tick}</text>')
     for n, item in enumerate(items):
         x = LEFT + GAP + n * (BAR + GAP)
-        label = escape(clip(item.label, 14))
+        label = escape(labels[n])
         if item.score is None:
             parts.append(f'<text x="{x + BAR / 2}" y="{bottom - 4}" text-anchor="middle" font-size="10">–</text>')
         else:
@@ -56,13 +62,16 @@ def coverage_chart(items: Sequence[ReportItem]) -> str:
     """One bar per graded item split into the share of concept weight covered, partial and missed."""
     graded = [i for i in items if i.concepts]
     height = ROW * len(graded) + 30
-    width = LABEL_WIDTH + COVERAGE_WIDTH + 10
+    longest = max((len(clip(i.label, LABEL_CHARS)) for i in graded), default=0)
+    label_width = max(LABEL_WIDTH, int(longest * CHAR_PX) + 12)
+    width = label_width + COVERAGE_WIDTH + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}"'
              f' viewBox="0 0 {width} {height}"><title>Concept coverage per question</title>']
     for n, item in enumerate(graded):
         y = n * ROW + 4
-        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 14}" text-anchor="end" font-size="11">{escape(clip(item.label, 16))}</text>')
-        x = float(LABEL_WIDTH)
+        parts.append(f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end" font-size="11">'
+                     f'{escape(clip(item.label, LABEL_CHARS))}</text>')
+        x = float(label_width)
         for status, share in zip(("covered", "partial", "missed"), item.coverage(), strict=True):
             if share <= 0:
                 continue
@@ -71,7 +80,7 @@ def coverage_chart(items: Sequence[ReportItem]) -> str:
                          f'<title>{escape(item.label)}: {share:.0%} {status}</title></rect>')
             x += w
     legend_y = ROW * len(graded) + 18
-    x = LABEL_WIDTH
+    x = label_width
     for status in ("covered", "partial", "missed"):
         parts.append(f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" fill="{COLOURS[status]}"/>'
                      f'<text x="{x + 14}" y="{legend_y}" font-size="11">{status}</text>')
