@@ -117,10 +117,14 @@ def _validated(model: type[_Model], data: object, source: str, fields: str) -> _
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-        raise RubricError(f"{source}: {_describe(errors[0])}{more}",
-                          problems=tuple(f"{source}: {_describe(error)}" for error in errors)) from None
+        raise _problems_error(tuple(f"{source}: {_describe(error)}" for error in exc.errors())) from None
+
+
+def _problems_error(problems: tuple[str, ...]) -> RubricError:
+    """One error for a file's problems (each "FILE: what is wrong"): the first, and how many more, on its line."""
+    more = len(problems) - 1
+    return RubricError(problems[0] + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""),
+                       problems=problems)
 
 
 class _RubricYamlLoader(yaml.SafeLoader):
@@ -260,10 +264,7 @@ def load_rubric(path: Path) -> Rubric:
         if wrong_id is None:
             raise
         # Every problem at once (`rubric check` lists them): the id's is not left for the next round of edits.
-        problems = (*exc.problems, wrong_id)
-        first = problems[0].removeprefix(f"{path}: ")
-        raise RubricError(f"{path}: {first} (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})",
-                          problems=problems) from None
+        raise _problems_error((*exc.problems, wrong_id)) from None
     if wrong_id is not None:
         raise RubricError(wrong_id)
     return rubric
