@@ -51,7 +51,7 @@ from interviewer.scoring.embedder import Embedder
 from interviewer.scoring.features import answer_features, question_demoted, token_features
 from interviewer.scoring.feedback import write_feedback
 from interviewer.scoring.result import ConceptResult, Grade, Similarity
-from interviewer.scoring.prepared import PreparedRubric, rubric_texts, rubric_word_pairs
+from interviewer.scoring.prepared import PreparedRubric, first_statements, rubric_texts, rubric_word_pairs
 from interviewer.scoring.stance import SimilarityStance, StanceModel
 
 __all__ = ["Grader", "PreparedRubric", "final_score", "split_answer"]
@@ -150,7 +150,7 @@ class Grader:
         key_text = " ".join([rubric.model_answer, *(c.statement for c in rubric.concepts)])
         question_lemmas = frozenset(T.content_lemmas(rubric.question))
         key_lemmas = frozenset(T.content_lemmas(key_text) - question_lemmas)
-        firsts = np.vstack([block[0] for block in statements])  # first_statements, before the rubric is built
+        firsts = first_statements(statements)
         related = tuple(int(np.argmax(firsts @ c)) for c in corrections)
         prepared = PreparedRubric(rubric, statements, cues, claims, corrections, model_units, model_vectors,
                                   key_lemmas, question_lemmas, related, question, statement_tokens, model_tokens,

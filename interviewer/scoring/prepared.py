@@ -22,7 +22,7 @@ from interviewer.scoring.word_order import load_word_order, word_pairs
 if TYPE_CHECKING:
     from interviewer.scoring.concept_model import ConceptModel
 
-__all__ = ["PreparedRubric", "rubric_texts", "rubric_word_pairs"]
+__all__ = ["PreparedRubric", "first_statements", "rubric_texts", "rubric_word_pairs"]
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class PreparedRubric:
     @property
     def first_statements(self) -> np.ndarray:
         """Each concept's statement (not its alternatives), (concepts, d)."""
-        return np.vstack([block[0] for block in self.statements])
+        return first_statements(self.statements)
 
     @property
     def model_words(self) -> int:
@@ -95,6 +95,11 @@ class PreparedRubric:
     def fingerprint(self) -> np.ndarray:
         """What the rubric is about: model-answer units and concept statements, (rows, d)."""
         return np.vstack([self.model_vectors, *self.statements])
+
+
+def first_statements(statements: Sequence[np.ndarray]) -> np.ndarray:
+    """Of each concept's block (its statement, then its alternatives), the statement: (concepts, d)."""
+    return np.vstack([block[0] for block in statements])
 
 
 def rubric_texts(rubric: Rubric, model_units: Sequence[T.Span]) -> list[str]:
