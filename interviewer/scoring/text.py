@@ -173,6 +173,7 @@ ContentWords = tuple[tuple[int, frozenset[str], int], ...]
 _CUE_BREAK_RE = re.compile(r"[;:!?()\[\]—\n]|[,.][\"'”’)\]]*\s|\s[-–]\s")
 _ABBREVIATION_END_RE = re.compile(r"(?:^|\W)(?:" + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS)) + r")$",
                                   re.IGNORECASE)
+_ABBREVIATION_TAIL = max(map(len, _ABBREVIATIONS)) + 1  # the text before a full stop that can hold one, with its edge
 
 
 def clause_numbers(text: str) -> tuple[int, ...]:
@@ -181,7 +182,8 @@ def clause_numbers(text: str) -> tuple[int, ...]:
     clause, last_end = 0, None
     for match in WORD_RE.finditer(text):
         gap = text[last_end : match.start()] if last_end is not None else ""
-        if gap.startswith(".") and _ABBREVIATION_END_RE.search(text[:last_end]):
+        # (only the last few characters: matching the whole text before every full stop made long answers quadratic)
+        if gap.startswith(".") and _ABBREVIATION_END_RE.search(text[max(0, last_end - _ABBREVIATION_TAIL) : last_end]):
             gap = gap[1:]  # "e.g. when", "min-max vs. standard": no full stop
         if _CUE_BREAK_RE.search(gap):
             clause += 1

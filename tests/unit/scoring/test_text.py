@@ -100,3 +100,12 @@ def test_find_cue_keeps_within_one_clause() -> None:
     assert T.find_cue("probability the null hypothesis is true", plain_content)
     numbers = "Alpha is 0.05 for 10,000 users - mostly."
     assert T.clause_numbers(numbers) == (0, 0, 0, 0, 0, 0, 0, 0, 1)  # "0.05" and "10,000" are no breaks; " - " is
+
+
+def test_clause_numbers_read_a_full_stop_after_an_abbreviation_by_its_last_characters() -> None:
+    """The abbreviation check looks at a few characters before each full stop, not the whole text before it (that
+    was quadratic: 9.4 s for a 10,500-word answer)."""
+    assert T.clause_numbers("xapprox. y") == (0, 1) and T.clause_numbers("about approx. 5") == (0, 0, 0)
+    long_text = "Scaling matters, e.g. for KNN. Trees do not need it. " * 2000
+    numbers = T.clause_numbers(long_text)
+    assert len(numbers) == len(T.words(long_text)) and numbers[-1] == 2000 * 3 - 1
