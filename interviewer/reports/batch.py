@@ -69,11 +69,10 @@ def _line_bank(name: object, loaded: dict[str, Bank | None]) -> Bank | None:
     if not isinstance(name, str):
         return None
     if name not in loaded:
-        from interviewer import locations
-        from interviewer.rubrics.loader import load_bank
+        from interviewer.rubrics.banks import load_named_bank
 
         try:
-            loaded[name] = load_bank(locations.bank_folder(name.strip()))
+            loaded[name] = load_named_bank(name.strip())
         except InputError:
             loaded[name] = None
     return loaded[name]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from interviewer import locations
 from interviewer.errors import InputError, InterviewerError
-from interviewer.rubrics.loader import BANK_FILE, RUBRIC_SUFFIXES, read_bank_info
+from interviewer.rubrics.loader import BANK_FILE, RUBRIC_SUFFIXES, Bank, load_bank, read_bank_info
 
 
 @dataclass(frozen=True)
@@ -74,3 +74,9 @@ def resolve_bank(spec: str | Path) -> Path:
     names = ", ".join(e.name for e in available_banks())
     raise InputError(f"--bank {text}: no bank of that name and no such folder; banks: {names or 'none'} "
                      f"(or give a folder of rubric files; your own banks go in {locations.user_banks_dir()})")
+
+
+def load_named_bank(spec: str) -> Bank:
+    """The bank a ``--bank`` value names (``resolve_bank``), loaded: also what a grade-batch line's ``bank``
+    field and its report's model answers go through, so a line names a bank as ``--bank`` does."""
+    return load_bank(resolve_bank(spec))

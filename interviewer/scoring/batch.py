@@ -140,11 +140,10 @@ class LineBanks:
         if not isinstance(name, str) or not name.strip():
             raise InputError("field 'bank': expected a bank name or folder (string)")
         if name not in self._named:
-            from interviewer import locations
-            from interviewer.rubrics.loader import load_bank
+            from interviewer.rubrics.banks import load_named_bank
 
             try:
-                bank = load_bank(locations.bank_folder(name.strip()))
+                bank = load_named_bank(name.strip())
             except InputError as exc:
                 raise InputError(f"field 'bank': {exc.message}") from None
             same = self.bank is not None and bank.root == self.bank.root

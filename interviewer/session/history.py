@@ -158,15 +158,18 @@ def belongs_to(answer: AnsweredQuestion, bank: Bank) -> bool:
 
 
 def _bank_argument(bank: Bank) -> str:
-    """What ``--bank`` takes for ``bank``: its name when the name finds it (a bundled bank, or one in the user's
-    banks folder), else its folder; quoted for a shell."""
+    """What ``--bank`` takes for ``bank``: its name when ``--bank`` finds it by that name (``resolve_bank``: a
+    bundled bank, or one of the user's banks), else its folder; quoted for a shell."""
     import shlex
 
-    from interviewer import locations
+    from interviewer.rubrics.banks import resolve_bank
 
     if bank.root is None:
         return shlex.quote(bank.name)
-    found = locations.bank_folder(bank.name)
+    try:
+        found = resolve_bank(bank.name)
+    except InputError:  # no bank of that name
+        return shlex.quote(str(bank.root))
     same = found.is_dir() and found.resolve() == bank.root.resolve()
     return shlex.quote(bank.name if same else str(bank.root))
 

@@ -215,6 +215,24 @@ def test_grade_batch_lines_may_name_their_own_bank(capsys, fixture_bank: Path, t
     assert report.items[1].model_answer and "p-value" in report.items[1].model_answer  # from the line's bank
 
 
+def test_a_batch_line_names_a_users_bank_as_bank_does(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    """A line's "bank" goes through what --bank goes through (``resolve_bank``): one of the user's banks by the
+    name in its bank.yaml, not only by its folder's."""
+    import shutil
+
+    from interviewer import locations
+
+    folder = locations.user_banks_dir() / "my-folder"
+    shutil.copytree(fixture_bank, folder)
+    (folder / "bank.yaml").write_text("name: coaching\ntitle: Coaching questions\n", encoding="utf-8")
+    source = write_jsonl(tmp_path / "in.jsonl", [json.dumps({"id": 1, "bank": "coaching", "rubric": "scaling",
+                                                             "answer": STRONG})])
+    target = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", str(target), "-q")
+    assert code == 0, err
+    assert json.loads(target.read_text())["grade"]["rubric_id"] == "scaling"
+
+
 def test_grade_batch_jobs_report_a_model_that_will_not_load(capsys, monkeypatch, fixture_bank: Path,
                                                             tmp_path: Path) -> None:
     from interviewer.errors import ModelNotAvailableError
