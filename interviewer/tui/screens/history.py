@@ -57,7 +57,7 @@ class HistoryScreen(OfTheApp, Screen[None]):
         with VerticalScroll(id="history-body"):
             if len(means) >= 2:
                 # A trend is within one bank: a statistics round's mean says nothing about a behavioural one's.
-                trends = "; ".join(f"{bank} {means[0]:.1f} → {means[-1]:.1f}" for bank, means in bank_trends(lines))
+                trends = "; ".join(f"{bank} {mine[0]:.1f} → {mine[-1]:.1f}" for bank, mine in bank_trends(lines))
                 heading = "Mean score per session (0–10)" + (f", per bank, oldest → newest: {trends}"
                                                              if trends else "")
                 yield Static(printable(heading, one_line=True), classes="heading", markup=False)
