@@ -48,6 +48,32 @@ def load_stance(settings: Settings, embedder: Embedder | None = None) -> StanceM
     return stance.load_stance(precision=getattr(embedder, "precision", "float32"))
 
 
+def _load_both(settings: Settings) -> tuple[Embedder, StanceModel]:
+    """The embedder and the stance model on ONNX Runtime, loaded side by side: ONNX Runtime builds a session
+    without holding the GIL, so on two cores the stance session is built while the embedder's is (a one-shot
+    ``grade`` waited ~0.5 s for the two, one after the other). An error is the one the loading raised."""
+    import threading
+
+    loaded: dict[str, StanceModel | BaseException] = {}
+
+    def load() -> None:
+        try:
+            loaded["stance"] = load_stance(settings)
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread below
+            loaded["stance"] = exc
+
+    worker = threading.Thread(target=load, name="stance-loader", daemon=True)
+    worker.start()
+    try:
+        embedder = load_embedder(settings)
+    finally:
+        worker.join()  # never leave a session half-built behind an error
+    stance = loaded["stance"]
+    if isinstance(stance, BaseException):
+        raise stance
+    return embedder, stance
+
+
 def make_grader(settings: Settings, bank: Mapping[str, Rubric] | None = None, *, calibration: Path | None = None,
                 embedder: Embedder | None = None, stance: StanceModel | StanceChoice = "shipped") -> Grader:
     """A grader for ``bank`` (used for off-topic checks; None: none) with the settings' embedding model,
@@ -58,6 +84,8 @@ def make_grader(settings: Settings, bank: Mapping[str, Rubric] | None = None, *,
     from interviewer.scoring.grader import Grader
 
     calibrations = load_calibration(calibration) if calibration else None
+    if embedder is None and stance == "shipped" and settings.inference == "onnx":
+        embedder, stance = _load_both(settings)
     if embedder is None:
         embedder = load_embedder(settings)
     if stance == "shipped":
