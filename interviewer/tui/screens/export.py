@@ -16,6 +16,7 @@ from textual.widgets import Checkbox, Input, Static
 
 from interviewer.display import printable
 from interviewer.tui.of_app import OfTheApp
+from interviewer.tui.widgets.ticks import TickBox
 
 
 class ExportModal(OfTheApp, ModalScreen[Path | None]):
@@ -44,7 +45,7 @@ class ExportModal(OfTheApp, ModalScreen[Path | None]):
             yield Static("File (.md, .html or .json); Enter writes it, Esc cancels.")
             yield Input(str(self.default), id="export-path")
             if self.recordings:
-                yield Checkbox("Copy the recordings beside it (else they are linked where they are)", id="copy-audio",
+                yield TickBox("Copy the recordings beside it (else they are linked where they are)", id="copy-audio",
                                compact=True)
             yield Static("", id="export-error", markup=False)
 

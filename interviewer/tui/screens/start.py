@@ -34,6 +34,7 @@ from interviewer.tui.of_app import OfTheApp
 from interviewer.tui.screens.microphone import choose_microphone, microphone_label
 from interviewer.tui.services import RoundOptions
 from interviewer.tui.widgets.model_status import ModelStatus
+from interviewer.tui.widgets.ticks import Choice, TickBox, TickList
 
 if TYPE_CHECKING:
     from interviewer.rubrics.loader import Bank
@@ -69,13 +70,13 @@ class StartScreen(OfTheApp, Screen[None]):
                 yield Static("Questions", classes="label")
                 yield Input(str(options.count or DEFAULT_COUNT), type="integer", id="count", compact=True)
                 yield Static(COUNT_HINT, id="count-hint")
-            yield SelectionList[str](id="pick", compact=True)
+            yield TickList[str](id="pick", compact=True)
             with Horizontal(classes="row"):
                 yield Static("Answers", classes="label")
                 with RadioSet(id="mode", compact=True):
-                    yield RadioButton("Typed", value=options.mode != "voice", id="typed")
-                    yield RadioButton("Spoken", value=options.mode == "voice", id="voice")
-                yield Checkbox("Timed", options.timed, id="timed", compact=True)
+                    yield Choice("Typed", value=options.mode != "voice", id="typed")
+                    yield Choice("Spoken", value=options.mode == "voice", id="voice")
+                yield TickBox("Timed", options.timed, id="timed", compact=True)
                 yield Button("Start", id="start", variant="primary", compact=True)
             with Horizontal(classes="row", id="mic-row"):
                 yield Static("Microphone", classes="label")

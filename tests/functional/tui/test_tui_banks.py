@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Select, SelectionList, Static
+from textual.widgets import Checkbox, DataTable, Input, RadioButton, Select, SelectionList, Static
 
 from interviewer import locations
 from interviewer.tui import RoundOptions
@@ -53,6 +53,31 @@ async def test_ticked_questions_win_over_the_count_and_say_so(tmp_path: Path) ->
         await pilot.press("space")  # untick: the count counts again
         await pilot.pause()
         assert not count.disabled and "at random" in str(hint.render())
+
+
+async def test_an_unticked_box_is_empty_without_colour(tmp_path: Path) -> None:
+    """Textual tells a ticked box from an unticked one by colour alone (both draw the mark); here the cells say
+    it: a terminal without colour, tmux's capture or a screen reader sees which are ticked."""
+    the_app = app(tmp_path, start=False)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        screen = the_app.screen
+        pick = screen.query_one("#pick", SelectionList)
+
+        def box(line: int) -> str:
+            return pick.render_line(line).text[:3]
+
+        assert (box(0), box(1)) == ("▐ ▌", "▐ ▌")
+        pick.focus()
+        await pilot.press("home", "space")
+        await pilot.pause()
+        assert (box(0), box(1)) == ("▐X▌", "▐ ▌")
+        timed = screen.query_one("#timed", Checkbox)
+        assert timed.render().plain.startswith("▐ ▌") != timed.value
+        timed.value = not timed.value
+        await pilot.pause()
+        assert timed.render().plain.startswith("▐X▌") == timed.value
+        typed, spoken = screen.query_one("#typed", RadioButton), screen.query_one("#voice", RadioButton)
+        assert typed.value and typed.render().plain.startswith("▐●▌") and spoken.render().plain.startswith("▐ ▌")
 
 
 async def test_a_count_above_the_banks_size_says_all_are_asked(tmp_path: Path) -> None:
