@@ -24,23 +24,44 @@ CHART_ROWS = 5  # the chart's height in lines; each line is 2 points of the 0-10
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
 
+BANK_CHARS = 12  # a bank's name under its group of bars is cut to this (with "…")
+GROUP_GAP = "  "  # between two banks' groups of bars
+
+
 def score_chart(lines: list[SessionLine]) -> Text:
     """A bar per session's mean score on a 0–10 axis (so 5.1 is half a bar, never a flat line), with the axis
-    labelled and each bar's session number under it."""
+    labelled and each bar's session number under it. Sessions of two or more banks are grouped by bank (in the
+    order each bank first appears, oldest first within a bank), with the bank's name under its group: a trend
+    is read within one bank, as the heading and `interviewer history` give it."""
     shown = [s for s in lines if s.mean is not None]
     width = max(len(str(s.id)) for s in shown) + 1
+    groups: dict[str, list[SessionLine]] = {}
+    for session in shown:
+        groups.setdefault(session.bank, []).append(session)
+    several = len(groups) > 1
+    # Each group is as wide as its bars, or as its bank's (cut) name when that is wider.
+    widths = [max(width * len(g), len(clip(b, BANK_CHARS)) + 1 if several else 0) for b, g in groups.items()]
     out = Text()
     for row in range(CHART_ROWS, 0, -1):
         top = 10 * row / CHART_ROWS
-        axis = f"{top:>4.0f} ┤" if row in (CHART_ROWS, (CHART_ROWS + 1) // 2) else "     │"
-        out.append(axis, style="dim")
-        for s in shown:
-            fill = min(max((s.mean or 0.0) - (top - 10 / CHART_ROWS), 0.0) / (10 / CHART_ROWS), 1.0)
-            colour = "green" if (s.mean or 0) >= 7 else "yellow" if (s.mean or 0) >= 4 else "red"
-            out.append(BLOCKS[round(fill * 8)].rjust(width), style=colour)
+        out.append(f"{top:>4.0f} ┤" if row in (CHART_ROWS, (CHART_ROWS + 1) // 2) else "     │", style="dim")
+        for number, (group, group_width) in enumerate(zip(groups.values(), widths, strict=True)):
+            out.append(GROUP_GAP if number else "")
+            for s in group:
+                fill = min(max((s.mean or 0.0) - (top - 10 / CHART_ROWS), 0.0) / (10 / CHART_ROWS), 1.0)
+                colour = "green" if (s.mean or 0) >= 7 else "yellow" if (s.mean or 0) >= 4 else "red"
+                out.append(BLOCKS[round(fill * 8)].rjust(width), style=colour)
+            out.append(" " * (group_width - width * len(group)))
         out.append("\n")
-    out.append("   0 └" + "─" * (width * len(shown)) + "\n", style="dim")
-    out.append("      " + "".join(str(s.id).rjust(width) for s in shown) + "  session", style="dim")
+    span = sum(widths) + len(GROUP_GAP) * (len(widths) - 1)
+    out.append("   0 └" + "─" * span + "\n", style="dim")
+    numbers = GROUP_GAP.join("".join(str(s.id).rjust(width) for s in group).ljust(group_width)
+                             for group, group_width in zip(groups.values(), widths, strict=True))
+    out.append("      " + numbers + "  session", style="dim")
+    if several:
+        names = GROUP_GAP.join((" " + clip(bank, BANK_CHARS)).ljust(group_width)
+                               for bank, group_width in zip(groups, widths, strict=True))
+        out.append("\n      " + names + "  bank", style="dim")
     return out
 
 

@@ -349,7 +349,9 @@ async def test_history_shows_sessions_and_a_chart(tmp_path: Path) -> None:
         sessions = the_app.screen.query_one("#sessions", DataTable)
         assert sessions.row_count == 2
         chart = str(the_app.screen.query_one("#chart").render())  # bars on a labelled 0-10 axis, sessions under them
-        assert "  10 ┤" in chart and "   0 └" in chart and chart.rstrip().endswith("session")
+        assert "  10 ┤" in chart and "   0 └" in chart and chart.splitlines()[-2].rstrip().endswith("session")
+        # the earlier session was of another bank ("fixture"): the bars are grouped by bank, named under them
+        assert chart.splitlines()[-1].split() == ["fixture", "bank", "bank"]
         assert the_app.screen.query_one("#concepts", DataTable).row_count > 0
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(the_app.screen, SummaryScreen))
