@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,9 @@ GRAPH = "model.onnx"
 PROVENANCE = "provenance.json"
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+_EXPORTING = threading.Lock()
+"""One export at a time in a process: ``torch.onnx.export`` keeps global state (two at once fail with
+"GLOBALS.in_onnx_export must be False"), and ``make_grader`` loads the two models on two threads."""
 
 
 def weights_file(source: Path) -> Path:
@@ -155,19 +159,26 @@ def ensure(kind: str, source: Path, progress: Callable[[str], None] | None = Non
     """The folder holding ``source`` exported to ONNX, exporting it into the cache the first time (one line
     to ``progress``, default stderr). ``ModelNotAvailableError`` says what to do when it cannot be."""
     folder = cache_folder(kind, source)
-    if (folder / GRAPH).is_file() and (folder / PROVENANCE).is_file():
+    if _exported(folder):
         return folder
-    label = "embedding model" if kind == "embedder" else "stance model"
-    (progress or _to_stderr)(f"Preparing the {label} for ONNX Runtime (once, about 10-20 s): {folder}")
-    try:
-        return export(kind, source, folder)
-    except ModelNotAvailableError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the exporter's errors are many and deep; the way forward is the same
-        first = first_line(exc)
-        raise ModelNotAvailableError(
-            f"{source}: exporting the {label} to ONNX failed ({first[:200]}); set inference = \"torch\" in the "
-            "config (or INTERVIEWER_INFERENCE=torch) to grade with torch instead") from None
+    with _EXPORTING:
+        if _exported(folder):  # another thread exported it while this one waited
+            return folder
+        label = "embedding model" if kind == "embedder" else "stance model"
+        (progress or _to_stderr)(f"Preparing the {label} for ONNX Runtime (once, about 10-20 s): {folder}")
+        try:
+            return export(kind, source, folder)
+        except ModelNotAvailableError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the exporter's errors are many and deep; the way forward is one
+            first = first_line(exc)
+            raise ModelNotAvailableError(
+                f"{source}: exporting the {label} to ONNX failed ({first[:200]}); set inference = \"torch\" in "
+                "the config (or INTERVIEWER_INFERENCE=torch) to grade with torch instead") from None
+
+
+def _exported(folder: Path) -> bool:
+    return (folder / GRAPH).is_file() and (folder / PROVENANCE).is_file()
 
 
 def _to_stderr(line: str) -> None:

@@ -67,6 +67,44 @@ def test_an_impossible_export_says_what_to_do(tmp_path: Path, monkeypatch: pytes
     assert len(lines) == 1 and "once" in lines[0]
 
 
+def test_two_threads_never_export_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """torch.onnx.export keeps global state, and make_grader loads the two models on two threads: the exports
+    take turns (the real export from an empty cache: tests/unit/speech/test_speech_whisper.py's grade --audio)."""
+    import threading
+    import time
+
+    sources = []
+    for name in ("embedder-src", "stance-src"):
+        source = tmp_path / name
+        source.mkdir()
+        (source / "config.json").write_text("{}", encoding="utf-8")
+        (source / "model.safetensors").write_bytes(name.encode())
+        sources.append(source)
+    monkeypatch.setattr(onnx_export, "cache_folder", lambda kind, source: tmp_path / "cache" / kind)
+    running, most = [0], [0]
+
+    def export(kind: str, source: Path, folder: Path) -> Path:
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        time.sleep(0.2)
+        folder.mkdir(parents=True)
+        (folder / onnx_export.GRAPH).write_bytes(b"graph")
+        (folder / onnx_export.PROVENANCE).write_text("{}", encoding="utf-8")
+        running[0] -= 1
+        return folder
+
+    monkeypatch.setattr(onnx_export, "export", export)
+    threads = [threading.Thread(target=onnx_export.ensure, args=(kind, source, lambda line: None))
+               for kind, source in zip(("embedder", "stance"), sources, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == 1
+    assert (tmp_path / "cache" / "embedder" / onnx_export.GRAPH).is_file()
+    assert (tmp_path / "cache" / "stance" / onnx_export.GRAPH).is_file()
+
+
 # -- the real models ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def both_backends(request: pytest.FixtureRequest,
