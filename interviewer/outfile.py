@@ -17,6 +17,9 @@ their target with ``check_output`` and write with ``write_output`` or ``open_out
 
 Errors are one line naming the file: a target that cannot be used is an ``InputError`` (exit 2); a write
 that fails midway (a full disk) is an ``InterviewerError`` (exit 1) that says the old file was kept.
+
+Cache files (rubric embeddings, the lemma lexicon, synthesised speech) are written the same way, whole or not
+at all, by ``save_cache_file``; a cache is an optimisation, so failing to write one is no error at all.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal, TextIO
@@ -170,3 +174,22 @@ def open_output(path: Path) -> Iterator[TextIO]:
         if exc.filename is not None:  # not a write to this handle: someone else's error
             raise
         raise write_error(path, exc, kept=False) from None
+
+
+def save_cache_file(path: Path, write: Callable[[Path], object]) -> bool:
+    """Write a cache file whole or not at all: ``write(temp)`` writes a temporary file beside ``path`` (named for
+    this process and thread, so two writers never share one, and ending in ``path``'s suffix, as ``numpy.save``
+    wants), which then replaces ``path``. A cache only saves time, so a read-only or full disk is no error:
+    False, and no temporary file is left behind."""
+    temp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp{path.suffix}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(temp)
+        os.replace(temp, path)
+        return True
+    except OSError:
+        try:
+            temp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return False

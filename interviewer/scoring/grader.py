@@ -23,13 +23,12 @@ an answer costs one ``encode`` call and one stance batch.
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from interviewer.outfile import save_cache_file
 from interviewer.rubrics.model import Rubric
 from interviewer.scoring import checklist
 from interviewer.scoring import text as T
@@ -110,14 +109,9 @@ class Grader:
                 pass
         vectors, tokens = self.embedder.encode_tokens(texts)
         if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npz")
-                flat = np.vstack(tokens) if tokens else np.zeros((0, vectors.shape[1]), dtype=np.float32)
-                np.savez(tmp, vectors=vectors, tokens=flat, lengths=np.array([len(t) for t in tokens]))
-                tmp.replace(path)
-            except OSError:
-                pass  # the cache is an optimisation; a read-only disk only costs time
+            flat = np.vstack(tokens) if tokens else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+            save_cache_file(path, lambda temp: np.savez(temp, vectors=vectors, tokens=flat,
+                                                        lengths=np.array([len(t) for t in tokens])))
         return vectors, tokens
 
     def prepare(self, rubric: Rubric) -> PreparedRubric:

