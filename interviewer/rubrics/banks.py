@@ -80,3 +80,19 @@ def load_named_bank(spec: str) -> Bank:
     """The bank a ``--bank`` value names (``resolve_bank``), loaded: also what a grade-batch line's ``bank``
     field and its report's model answers go through, so a line names a bank as ``--bank`` does."""
     return load_bank(resolve_bank(spec))
+
+
+def bank_argument(bank: Bank) -> str:
+    """What ``--bank`` takes for ``bank``, quoted for a shell: its name when ``--bank`` finds it by that name
+    (``resolve_bank``: a bundled bank, or one of the user's banks), else its folder. The one place a message
+    that suggests a ``--bank`` value decides it."""
+    import shlex
+
+    if bank.root is None:
+        return shlex.quote(bank.name)
+    try:
+        found = resolve_bank(bank.name)
+    except InputError:  # no bank of that name
+        return shlex.quote(str(bank.root))
+    same = found.is_dir() and found.resolve() == bank.root.resolve()
+    return shlex.quote(bank.name if same else str(bank.root))

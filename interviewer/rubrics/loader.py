@@ -343,9 +343,10 @@ class Bank(Mapping[str, Rubric]):
         if elsewhere is not None:
             return (f"unknown rubric id {rubric_id!r}{where}; it is in the bundled bank {elsewhere!r}: "
                     f"add --bank {elsewhere} (in a grade-batch file, \"bank\": \"{elsewhere}\" on its line)")
-        bundled = self.root is not None and self.root.parent == bundled_banks_dir()
-        bank = "" if bundled and self.name == DEFAULT_BANK else f" --bank {self.name if bundled else self.root}"
-        listing = f"interviewer rubric list{bank if self.root else ''}"
+        from interviewer.rubrics.banks import bank_argument  # banks.py imports this module
+
+        default = self.root is not None and self.root.parent == bundled_banks_dir() and self.name == DEFAULT_BANK
+        listing = "interviewer rubric list" + ("" if default or self.root is None else f" --bank {bank_argument(self)}")
         return f"unknown rubric id {rubric_id!r}{where}{hint} (`{listing}` shows all)"
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from interviewer.errors import InputError
+from interviewer.rubrics.banks import bank_argument
 from interviewer.rubrics.loader import Bank
 from interviewer.rubrics.model import Rubric
 from interviewer.session.advice import status_after_follow_up
@@ -157,23 +158,6 @@ def belongs_to(answer: AnsweredQuestion, bank: Bank) -> bool:
     return answer.bank == bank.name or answer.question == bank[answer.rubric_id].question
 
 
-def _bank_argument(bank: Bank) -> str:
-    """What ``--bank`` takes for ``bank``: its name when ``--bank`` finds it by that name (``resolve_bank``: a
-    bundled bank, or one of the user's banks), else its folder; quoted for a shell."""
-    import shlex
-
-    from interviewer.rubrics.banks import resolve_bank
-
-    if bank.root is None:
-        return shlex.quote(bank.name)
-    try:
-        found = resolve_bank(bank.name)
-    except InputError:  # no bank of that name
-        return shlex.quote(str(bank.root))
-    same = found.is_dir() and found.resolve() == bank.root.resolve()
-    return shlex.quote(bank.name if same else str(bank.root))
-
-
 def drill(store: Store, bank: Bank, count: int) -> list[DrillPick]:
     """The ``count`` questions of ``bank`` with the lowest recent scores, each naming its weak concepts.
 
@@ -190,7 +174,7 @@ def drill(store: Store, bank: Bank, count: int) -> list[DrillPick]:
         elsewhere = sorted({a.bank for a in _graded(store) if a.bank and a.bank != bank.name})
         hint = f" (you have graded answers in: {', '.join(elsewhere)}; add --bank NAME)" if elsewhere else ""
         raise InputError(f"nothing to drill yet in the bank '{bank.name}': no graded answers to its questions; "
-                         f"`interviewer practice --bank {_bank_argument(bank)}` first{hint}")
+                         f"`interviewer practice --bank {bank_argument(bank)}` first{hint}")
     picks = []
     for rubric_id, answers in by_rubric.items():
         recent = [float(a.score or 0.0) for a in answers[-RECENT:]]

@@ -72,6 +72,26 @@ def test_unknown_rubric_lists_closest_ids(capsys, fixture_bank: Path) -> None:
     assert code == 2 and "closest: stat01 (`interviewer rubric list --bank statistics` shows all)" in err
 
 
+def test_unknown_rubric_in_a_users_bank_suggests_the_bank_by_its_name(capsys, fixture_bank: Path,
+                                                                    tmp_path: Path) -> None:
+    """A user's bank that --bank finds by its bank.yaml name is suggested by that name (as drill's hint does);
+    a folder it cannot find by name is suggested by its path, quoted for the shell."""
+    import shutil
+
+    from interviewer import locations
+
+    mine = locations.user_banks_dir() / "my folder"
+    shutil.copytree(fixture_bank, mine)
+    (mine / "bank.yaml").write_text("name: coaching\ntitle: Coaching questions\n", encoding="utf-8")
+    code, _, err = run(capsys, "grade", "--bank", "coaching", "--rubric", "scalng", "--answer", "x")
+    assert code == 2 and "(`interviewer rubric list --bank coaching` shows all)" in err
+    elsewhere = tmp_path / "their questions"
+    shutil.copytree(fixture_bank, elsewhere)
+    (elsewhere / "bank.yaml").write_text("name: theirs\ntitle: Their questions\n", encoding="utf-8")
+    code, _, err = run(capsys, "grade", "--bank", str(elsewhere), "--rubric", "scalng", "--answer", "x")
+    assert code == 2 and f"(`interviewer rubric list --bank '{elsewhere}'` shows all)" in err
+
+
 def test_non_utf8_answer_file(capsys, fixture_bank: Path, tmp_path: Path) -> None:
     answer = tmp_path / "answer.txt"
     answer.write_bytes(b"caf\xe9 scaling")
