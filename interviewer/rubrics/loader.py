@@ -335,7 +335,9 @@ class Bank(Mapping[str, Rubric]):
     def _unknown_message(self, rubric_id: str) -> str:
         where = f" in {self.root}" if self.root else ""
         ids = list(self._rubrics)
-        close = difflib.get_close_matches(rubric_id, ids, n=3, cutoff=0.5)
+        same = [i for i in ids if _numbers_unpadded(i) == _numbers_unpadded(rubric_id)]  # "stat1" is stat01
+        similar = [i for i in difflib.get_close_matches(rubric_id, ids, n=3, cutoff=0.5) if i not in same]
+        close = (same + similar)[:3]
         if not close:
             close = [i for i in ids if i.lower().startswith(rubric_id.lower()[:1])][:3] or ids[:3]
         hint = f"; closest: {', '.join(close)}" if close else "; the bank is empty"
@@ -348,6 +350,11 @@ class Bank(Mapping[str, Rubric]):
         default = self.root is not None and self.root.parent == bundled_banks_dir() and self.name == DEFAULT_BANK
         listing = "interviewer rubric list" + ("" if default or self.root is None else f" --bank {bank_argument(self)}")
         return f"unknown rubric id {rubric_id!r}{where}{hint} (`{listing}` shows all)"
+
+
+def _numbers_unpadded(rubric_id: str) -> str:
+    """An id lower-cased with its numbers' leading zeros dropped ("Stat01" and "stat1" → "stat1")."""
+    return re.sub(r"\d+", lambda m: str(int(m.group())), rubric_id.lower())
 
 
 def _bundled_bank_with(rubric_id: str, besides: Path | None) -> str | None:

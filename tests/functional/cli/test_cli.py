@@ -70,6 +70,8 @@ def test_unknown_rubric_lists_closest_ids(capsys, fixture_bank: Path) -> None:
     assert err.count("\n") == 1 and "Traceback" not in err
     code, _, err = run(capsys, "grade", "--bank", "statistics", "--rubric", "s01", "--answer", "x")
     assert code == 2 and "closest: stat01 (`interviewer rubric list --bank statistics` shows all)" in err
+    code, _, err = run(capsys, "grade", "--bank", "statistics", "--rubric", "stat1", "--answer", "x")
+    assert code == 2 and "closest: stat01, " in err  # the number without its leading zero comes first
 
 
 def test_unknown_rubric_in_a_users_bank_suggests_the_bank_by_its_name(capsys, fixture_bank: Path,
