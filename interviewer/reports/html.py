@@ -62,7 +62,7 @@ class HtmlWriter(ReportWriter):
             f'<tr><td>{i.number}</td><td><a href="#item-{i.number}">{e(self._name(i, report.kind))}</a></td>'
             f'<td>{e(i.question)}</td>'
             f'<td class="num">{e(score_text(i.score, i.max_score))}</td>'
-            f'<td class="num">{len(i.covered)} / {len(i.partial)} / {len(i.missed)}</td></tr>'
+            f'<td class="num">{i.covered_count} / {len(i.partial)} / {len(i.missed)}</td></tr>'
             for i in report.items)
         return (f'<p><span class="big">{mean}</span> / 10 mean score · {report.graded} graded of {report.answered} answered'
                 f" · {plural(len(report.items), noun)}</p>"

@@ -53,7 +53,7 @@ class MarkdownWriter(ReportWriter):
         for item in report.items:
             name = f"{clip(item.question, 70)} ({item.detail})" if report.kind == "session" else item.label
             out.append(f"| {item.number} | {md(name)} | {score_text(item.score, item.max_score)} | "
-                       f"{len(item.covered)} | {len(item.partial)} | {len(item.missed)} |")
+                       f"{item.covered_count} | {len(item.partial)} | {len(item.missed)} |")
         out.append("")
         if report.strongest:
             out += ["**Strongest points:** " + "; ".join(md(s) for s in report.strongest), ""]

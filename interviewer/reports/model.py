@@ -106,7 +106,8 @@ class ReportItem:
 
     @property
     def partial(self) -> tuple[ConceptLine, ...]:
-        return tuple(c for c in self.concepts if c.status == "partial")
+        """Partly covered and not recovered in a follow-up."""
+        return tuple(c for c in self.concepts if c.status == "partial" and not c.recovered)
 
     @property
     def missed(self) -> tuple[ConceptLine, ...]:
@@ -116,6 +117,12 @@ class ReportItem:
     @property
     def recovered(self) -> tuple[ConceptLine, ...]:
         return tuple(c for c in self.concepts if c.recovered)
+
+    @property
+    def covered_count(self) -> str:
+        """The summary table's "covered" cell: points covered in the answer, plus those its follow-ups recovered
+        ("4 + 1 in follow-up"), so covered, partial and missed add up to the question's points."""
+        return f"{len(self.covered)}" + (f" + {len(self.recovered)} in follow-up" if self.recovered else "")
 
     def coverage(self) -> tuple[float, float, float]:
         """Shares of the concept weight (covered, partial, missed), summing to 1; zeros when not graded."""

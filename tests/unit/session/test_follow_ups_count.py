@@ -63,6 +63,11 @@ def test_a_concept_covered_in_its_follow_up_is_recovered_everywhere(fixture_bank
     assert any("Definition" in p for p in report.practise_next) is not covered
     markdown = get_writer("md").render(report)
     assert ("↻ **Definition** (missed, recovered in follow-up)" in markdown) is covered
+    # the summary table's counts add up to the question's points, the recovered one among the covered
+    assert len(item.covered) + len(item.recovered) + len(item.partial) + len(item.missed) == len(item.concepts)
+    assert (f"| {len(item.covered)} + 1 in follow-up | " in markdown) is covered
+    html = get_writer("html").render(report)
+    assert (f">{len(item.covered)} + 1 in follow-up / {len(item.partial)} / {len(item.missed)}<" in html) is covered
     data = json.loads(get_writer("json").render(report))
     assert [c["recovered"] for c in data["items"][0]["concepts"] if c["concept_id"] == "definition"] == [covered]
 
