@@ -317,9 +317,10 @@ class InterviewerApp(App[int]):
     def _new_round_now(self) -> None:
         from interviewer.tui.screens.start import StartScreen
 
+        screen = StartScreen.after_round(self.bank, self.interview, self.answer_mode)
         self._leave_round()
         self.interview = None
-        self._replace(StartScreen())
+        self._replace(screen)
 
     async def action_quit(self) -> None:
         """Quit (after asking, if an answer is typed but not submitted; ctrl+q again in that modal quits)."""

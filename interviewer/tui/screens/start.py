@@ -38,6 +38,7 @@ from interviewer.tui.widgets.ticks import Choice, TickBox, TickList
 
 if TYPE_CHECKING:
     from interviewer.rubrics.loader import Bank
+    from interviewer.session.round import Interview
 
 QUESTION_CHARS = 62  # a question's text in the pick list is cut to this (with "…"), so each fits one line at 80 columns
 COUNT_HINT = " at random, unless you tick questions below (space)"
@@ -54,6 +55,14 @@ class StartScreen(OfTheApp, Screen[None]):
         super().__init__()
         self.options = options or RoundOptions()
         self.bank: Bank | None = None
+
+    @classmethod
+    def after_round(cls, bank: Bank | None, interview: Interview | None, answer_mode: str) -> StartScreen:
+        """The start screen for the next round: this round's bank, answers and timing are chosen (a candidate
+        practising one bank should not have to choose it again after every round)."""
+        return cls(RoundOptions(bank=bank.root if bank is not None else None,
+                                mode=interview.mode if interview is not None else answer_mode,
+                                timed=interview is not None and interview.timed))
 
     def compose(self) -> ComposeResult:
         options = self.options

@@ -112,3 +112,21 @@ async def test_the_summary_reopens_each_feedback(tmp_path: Path) -> None:
         assert "back to the summary" in str(the_app.screen.query_one("#feedback-hint").render())
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(the_app.screen, SummaryScreen), what="the summary again")
+
+
+async def test_a_new_round_starts_from_the_last_rounds_bank_and_timing(tmp_path: Path) -> None:
+    """After a statistics round, "New round" opened the start screen on practical-ml again (a new user's trial):
+    it now keeps the round's bank, answer mode and timing chosen."""
+    from textual.widgets import Checkbox, RadioButton
+
+    statistics = locations.bundled_bank_dir("statistics")
+    the_app = app(tmp_path, RoundOptions(bank=statistics, questions=("stat01",), timed=True))
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen), what="the question")
+        the_app.new_round()
+        await wait_for(pilot, lambda: isinstance(the_app.screen, StartScreen), what="the start screen")
+        screen = the_app.screen
+        await wait_for(pilot, lambda: screen.bank is not None, what="the bank")
+        assert screen.bank.name == "statistics"
+        assert screen.query_one("#bank-select", Select).value == str(statistics)
+        assert screen.query_one("#timed", Checkbox).value and screen.query_one("#typed", RadioButton).value
