@@ -51,6 +51,7 @@ class InterviewScreen(OfTheApp, Screen[None]):
         self._unrecorded: lifecycle.GradeNotSaved | None = None
         """A grade the store refused; submitting again stores it."""
         self._take: VoicePanel.Transcribed | None = None
+        self._told_empty = False  # the status line says there is nothing to submit
         self._started_at = self.interviewer.services.now().astimezone().isoformat(timespec="seconds")
 
     def compose(self) -> ComposeResult:
@@ -134,11 +135,18 @@ class InterviewScreen(OfTheApp, Screen[None]):
     @on(VoicePanel.Transcribed)
     def _transcribed(self, message: VoicePanel.Transcribed) -> None:
         self._take = message
+        self._told_empty = False  # the status line says what to check in the new transcript instead
         editor = self.query_one("#editor", TextArea)
         editor.text = message.transcript.text
         self.query_one("#status", Static).update(review_notice(message.transcript))
         self._show_mode()
         self.call_after_refresh(self.interviewer.trace, "transcript-ready")  # on screen, in the editor
+
+    @on(TextArea.Changed, "#editor")
+    def _typed(self) -> None:
+        if self._told_empty:
+            self._told_empty = False
+            self.query_one("#status", Static).update("")
 
     # -- submit and grade -------------------------------------------------------------------------------
     def action_submit(self) -> None:
@@ -164,8 +172,11 @@ class InterviewScreen(OfTheApp, Screen[None]):
         editor = self.query_one("#editor", TextArea)
         text = editor.text
         if not text.strip():
-            self.notify("The transcript is empty: record again (ctrl+r), or type your answer." if self.voice
-                        else "Nothing to submit: type your answer first.", severity="warning", timeout=4)
+            message = ("The transcript is empty: record again (ctrl+r), or type your answer." if self.voice
+                       else "Nothing to submit: type your answer first.")
+            self.notify(message, severity="warning", timeout=4)
+            status.update(message)  # also on the status line, until something is typed (a toast fades)
+            self._told_empty = True
             return
         timer = self.query_one(AnswerTimer)
         take = self._take if self.voice else None

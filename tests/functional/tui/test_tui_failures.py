@@ -158,6 +158,11 @@ async def test_a_blank_answer_is_not_submitted(tmp_path: Path) -> None:
         await pilot.pause(0.2)
         assert isinstance(the_app.screen, InterviewScreen) and not the_app.screen.saved
         assert "Nothing to submit" in notices(the_app)
+        status = the_app.screen.query_one("#status")
+        assert "Nothing to submit" in str(status.render())  # stays on screen after the toast fades ...
+        the_app.screen.query_one("#editor").insert("a")  # type: ignore[attr-defined]
+        await pilot.pause(0.1)
+        assert "Nothing to submit" not in str(status.render())  # ... until something is typed
     assert answer_rows(tmp_path / "sessions.db") == []
 
 
