@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.errors import InputError
-from interviewer.reports.model import Report, ReportItem, _mean, item_from_grade, practise_next
+from interviewer.reports.model import CandidateMean, Report, ReportItem, _mean, item_from_grade, practise_next
 from interviewer.rubrics.loader import Bank
 from interviewer.scoring.batch import LineError, read_jsonl
 from interviewer.store.db import grade_problem
@@ -60,7 +60,19 @@ def batch_report(path: Path, bank: Bank | None = None) -> Report:
     practise, strongest = advice_by_candidate(items, candidates)
     return Report(title=f"Graded answers: {path.name}", subtitle=f"{len(items)} answers from {path}",
                   items=tuple(items), mean=_mean(items), answered=len(items), graded=len(items),
-                  practise_next=practise, strongest=strongest, kind="batch", meta={"source": str(path)})
+                  practise_next=practise, strongest=strongest, kind="batch", meta={"source": str(path)},
+                  candidate_means=means_by_candidate(items, candidates))
+
+
+def means_by_candidate(items: list[ReportItem], candidates: list[str]) -> tuple[CandidateMean, ...]:
+    """Each candidate's mean score, in the order they first appear, when the lines name two or more (a coach
+    grading a class compares students, not the class's mean alone); else none."""
+    names = list(dict.fromkeys(candidates))
+    if len([n for n in names if n]) < 2:
+        return ()
+    return tuple(CandidateMean(name or "(no candidate)", _mean(mine), len(mine))
+                 for name in names
+                 for mine in [[i for i, who in zip(items, candidates, strict=True) if who == name]])
 
 
 def _line_bank(name: object, loaded: dict[str, Bank | None]) -> Bank | None:

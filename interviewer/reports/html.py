@@ -64,8 +64,10 @@ class HtmlWriter(ReportWriter):
             f'<td class="num">{e(score_text(i.score, i.max_score))}</td>'
             f'<td class="num">{i.covered_count} / {len(i.partial)} / {len(i.missed)}</td></tr>'
             for i in report.items)
+        per_candidate = (f"<p>Mean score per candidate: {e(report.candidate_means_text())}</p>"
+                         if report.candidate_means else "")
         return (f'<p><span class="big">{mean}</span> / 10 mean score · {report.graded} graded of {report.answered} answered'
-                f" · {plural(len(report.items), noun)}</p>"
+                f" · {plural(len(report.items), noun)}</p>{per_candidate}"
                 '<table><thead><tr><th>#</th><th>from</th><th>question</th><th>score</th>'
                 f"<th>covered / partial / missed</th></tr></thead><tbody>{rows}</tbody></table>")
 

@@ -48,6 +48,8 @@ class MarkdownWriter(ReportWriter):
         mean = "no answers graded" if report.mean is None else f"**{report.mean:.1f} / 10**"
         out.append(f"- Mean score: {mean} ({report.graded} graded of {report.answered} answered, "
                    f"{plural(len(report.items), 'question' if report.kind == 'session' else 'answer')})")
+        if report.candidate_means:
+            out.append(f"- Mean score per candidate: {md(report.candidate_means_text())}")
         first = "question" if report.kind == "session" else "id"
         out += ["", f"| # | {first} | score | covered | partial | missed |", "|---|---|---|---|---|---|"]
         for item in report.items:

@@ -15,7 +15,7 @@ from typing import Any
 from interviewer.rubrics.loader import Bank
 from interviewer.scoring.result import key_point_note
 from interviewer.session import advice
-from interviewer.display import clip
+from interviewer.display import clip, plural
 from interviewer.session.round import bank_label
 from interviewer.store import AnswerRecord, SessionRecord
 
@@ -148,6 +148,21 @@ class Report:
     """"session" or "batch"."""
     meta: dict[str, Any] = field(default_factory=dict)
     """Session id, dates, mode, bank (or the batch file): copied into the JSON report."""
+    candidate_means: tuple[CandidateMean, ...] = ()
+    """A batch whose lines name two or more candidates: each one's mean score (else empty)."""
+
+    def candidate_means_text(self) -> str:
+        """"alice 6.4 (3 answers), bob 0.0 (3 answers)": the per-candidate means in one line ("" when none)."""
+        return ", ".join(f"{c.candidate} {'–' if c.mean is None else f'{c.mean:.1f}'} ({plural(c.answers, 'answer')})"
+                         for c in self.candidate_means)
+
+
+@dataclass(frozen=True)
+class CandidateMean:
+    candidate: str
+    """The lines' ``candidate`` ("(no candidate)" for lines naming none)."""
+    mean: float | None
+    answers: int
 
 
 # -- from grade dicts ----------------------------------------------------------------------------------

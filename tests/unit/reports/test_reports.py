@@ -237,9 +237,19 @@ def test_a_batch_of_several_candidates_gets_advice_per_candidate(  # type: ignor
     assert report.practise_next and all(p.startswith(("alice: ", "bob: ")) for p in report.practise_next)
     assert any(p.startswith("bob: ") for p in report.practise_next)
     assert all(s.startswith("alice: ") for s in report.strongest)  # bob's one answer covers nothing
+    scores = [i.score for i in report.items]
+    alice = round((scores[0] + scores[1]) / 2, 1)
+    assert [(c.candidate, c.mean, c.answers) for c in report.candidate_means] == [("alice", alice, 2),
+                                                                                  ("bob", scores[2], 1)]
+    line = f"Mean score per candidate: alice {alice:.1f} (2 answers), bob {scores[2]:.1f} (1 answer)"
+    assert f"- {line}" in get_writer("md").render(report)
+    assert f"<p>{line}</p>" in get_writer("html").render(report)
+    assert json.loads(get_writer("json").render(report))["candidate_means"][1] == {
+        "candidate": "bob", "mean": scores[2], "answers": 1}
     (tmp_path / "ids").mkdir()
     pooled = batch_report(_batch_output(capsys, fixture_bank, tmp_path / "ids"), load_bank(fixture_bank))
     assert not any(p.startswith(("alice: ", "bob: ")) for p in pooled.practise_next)  # ids name answers, not people
+    assert pooled.candidate_means == () and "per candidate" not in get_writer("md").render(pooled)
 
 
 @pytest.mark.parametrize("bad, message", [
