@@ -21,6 +21,7 @@ from interviewer.session import lifecycle
 from interviewer.session.round import FollowUp, Turn
 from interviewer.tui import messages
 from interviewer.tui.of_app import OfTheApp
+from interviewer.tui.widgets.answer_editor import AnswerEditor
 from interviewer.tui.widgets.grade_view import GradeView
 from interviewer.tui.widgets.model_status import ModelStatus
 from interviewer.tui.widgets.question_voice import QuestionVoice
@@ -55,7 +56,7 @@ class FollowUpScreen(OfTheApp, Screen[None]):
         yield Static(printable(self.question), id="question", markup=False)
         yield QuestionVoice(self.question, id="speaking")
         yield VoicePanel(id="voice")
-        yield TextArea(id="editor", soft_wrap=True, placeholder="Your answer to the follow-up. ctrl+s submits it.")
+        yield AnswerEditor(id="editor", soft_wrap=True, placeholder="Your answer to the follow-up. ctrl+s submits it.")
         yield VerticalScroll(id="follow-result")
         yield Static("", id="status")
         yield ModelStatus(id="models")

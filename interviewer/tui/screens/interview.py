@@ -23,6 +23,7 @@ from interviewer.session.round import Turn
 from interviewer.tui import messages
 from interviewer.tui.models import ModelState
 from interviewer.tui.of_app import OfTheApp
+from interviewer.tui.widgets.answer_editor import AnswerEditor
 from interviewer.tui.widgets.answer_timer import DEFAULT_LIMIT_SECONDS, AnswerTimer
 from interviewer.tui.widgets.model_status import ModelStatus
 from interviewer.tui.widgets.question_voice import QuestionVoice
@@ -67,7 +68,7 @@ class InterviewScreen(OfTheApp, Screen[None]):
         yield QuestionVoice(rubric.question, id="speaking")
         with Vertical(id="answer"):
             yield VoicePanel(id="voice")
-            yield TextArea(id="editor", soft_wrap=True, show_line_numbers=False,
+            yield AnswerEditor(id="editor", soft_wrap=True, show_line_numbers=False,
                            placeholder="Type your answer here. ctrl+s submits it.")
         yield Static("", id="status")
         yield ModelStatus(id="models")

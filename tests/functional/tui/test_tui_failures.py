@@ -166,6 +166,34 @@ async def test_a_blank_answer_is_not_submitted(tmp_path: Path) -> None:
     assert answer_rows(tmp_path / "sessions.db") == []
 
 
+async def test_an_answer_pasted_key_by_key_arrives_whole_in_a_few_edits(tmp_path: Path) -> None:
+    """A terminal without bracketed paste sends a paste as one key per character: TextArea made one edit of each,
+    re-wrapping the line every time, and a 38 KB answer froze the app for minutes (a new user's trial). The
+    editor now inserts the keys queued together in one edit, and ctrl+s right behind them submits all of them."""
+    from textual import events
+
+    text = ("Scaling puts features on comparable ranges, so distance-based models such as KNN and SVMs treat "
+            "them equally; fit the scaler on the training split only. ") * 25
+    the_app = app(tmp_path, ONE)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: the_app.grader_state == "ready")
+        editor = the_app.screen.query_one("#editor")
+        edits: list[object] = []
+        original = editor.edit
+        editor.edit = lambda edit: edits.append(edit) or original(edit)  # type: ignore[method-assign]
+        await pilot.press("a", "b", "left", "c")  # typed by hand: each key where the cursor is
+        assert editor.text == "acb"
+        editor.text = ""
+        edits.clear()
+        for character in text:
+            the_app.post_message(events.Key("space" if character == " " else character, character))  # as sent
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="the answer graded")
+        assert len(edits) < 20  # 3,575 keys, not 3,575 edits
+    (stored, _), = answer_rows(tmp_path / "sessions.db")
+    assert stored == text
+
+
 async def test_a_blank_transcript_is_not_submitted(tmp_path: Path) -> None:
     from interviewer.speech.transcript import Transcript
     from interviewer.tui.widgets.voice_panel import VoicePanel
