@@ -27,7 +27,6 @@ _CLAUSE_RE = re.compile(
     r",\s+(?=(?:and|but|so|because|whereas|while|which|although|though|otherwise|since)\b)"
     r"|\s+(?=(?:but|because|whereas|although|otherwise)\b)"
     r"|\s+[-–—]\s+|:\s+"
-    r"|,\s+(?=(?:for example|for instance|e\.g\.)[\s,])"  # an example given is a claim of its own
 )
 
 # Function words skipped when matching cue phrases. Negations are kept on purpose: "not" changes meaning.

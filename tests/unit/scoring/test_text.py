@@ -35,22 +35,6 @@ def test_units_cut_long_sentences_at_clauses() -> None:
         assert source[unit.start : unit.end] == unit.text
 
 
-def test_an_example_a_long_sentence_gives_is_its_own_unit() -> None:
-    """A new user's trial: the example clause ("…, for example … when there is no simple formula") was read with
-    the whole sentence against every point, and the point it states was missed."""
-    source = ("The bootstrap resamples the data with replacement many times and recomputes the statistic on each "
-              "resample to estimate its sampling distribution, for example to get a confidence interval for a median "
-              "when there is no simple formula.")
-    units = T.units(source)
-    assert [u.text for u in units] == [
-        "The bootstrap resamples the data with replacement many times and recomputes the statistic on each resample "
-        "to estimate its sampling distribution",
-        "for example to get a confidence interval for a median when there is no simple formula."]
-    assert all(source[u.start : u.end] == u.text for u in units)
-    short = "Scale the features first, for example with a standard scaler."  # short sentences stay whole
-    assert [u.text for u in T.units(short)] == [short]
-
-
 def test_units_window_unpunctuated_run_ons() -> None:
     source = " ".join(["word"] * 100)
     units = T.units(source)
