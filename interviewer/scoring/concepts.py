@@ -188,6 +188,16 @@ def denies(unit: str, statement: str, closeness: float) -> bool:
     return closeness >= CONTRADICTION_FLOOR and T.polarity_conflict(unit, statement)
 
 
+def _level(row: np.ndarray) -> float:
+    """What the stance model's reading of a candidate earns: states the point 1, touches it 1/2, neither 0 (the
+    checklist's credits, by ``STATES`` and ``TOUCHES``). Among candidates of one level the closest in meaning is
+    quoted: a sentence read as stating every point of its question (p 0.99 each) no longer takes every quote
+    from one that says the point, read at p 0.98."""
+    if float(row[SUPPORT]) >= STATES:
+        return 1.0
+    return 0.5 if float(row[SUPPORT] + row[PARTIAL]) >= TOUCHES else 0.0
+
+
 def _order(parts: AnswerUnits, unit: int, order: Sequence[float]) -> float:
     """The unit's order signal (``WordOrder.judge``): ``order[unit]`` when the grader judged the answer's
     units against the rubric, else judged here by function words alone."""
@@ -214,8 +224,7 @@ def match_concept(concept: Concept, found: ConceptCandidates, parts: AnswerUnits
     # touching it 1/2, as the checklist does), then closeness in meaning. (By p(support) alone, a unit that
     # only names the point, "I use SHAP and LIME" (partial 0.99), lost to a definition sentence close in
     # words that neither states nor names it (support 0.00 for both): the quote showed the wrong sentence.)
-    rank = sorted(live, key=lambda i: (-float(rows[i][SUPPORT] + rows[i][PARTIAL] / 2), -closeness[i],
-                                       found.units[i]))
+    rank = sorted(live, key=lambda i: (-_level(rows[i]), -closeness[i], found.units[i]))
     by_closeness = sorted((closeness[i] for i in live), reverse=True)
     signals = {
         "closeness": by_closeness[0] if by_closeness else 0.0,
