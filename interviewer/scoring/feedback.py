@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from interviewer.rubrics.model import Rubric
+from interviewer.rubrics.phrases import lower_first
 from interviewer.scoring.result import ConceptResult, Feedback, MisconceptionHit, Relevance, ScoreBreakdown
 
 QUOTE_CHARS = 160  # evidence longer than this is shortened in feedback text (the full span stays in the result)
@@ -67,14 +68,14 @@ def write_feedback(
         else:
             missing.append(f"{c.label}: {c.statement}")
     corrections = tuple(
-        f"You said {quote(m.evidence.text) if m.evidence else repr(m.claim)}, but {_lower_first(m.correction)}"
+        f"You said {quote(m.evidence.text) if m.evidence else repr(m.claim)}, but {lower_first(m.correction)}"
         + (f" (−{m.points_off:.1f} points)" if m.points_off else "")
         for m in misconceptions
     )
     gaps = sorted(missed + partial, key=lambda c: (-c.weight, c.status == "partial"))
     follow_up = gaps[0].follow_up if gaps else None
     n = len(concepts)
-    summary = f"{_band(score)}: {score:.1f}/10. You covered {len(covered)} of {n} key points"
+    summary = f"{_band(score)}: {score:.1f}/10. You covered {len(covered)} of {n} key point{'' if n == 1 else 's'}"
     summary += f" and touched on {len(partial)} more." if partial else "."
     if misconceptions:
         summary += f" {len(misconceptions)} claim{'s were' if len(misconceptions) > 1 else ' was'} wrong."
@@ -88,8 +89,11 @@ def write_feedback(
     elif len(named_only) >= 2 and len(named_only) >= len(covered):
         next_time = "Next time, explain the terms you name: what each one is and why it matters here."
     elif gaps:
-        names = ", ".join(_lower_first(c.label) for c in gaps[:3])  # "SHAP values" keeps its capitals
-        next_time = f"Next time, also cover {names}."
+        # The points by their labels, as the checklist shows them: a label may be a noun phrase ("What power
+        # depends on") or a claim ("Bonferroni is conservative"), and quoted either reads as a sentence.
+        names = [f"“{c.label}”" for c in gaps[:3]]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        next_time = f"Next time, also cover {listed}."
     elif misconceptions:
         next_time = "Next time, keep the content and drop the wrong claim."
     elif any(c.experience is not None for c in rubric.concepts):  # a story question: the story is the example
@@ -97,7 +101,3 @@ def write_feedback(
     else:
         next_time = "Next time, keep it this complete and add a concrete example from your own work."
     return Feedback(summary, strengths, tuple(missing), corrections, follow_up, next_time)
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text

@@ -44,7 +44,7 @@ def score_chart(lines: list[SessionLine]) -> Text:
     out = Text()
     for row in range(CHART_ROWS, 0, -1):
         top = 10 * row / CHART_ROWS
-        out.append(f"{top:>4.0f} ┤" if row in (CHART_ROWS, (CHART_ROWS + 1) // 2) else "     │", style="dim")
+        out.append(f"{top:>4.0f} ┤", style="dim")  # every line's top: 10, 8, 6, 4, 2 (then 0 below)
         for number, (group, group_width) in enumerate(zip(groups.values(), widths, strict=True)):
             out.append(GROUP_GAP if number else "")
             for s in group:

@@ -136,10 +136,24 @@ def test_a_damaged_embedding_cache_is_rebuilt(fake_embedder, scaling_rubric, tmp
     assert cached.stat().st_size > 100  # rewritten whole
 
 
-def test_next_time_keeps_an_acronyms_capitals(fake_embedder, bundled_bank) -> None:
+def test_next_time_names_the_points_by_their_labels(fake_embedder, bundled_bank) -> None:
+    """Quoted as the checklist shows them, so a claim label reads as well as a noun phrase ("also cover
+    Bonferroni is conservative" did not), and "SHAP values" keeps its capitals."""
     grade = Grader(fake_embedder).grade(bundled_bank["q13"], "Interpretability matters in lending.")
-    assert "SHAP values" in grade.feedback.next_time
-    assert "also cover humans can understand predictions" in grade.feedback.next_time  # other labels lower-cased
+    labels = {c.label for c in grade.concepts if c.status != "covered"}
+    assert "SHAP values" in labels and "“SHAP values”" in grade.feedback.next_time
+    import re
+
+    assert grade.feedback.next_time.startswith("Next time, also cover “")
+    names = re.findall(r"“([^”]*)”", grade.feedback.next_time)
+    assert len(names) == 3 and set(names) <= labels
+
+
+def test_a_correction_inside_a_sentence_starts_lower_case_unless_an_acronym() -> None:
+    from interviewer.rubrics.phrases import lower_first
+
+    assert lower_first("A p-value is computed assuming the null") == "a p-value is computed assuming the null"
+    assert lower_first("SHAP values explain one prediction") == "SHAP values explain one prediction"
 
 
 def test_a_warning_the_summary_already_says_is_not_repeated(grader: Grader, scaling_rubric) -> None:
