@@ -230,3 +230,22 @@ def test_the_textbook_p_value_definition_is_not_the_misconception_it_shares_word
         "null if p is below it."))
     assert "p-is-prob-null" not in [m.misconception_id for m in grade.misconceptions]
     assert by_id(grade)["definition"].status == "covered"
+
+
+def test_a_bullet_read_as_stating_every_point_is_not_quoted_for_every_point(real_embedder, real_stance) -> None:
+    """A new user's trial: the stance model reads the Bonferroni bullet as stating all five points of stat03
+    (p 0.99 each), and the quote went to the highest p(support), so that bullet was quoted for all five. Among
+    the sentences that state a point, the closest in meaning is quoted."""
+    from interviewer.locations import bundled_bank_dir
+    from interviewer.rubrics import load_bank
+
+    statistics = load_bank(bundled_bank_dir("statistics"))
+    grade = Grader(real_embedder, stance=real_stance, bank=statistics).grade(statistics["stat03"], (
+        "- many tests at alpha 0.05 -> P(at least one false positive) grows fast\n"
+        "- Bonferroni: divide alpha by number of tests, controls FWER, conservative\n"
+        "- Benjamini-Hochberg: controls FDR, more power\n"
+        "- choose by cost of errors"))
+    quotes = {c.concept_id: c.evidence.text for c in grade.concepts if c.evidence is not None}
+    assert len(set(quotes.values())) >= 2
+    accumulate = next(c.id for c in statistics["stat03"].concepts if c.label.startswith("False positives"))
+    assert quotes[accumulate].startswith("- many tests")
