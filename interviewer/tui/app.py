@@ -13,6 +13,7 @@ summary; an error modal. Styles are in ``app.tcss``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections.abc import Iterable
@@ -337,13 +338,10 @@ class InterviewerApp(App[int]):
 
     def _leave_round(self) -> None:
         """The candidate leaves the round: a session with no answer at all is not kept as unfinished."""
-        interview = self.interview
-        if interview is None:
-            return
-        try:
-            interview.discard_if_empty()
-        except InterviewerError:
-            pass  # the database is locked or gone: the empty session stays in history as unfinished; no answer is lost
+        # (the database locked or gone: the empty session stays in history as unfinished; no answer is lost)
+        with contextlib.suppress(InterviewerError):
+            if self.interview is not None:
+                self.interview.discard_if_empty()
 
     def unsubmitted_answer(self) -> bool:
         """Is an answer (or follow-up answer) typed on an open screen but not submitted?"""
