@@ -32,6 +32,12 @@ class AnswerEditor(TextArea):
             self.call_later(self.flush_keys)  # behind the key events already queued: they join this edit
         self._pending.append("\n" if event.key == "enter" else event.character)
 
+    async def _on_paste(self, event: events.Paste) -> None:
+        self.flush_keys()  # keys typed before a paste go in before it (TextArea's _on_paste runs next)
+
+    async def _on_mouse_down(self, event: events.MouseDown) -> None:
+        self.flush_keys()  # where they were typed, before a click moves the cursor or starts a selection
+
     def flush_keys(self) -> None:
         """Insert the keys kept so far at the cursor (replacing the selection), as one edit."""
         if self._pending:

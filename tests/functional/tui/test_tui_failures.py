@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from textual.widgets import TextArea
 
 from interviewer.store import Store
 from interviewer.tui import RoundOptions
@@ -192,6 +193,23 @@ async def test_an_answer_pasted_key_by_key_arrives_whole_in_a_few_edits(tmp_path
         assert len(edits) < 20  # 3,575 keys, not 3,575 edits
     (stored, _), = answer_rows(tmp_path / "sessions.db")
     assert stored == text
+
+
+async def test_keys_typed_before_a_paste_go_in_before_it(tmp_path: Path) -> None:
+    """A reviewer's case: keys held for one edit, then a bracketed paste queued behind them: the paste went in
+    first ("XYZab")."""
+    from textual import events
+
+    the_app = app(tmp_path, ONE)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen), what="the question")
+        editor = the_app.screen.query_one("#editor")
+        editor.focus()
+        for event in (events.Key("a", "a"), events.Key("b", "b"), events.Paste("XYZ"), events.Key("c", "c")):
+            the_app.post_message(event)
+        document = TextArea.text.fget  # type: ignore[attr-defined]  # the text as it is, without flushing
+        await wait_for(pilot, lambda: len(document(editor)) == 6, what="the text")
+        assert editor.text == "abXYZc"
 
 
 async def test_a_blank_transcript_is_not_submitted(tmp_path: Path) -> None:
