@@ -155,9 +155,10 @@ def noun_phrase(text: str) -> str:
 
 
 def lower_first(label: str) -> str:
-    """A label inside a sentence: "Feature scaling" -> "feature scaling", "MCAR" and "A/B tests" unchanged."""
+    """A label inside a sentence: "Feature scaling" -> "feature scaling", "A p-value" -> "a p-value"; a first
+    word whose second character is no lower-case letter ("MCAR", "A/B tests", "H0", "R²", "P(A|B)") unchanged."""
     first = label.split(" ", 1)[0]
-    return label if first[1:2].isupper() or first[1:2] == "/" else label[:1].lower() + label[1:]
+    return label if len(first) > 1 and not first[1].islower() else label[:1].lower() + label[1:]
 
 
 def follow_up_about(label: str, core: bool = False) -> str:

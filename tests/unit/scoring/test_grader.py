@@ -154,6 +154,8 @@ def test_a_correction_inside_a_sentence_starts_lower_case_unless_an_acronym() ->
 
     assert lower_first("A p-value is computed assuming the null") == "a p-value is computed assuming the null"
     assert lower_first("SHAP values explain one prediction") == "SHAP values explain one prediction"
+    for kept in ("H0 is rejected at 5%", "R² measures explained variance", "P(A|B) is not P(B|A)", "A/B tests"):
+        assert lower_first(kept) == kept
 
 
 def test_a_warning_the_summary_already_says_is_not_repeated(grader: Grader, scaling_rubric) -> None:
