@@ -3,6 +3,7 @@ weakest recently (from ``interviewer.session.history``, the same figures as `int
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,10 +39,12 @@ def score_chart(lines: list[SessionLine]) -> Text:
     groups: dict[str, list[SessionLine]] = {}
     for session in shown:
         groups.setdefault(session.bank, []).append(session)
+    # Names as the sessions table shows them, measured in cells (a CJK letter takes two).
+    labels = [clip(printable(bank, one_line=True), BANK_CHARS) for bank in groups]
     several = len(groups) > 1
     # Each group is as wide as its bars, or as its bank's (cut) name when that is wider.
-    widths = [max(width * len(g), len(clip(b, BANK_CHARS)) + 1 if several else 0) for b, g in groups.items()]
-    out = Text()
+    widths = [max(width * len(g), cell_len(label) + 1 if several else 0) for label, g in zip(labels, groups.values())]
+    out = Text(no_wrap=True, overflow="crop")  # many banks: cut at the screen's edge, never wrapped into the bars
     for row in range(CHART_ROWS, 0, -1):
         top = 10 * row / CHART_ROWS
         out.append(f"{top:>4.0f} ┤", style="dim")  # every line's top: 10, 8, 6, 4, 2 (then 0 below)
@@ -59,8 +62,8 @@ def score_chart(lines: list[SessionLine]) -> Text:
                              for group, group_width in zip(groups.values(), widths, strict=True))
     out.append("      " + numbers + "  session", style="dim")
     if several:
-        names = GROUP_GAP.join((" " + clip(bank, BANK_CHARS)).ljust(group_width)
-                               for bank, group_width in zip(groups, widths, strict=True))
+        names = GROUP_GAP.join(" " + label + " " * (group_width - 1 - cell_len(label))
+                               for label, group_width in zip(labels, widths, strict=True))
         out.append("\n      " + names + "  bank", style="dim")
     return out
 

@@ -37,3 +37,17 @@ def test_sessions_of_several_banks_are_grouped_by_bank_with_its_name_under_it() 
 def test_a_long_bank_name_is_cut_with_an_ellipsis() -> None:
     chart = score_chart(_lines((1, 5.0, "my-very-long-coaching-bank-name"), (2, 6.0, "statistics"))).plain
     assert "my-very-lon…" in chart and "my-very-long-coaching" not in chart
+
+
+def test_bank_names_are_measured_in_cells_and_two_names_cut_alike_stay_apart() -> None:
+    from rich.cells import cell_len
+
+    chart = score_chart(_lines((1, 5.0, "統計の質問"), (2, 6.0, "statistics"),
+                               (3, 4.0, "coaching-bank-for-alice"), (4, 7.0, "coaching-bank-for-bob")))
+    lines = chart.plain.splitlines()
+    assert chart.no_wrap  # many banks are cut at the screen's edge, never wrapped into the bars
+    assert lines[-1].split()[:2] == ["統計の質問", "statistics"]
+    assert lines[-1].count("coaching-ba…") == 2  # two banks, though their names are cut alike
+    numbers, names = lines[-2], lines[-1]
+    # "statistics" starts in the same cell as its session number's group does
+    assert cell_len(names[: names.index("statistics")]) <= cell_len(numbers[: numbers.index(" 2 ")]) + 2
