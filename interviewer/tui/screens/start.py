@@ -58,10 +58,9 @@ class StartScreen(OfTheApp, Screen[None]):
 
     @classmethod
     def after_round(cls, bank: Bank | None, interview: Interview | None, answer_mode: str) -> StartScreen:
-        """The start screen for the next round: this round's bank, answers and timing are chosen (a candidate
-        practising one bank should not have to choose it again after every round)."""
-        return cls(RoundOptions(bank=bank.root if bank is not None else None,
-                                mode=interview.mode if interview is not None else answer_mode,
+        """The start screen for the next round: this round's bank, answers (as they are now: typed after ctrl+t)
+        and timing are chosen (a candidate practising one bank should not have to choose it again every round)."""
+        return cls(RoundOptions(bank=bank.root if bank is not None else None, mode=answer_mode,
                                 timed=interview is not None and interview.timed))
 
     def compose(self) -> ComposeResult:
