@@ -64,15 +64,20 @@ def batch_report(path: Path, bank: Bank | None = None) -> Report:
                   candidate_means=means_by_candidate(items, candidates))
 
 
-def means_by_candidate(items: list[ReportItem], candidates: list[str]) -> tuple[CandidateMean, ...]:
-    """Each candidate's mean score, in the order they first appear, when the lines name two or more (a coach
-    grading a class compares students, not the class's mean alone); else none."""
+def by_candidate(items: list[ReportItem], candidates: list[str]) -> list[tuple[str, list[ReportItem]]] | None:
+    """The items of each candidate, in the order they first appear ("(no candidate)" for lines naming none), when
+    the lines name two or more (``candidate``); None when they do not (the batch is then one group)."""
     names = list(dict.fromkeys(candidates))
     if len([n for n in names if n]) < 2:
-        return ()
-    return tuple(CandidateMean(name or "(no candidate)", _mean(mine), len(mine))
-                 for name in names
-                 for mine in [[i for i, who in zip(items, candidates, strict=True) if who == name]])
+        return None
+    return [(name or "(no candidate)", [item for item, who in zip(items, candidates, strict=True) if who == name])
+            for name in names]
+
+
+def means_by_candidate(items: list[ReportItem], candidates: list[str]) -> tuple[CandidateMean, ...]:
+    """Each candidate's mean score (``by_candidate``: a coach grading a class compares students, not the class's
+    mean alone); none when the lines do not name two or more."""
+    return tuple(CandidateMean(who, _mean(mine), len(mine)) for who, mine in by_candidate(items, candidates) or ())
 
 
 def _line_bank(name: object, loaded: dict[str, Bank | None]) -> Bank | None:
@@ -91,18 +96,16 @@ def _line_bank(name: object, loaded: dict[str, Bank | None]) -> Bank | None:
 
 
 def advice_by_candidate(items: list[ReportItem], candidates: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """What to practise next and the strongest points: of each candidate apart when the lines name two or more
-    (``candidate``; each entry then starts with the name, and lines naming none are "(no candidate)"), else of
-    all the answers: one person's misses next to another's strengths would tell a coach nothing."""
-    names = list(dict.fromkeys(candidates))
-    if len([n for n in names if n]) < 2:
+    """What to practise next and the strongest points: of each candidate apart (``by_candidate``; each entry then
+    starts with the name), else of all the answers: one person's misses next to another's strengths would tell a
+    coach nothing."""
+    groups = by_candidate(items, candidates)
+    if groups is None:
         return practise_next(items)
     practise: list[str] = []
     strongest: list[str] = []
-    for name in names:
-        mine = [item for item, who in zip(items, candidates, strict=True) if who == name]
+    for who, mine in groups:
         weak, strong = practise_next(mine)
-        who = name or "(no candidate)"
         practise += [f"{who}: {entry}" for entry in weak]
         strongest += [f"{who}: {entry}" for entry in strong]
     return tuple(practise), tuple(strongest)
