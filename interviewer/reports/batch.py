@@ -12,6 +12,7 @@ from typing import Any
 
 from interviewer.errors import InputError
 from interviewer.reports.model import CandidateMean, Report, ReportItem, _mean, item_from_grade, practise_next
+from interviewer.rubrics.banks import NamedBanks
 from interviewer.rubrics.loader import Bank
 from interviewer.scoring.batch import LineError, read_jsonl
 from interviewer.store.db import grade_problem
@@ -44,7 +45,7 @@ def read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
 def batch_report(path: Path, bank: Bank | None = None) -> Report:
     """One report of every line of a grade-batch output file."""
     items, candidates = [], []
-    banks: dict[str, Bank | None] = {}
+    banks = NamedBanks()
     for number, (line, record) in enumerate(read_batch(path), start=1):
         grade = record["grade"]
         rubric_id = str(grade.get("rubric_id") or record.get("rubric") or record.get("question_id") or f"line {line}")
@@ -80,19 +81,15 @@ def means_by_candidate(items: list[ReportItem], candidates: list[str]) -> tuple[
     return tuple(CandidateMean(who, _mean(mine), len(mine)) for who, mine in by_candidate(items, candidates) or ())
 
 
-def _line_bank(name: object, loaded: dict[str, Bank | None]) -> Bank | None:
+def _line_bank(name: object, banks: NamedBanks) -> Bank | None:
     """The bank a graded line names (``bank``, as grade-batch read it), for its model answer; None when it no
     longer loads (the report then shows the answer without one)."""
     if not isinstance(name, str):
         return None
-    if name not in loaded:
-        from interviewer.rubrics.banks import load_named_bank
-
-        try:
-            loaded[name] = load_named_bank(name.strip())
-        except InputError:
-            loaded[name] = None
-    return loaded[name]
+    try:
+        return banks[name]
+    except InputError:
+        return None
 
 
 def advice_by_candidate(items: list[ReportItem], candidates: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:

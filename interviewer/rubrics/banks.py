@@ -82,6 +82,25 @@ def load_named_bank(spec: str) -> Bank:
     return load_bank(resolve_bank(spec))
 
 
+class NamedBanks:
+    """Banks by the names lines of a batch give them (``load_named_bank``), each loaded once, a name that does
+    not load included: it raises its ``InputError`` every time it is asked for."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, Bank | InputError] = {}
+
+    def __getitem__(self, name: str) -> Bank:
+        if name not in self._loaded:
+            try:
+                self._loaded[name] = load_named_bank(name.strip())
+            except InputError as exc:
+                self._loaded[name] = exc
+        found = self._loaded[name]
+        if isinstance(found, InputError):
+            raise InputError(found.message)
+        return found
+
+
 def bank_argument(bank: Bank) -> str:
     """What ``--bank`` takes for ``bank``, quoted for a shell: its name when ``--bank`` finds it by that name
     (``resolve_bank``: a bundled bank, or one of the user's banks), else its folder. The one place a message

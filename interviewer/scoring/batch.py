@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from interviewer.errors import InputError
+from interviewer.rubrics.banks import NamedBanks
 from interviewer.rubrics.derive import QA, derive_rubric
 from interviewer.rubrics.loader import Bank, parse_rubric
 from interviewer.rubrics.model import Rubric
@@ -131,7 +132,8 @@ class LineBanks:
     def __init__(self, bank: Bank | None, grader: Grader) -> None:
         self.bank = bank
         self.grader = grader
-        self._named: dict[str, tuple[Bank, Grader]] = {}
+        self._banks = NamedBanks()
+        self._graders: dict[str, Grader] = {}
 
     def __call__(self, record: Mapping[str, Any]) -> tuple[Bank | None, Grader]:
         name = record.get("bank")
@@ -139,16 +141,14 @@ class LineBanks:
             return self.bank, self.grader
         if not isinstance(name, str) or not name.strip():
             raise InputError("field 'bank': expected a bank name or folder (string)")
-        if name not in self._named:
-            from interviewer.rubrics.banks import load_named_bank
-
-            try:
-                bank = load_named_bank(name.strip())
-            except InputError as exc:
-                raise InputError(f"field 'bank': {exc.message}") from None
+        try:
+            bank = self._banks[name]
+        except InputError as exc:
+            raise InputError(f"field 'bank': {exc.message}") from None
+        if name not in self._graders:
             same = self.bank is not None and bank.root == self.bank.root
-            self._named[name] = (bank, self.grader if same else self.grader.for_bank(bank))
-        return self._named[name]
+            self._graders[name] = self.grader if same else self.grader.for_bank(bank)
+        return bank, self._graders[name]
 
 
 class RubricResolver:
