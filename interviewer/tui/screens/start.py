@@ -206,6 +206,7 @@ class StartScreen(OfTheApp, Screen[None]):
                 f"{session.mode}  {session.answered}/{session.asked} answered", one_line=True)), id=str(session.id)))
         if not sessions:
             listing.add_option(Option("none", disabled=True))
+        listing.disabled = not sessions  # Tab skips an empty list: nothing there to resume
 
     # -- actions ----------------------------------------------------------------------------------------
     def chosen_options(self) -> RoundOptions | None:
@@ -235,6 +236,9 @@ class StartScreen(OfTheApp, Screen[None]):
 
     def action_focus_resume(self) -> None:
         listing = self.query_one("#resume", OptionList)
+        if listing.disabled:
+            self.notify("No unfinished sessions to resume.")
+            return
         listing.focus()
         if listing.highlighted is None and listing.option_count:
             listing.highlighted = 0

@@ -14,6 +14,10 @@ from interviewer.tui.screens.feedback import FeedbackScreen
 from interviewer.tui.screens.interview import InterviewScreen
 from interviewer.tui.screens.start import COUNT_HINT, StartScreen
 from interviewer.tui.screens.summary import SummaryScreen
+from interviewer.rubrics import load_bank
+from interviewer.session.round import Interview
+from interviewer.store import Store
+from tests.conftest import FIXTURES
 from tests.tui_support import LEAKAGE_ANSWER, SCALING_ANSWER, app, wait_for
 
 pytestmark = pytest.mark.asyncio
@@ -37,6 +41,28 @@ async def test_the_start_screen_lists_the_banks_by_name(tmp_path: Path) -> None:
         screen.query_one("#bank", Input).value = "behavioural"  # a name typed in the folder field works too
         await screen.query_one("#bank", Input).action_submit()
         await wait_for(pilot, lambda: screen.bank is not None and screen.bank.name == "behavioural", what="bank")
+
+
+async def test_tab_from_start_skips_an_empty_resume_list(tmp_path: Path) -> None:
+    """With nothing to resume, Tab goes from Start round to the bank (it stopped on an empty list), and ctrl+o
+    says there is nothing; with an unfinished session, the list is the next stop."""
+    the_app = app(tmp_path, start=False)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        assert the_app.focused is not None and the_app.focused.id == "start"
+        await pilot.press("tab")
+        assert the_app.focused is not None and the_app.focused.id == "bank-select"
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert the_app.focused.id == "bank-select"
+        assert any("No unfinished sessions" in str(n.message) for n in the_app._notifications)  # noqa: SLF001
+    bank = load_bank(FIXTURES / "bank")
+    store = Store(tmp_path / "sessions.db")
+    Interview.start(store, [bank["scaling"]], bank_name=str(FIXTURES / "bank"))
+    store.close()
+    the_app = app(tmp_path, start=False)
+    async with the_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("tab")
+        assert the_app.focused is not None and the_app.focused.id == "resume"
 
 
 async def test_ticked_questions_win_over_the_count_and_say_so(tmp_path: Path) -> None:
