@@ -180,16 +180,20 @@ def save_cache_file(path: Path, write: Callable[[Path], object]) -> bool:
     """Write a cache file whole or not at all: ``write(temp)`` writes a temporary file beside ``path`` (named for
     this process and thread, so two writers never share one, and ending in ``path``'s suffix, as ``numpy.save``
     wants), which then replaces ``path``. A cache only saves time, so a read-only or full disk is no error:
-    False, and no temporary file is left behind."""
+    False. No temporary file is left behind, whatever ``write`` raises."""
     temp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp{path.suffix}")
+    saved = False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write(temp)
         os.replace(temp, path)
-        return True
+        saved = True
     except OSError:
-        try:
-            temp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        return False
+        pass
+    finally:  # also when ``write`` raised something else (or ctrl+c came): no temporary file stays behind
+        if not saved:
+            try:
+                temp.unlink(missing_ok=True)
+            except OSError:
+                pass
+    return saved

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from interviewer.outfile import free_path
 
 
@@ -37,6 +39,14 @@ def test_a_cache_file_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
 
     assert not save_cache_file(target, fail_midway)
     assert target.read_bytes() == b"new"  # the old file is kept, and no temporary file is left
+    assert sorted(p.name for p in target.parent.iterdir()) == ["vectors.npz"]
+
+    def interrupted(temp: Path) -> None:
+        temp.write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):  # not swallowed: only a disk problem is "no cache"
+        save_cache_file(target, interrupted)
     assert sorted(p.name for p in target.parent.iterdir()) == ["vectors.npz"]
 
 
