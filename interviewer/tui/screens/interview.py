@@ -144,8 +144,9 @@ class InterviewScreen(OfTheApp, Screen[None]):
         self.call_after_refresh(self.interviewer.trace, "transcript-ready")  # on screen, in the editor
 
     @on(TextArea.Changed, "#editor")
-    def _typed(self) -> None:
-        if self._told_empty:
+    def _typed(self, event: TextArea.Changed) -> None:
+        # Blanks are still nothing to submit (and a space typed just before ctrl+s reaches here after it).
+        if self._told_empty and event.text_area.text.strip():
             self._told_empty = False
             self.query_one("#status", Static).update("")
 

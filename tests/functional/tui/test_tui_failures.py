@@ -161,6 +161,9 @@ async def test_a_blank_answer_is_not_submitted(tmp_path: Path) -> None:
         assert "Nothing to submit" in notices(the_app)
         status = the_app.screen.query_one("#status")
         assert "Nothing to submit" in str(status.render())  # stays on screen after the toast fades ...
+        await pilot.press("space", "enter")
+        await pilot.pause(0.1)
+        assert "Nothing to submit" in str(status.render())  # ... blanks are still nothing ...
         the_app.screen.query_one("#editor").insert("a")  # type: ignore[attr-defined]
         await pilot.pause(0.1)
         assert "Nothing to submit" not in str(status.render())  # ... until something is typed
