@@ -49,6 +49,13 @@ Training data (fixed seed, about 35 minutes on 2 cores):
   of them, p-values and confidence intervals, are also statistics-bank questions) is never trained on: it
   is for ``benchmarks/stance_quality.py``.
 
+* Only with ``--foreign-share S`` (the candidate eighth model; the shipped sixth used none): a share S of the
+  distinct premises of the pairs above that are not unrelated, each also against a statement from another
+  field, labelled unrelated (a bank sentence against a Beetle/SciEntsBank reference answer, a Beetle or
+  SciEntsBank answer against a bank's concept statement; ``foreign_pairs``). The sixth model reads 14% of the
+  dev answers' units as stating, touching or denying one of three foreign facts ("The French Revolution began
+  in 1789."): its label often comes from the sentence alone.
+
 The weights are saved in float16 (about 45 MB) with the tokenizer, and ``provenance.json`` records the
 data, the settings and the time it took. Nothing is downloaded.
 """
@@ -398,6 +405,28 @@ def claim_unrelated_pairs(rng: random.Random, nearest: Nearest,
     return pairs
 
 
+def foreign_pairs(sources: dict[str, list[tuple[str, str, str]]], science: list[dict], rng: random.Random,
+                  share: float) -> list[tuple[str, str, str]]:
+    """A sentence is unrelated to a statement from another field: of every distinct premise of a pair that is
+    not unrelated, a ``share`` also against a statement it cannot be about, labelled unrelated. A
+    Beetle or SciEntsBank answer gets a bundled bank's concept statement; a bank's sentence (generated or
+    hand-written) a Beetle or SciEntsBank reference answer. (The shipped sixth model read 86 of the 495
+    behavioural dev units as supporting a foreign fact: its label often came from the premise alone.)"""
+    statements = sorted({c.statement for rubric in bank_rubrics(*BANKS) for c in rubric.concepts})
+    references = sorted({r["reference_answer_first_best"] for r in science})
+    pairs = []
+    seen: set[str] = set()
+    for name, block in sources.items():
+        scientific = name in ("beetle_train", "scientsbank_train", "beetle_reference_paraphrases")
+        for premise, _, label in block:
+            if label == "unrelated" or premise in seen:
+                continue
+            seen.add(premise)
+            if rng.random() < share:
+                pairs.append((premise, rng.choice(statements if scientific else references), "unrelated"))
+    return pairs
+
+
 def hand_pairs(*paths: Path) -> list[tuple[str, str, str]]:
     rows = [json.loads(line) for path in paths if path.is_file()
             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -418,6 +447,9 @@ def main() -> None:
     parser.add_argument("--no-hand-pairs", action="store_true", help="leave out every hand-written pair")
     parser.add_argument("--written-repeats", type=int, default=WRITTEN_PAIR_REPEATS,
                         help="times the rubric_pairs/ and general_pairs.jsonl pairs are seen per epoch")
+    parser.add_argument("--foreign-share", type=float, default=0.0,
+                        help="also pair this share of the premises with another field's statement, as unrelated "
+                             "(foreign_pairs; 0, the shipped model's recipe, adds none)")
     parser.add_argument("--threads", type=int, default=2, help="torch threads (1 on a busy machine: no spinning)")
     args = parser.parse_args()
     force_offline()
@@ -453,6 +485,9 @@ def main() -> None:
         sources["hand_written_pairs"] = hand_pairs(*written_pair_files()) * args.written_repeats
         sources["hand_close_pairs"] = hand_pairs(*sorted((STANCE_DATA / "close_pairs").glob("*.jsonl"))) * \
             args.written_repeats
+    if args.foreign_share > 0:  # the eighth model's candidate recipe (the shipped sixth has none)
+        sources["foreign_unrelated"] = foreign_pairs(sources, beetle + scients, random.Random(SEED + 3),
+                                                     args.foreign_share)
     data = [pair for block in sources.values() for pair in block]
     print({name: len(block) for name, block in sources.items()}, Counter(label for *_, label in data), flush=True)
 
@@ -515,6 +550,7 @@ def main() -> None:
                      "warmup": 0.1, "weight_decay": 0.01, "threads": args.threads, "set_label_weight": SET_LABEL_WEIGHT,
                      "hand_pair_repeats": HAND_PAIR_REPEATS, "written_pair_repeats": args.written_repeats},
         "pair_order": "(candidate sentence, rubric statement)",
+        "foreign_share": args.foreign_share,
         "train_seconds": round(time.perf_counter() - started),
         "script": "benchmarks/train_stance.py",
         "dtype": "float16",
