@@ -30,7 +30,7 @@ import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Literal, TextIO
 
@@ -182,18 +182,13 @@ def save_cache_file(path: Path, write: Callable[[Path], object]) -> bool:
     wants), which then replaces ``path``. A cache only saves time, so a read-only or full disk is no error:
     False. No temporary file is left behind, whatever ``write`` raises."""
     temp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp{path.suffix}")
-    saved = False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write(temp)
         os.replace(temp, path)
-        saved = True
+        return True
     except OSError:
-        pass
-    finally:  # also when ``write`` raised something else (or ctrl+c came): no temporary file stays behind
-        if not saved:
-            try:
-                temp.unlink(missing_ok=True)
-            except OSError:
-                pass
-    return saved
+        return False
+    finally:  # whatever ``write`` raised (ctrl+c too); once replaced, the temporary name is gone already
+        with suppress(OSError):
+            temp.unlink(missing_ok=True)

@@ -12,7 +12,7 @@ _SPEC = importlib.util.spec_from_file_location(
     "train_stance", Path(__file__).resolve().parents[3] / "benchmarks" / "train_stance.py")
 assert _SPEC is not None and _SPEC.loader is not None
 train_stance = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(train_stance)  # a script, not a package module: loaded by path, sys.path left alone
+_SPEC.loader.exec_module(train_stance)  # a script, not a package module: loaded by path (benchmarks/ is not put on sys.path)
 
 SCIENCE = [{"reference_answer_first_best": "The bulb lights because the circuit is closed."},
            {"reference_answer_first_best": "Terminal 1 and the positive terminal are separated by the gap."}]
