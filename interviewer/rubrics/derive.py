@@ -31,6 +31,7 @@ from interviewer.rubrics.loader import BANK_FILE, parse_bank_info, parse_rubric
 from interviewer.rubrics.model import BankInfo, Rubric
 from interviewer.rubrics.phrases import LABEL_WORDS, follow_up_about, label_problem, noun_phrase, wrong_claim
 from interviewer.scoring.embedder import Embedder
+from interviewer.scoring.text import NEGATORS as TEXT_NEGATORS
 from interviewer.scoring.text import sentences, word_count
 
 CUES_PER_CONCEPT = 5
@@ -166,8 +167,10 @@ def _label(text: str, item: bool) -> str:
     return noun_phrase(text)
 
 
-NEGATORS = frozenset({"not", "no", "never", "nor", "neither", "cannot", "without", "none", "nothing"})
-"""Words that reverse what they stand in; kept in cue phrases (scikit-learn's English stop words drop them)."""
+NEGATORS = TEXT_NEGATORS - {"lack", "lacks", "lacking", "non"}
+"""Words that reverse what they stand in (the grader's, ``text.NEGATORS``); kept in cue phrases (scikit-learn's
+English stop words drop them). Not "lack" or "non": they carry meaning of their own, so a cue may end or start
+with them ("data lack", "non linear")."""
 
 
 def _distinct(label: str, text: str, labels: set[str]) -> str:
