@@ -66,8 +66,14 @@ def _load_both(settings: Settings) -> tuple[Embedder, StanceModel]:
     worker.start()
     try:
         embedder = load_embedder(settings)
-    finally:
+    except KeyboardInterrupt:
+        # The user asked to stop: not after a first-run export of the stance model (10-20 s). The daemon
+        # loader ends with the process; an export it leaves unfinished has no provenance, so it is redone.
+        raise
+    except BaseException:
         worker.join()  # never leave a session half-built behind an error
+        raise
+    worker.join()
     stance = loaded["stance"]
     if isinstance(stance, BaseException):
         raise stance

@@ -70,3 +70,29 @@ def test_torch_loads_one_after_the_other(monkeypatch: pytest.MonkeyPatch) -> Non
     factory.make_grader(Settings(inference="torch"))
     here = threading.current_thread().name
     assert calls == [("embedder", here), ("stance", here)]
+
+
+def test_ctrl_c_while_loading_does_not_wait_for_the_stance_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C during the embedder's load stops at once: not after the stance model's first-run export
+    (10-20 s), which the loader thread (a daemon) would still be doing."""
+    release = threading.Event()
+    stance_started = threading.Event()
+
+    def load_embedder(settings: Settings) -> HashingEmbedder:
+        assert stance_started.wait(10)
+        raise KeyboardInterrupt
+
+    def load_stance(settings: Settings, embedder: object = None) -> _Stance:
+        stance_started.set()
+        release.wait(30)  # an export in progress
+        return _Stance()
+
+    monkeypatch.setattr(factory, "load_embedder", load_embedder)
+    monkeypatch.setattr(factory, "load_stance", load_stance)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            factory.make_grader(Settings())
+        loader = next(t for t in threading.enumerate() if t.name == "stance-loader")
+        assert loader.is_alive() and loader.daemon  # make_grader returned while the export was still running
+    finally:
+        release.set()
