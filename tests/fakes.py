@@ -242,9 +242,9 @@ class FakeMicrophones:
     def __init__(self, names: Sequence[str] = ("Built-in Microphone", "USB Headset")) -> None:
         import threading
 
-        from interviewer.speech.devices import InputDevice
+        from interviewer.speech.devices import AudioDevice
 
-        self.devices = [InputDevice(i, name, "ALSA", 1, 48000.0, i == 0) for i, name in enumerate(names)]
+        self.devices = [AudioDevice(i, name, "ALSA", 1, 48000.0, i == 0) for i, name in enumerate(names)]
         self.recorders: list[FakeRecorder] = []
         self.gate = threading.Event()
         self.gate.set()

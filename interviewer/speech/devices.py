@@ -23,7 +23,9 @@ class AudioDeviceError(InputError):
 
 
 @dataclass(frozen=True)
-class InputDevice:
+class AudioDevice:
+    """A PortAudio device as the input or the output list shows it (``channels``: of that direction)."""
+
     index: int
     name: str
     host_api: str
@@ -55,26 +57,32 @@ def refresh() -> None:
     sd._initialize()
 
 
-def list_input_devices() -> list[InputDevice]:
-    """Every device with at least one input channel, in PortAudio's order."""
-    sd = sounddevice_module()
-    try:
-        devices = sd.query_devices()
-        apis = sd.query_hostapis()
-        default_input = sd.default.device[0]
-    except sd.PortAudioError as exc:
-        raise AudioDeviceError(f"cannot list audio devices ({exc}); " + TYPED_FALLBACK) from None
-    if default_input is None or default_input < 0:
-        default_input = next((api["default_input_device"] for api in apis if api["default_input_device"] >= 0), -1)
+def query_devices(sd: ModuleType, kind: str) -> list[AudioDevice]:
+    """Every device with at least one ``kind`` ("input" or "output") channel, in PortAudio's order, PortAudio's
+    default for ``kind`` marked (else the first host API's). Raises ``sd.PortAudioError``."""
+    devices = sd.query_devices()
+    apis = sd.query_hostapis()
+    default = sd.default.device[0 if kind == "input" else 1]
+    if default is None or default < 0:
+        default = next((api[f"default_{kind}_device"] for api in apis if api[f"default_{kind}_device"] >= 0), -1)
     return [
-        InputDevice(int(d["index"]), str(d["name"]), str(apis[d["hostapi"]]["name"]), int(d["max_input_channels"]),
-                    float(d["default_samplerate"]), int(d["index"]) == default_input)
+        AudioDevice(int(d["index"]), str(d["name"]), str(apis[d["hostapi"]]["name"]), int(d[f"max_{kind}_channels"]),
+                    float(d["default_samplerate"]), int(d["index"]) == default)
         for d in devices
-        if d["max_input_channels"] > 0
+        if d[f"max_{kind}_channels"] > 0
     ]
 
 
-def resolve_input_device(spec: str | int | None) -> InputDevice:
+def list_input_devices() -> list[AudioDevice]:
+    """Every device with at least one input channel, in PortAudio's order."""
+    sd = sounddevice_module()
+    try:
+        return query_devices(sd, "input")
+    except sd.PortAudioError as exc:
+        raise AudioDeviceError(f"cannot list audio devices ({exc}); " + TYPED_FALLBACK) from None
+
+
+def resolve_input_device(spec: str | int | None) -> AudioDevice:
     """The input device for a setting: None (the default input), an index, or a name (exact, else a unique part).
 
     No input at all, or a name or index that matches none, raises ``AudioDeviceError`` listing the inputs.
@@ -82,26 +90,33 @@ def resolve_input_device(spec: str | int | None) -> InputDevice:
     return match_input_device(list_input_devices(), spec)
 
 
-def match_input_device(inputs: list[InputDevice], spec: str | int | None) -> InputDevice:
+def match_input_device(inputs: list[AudioDevice], spec: str | int | None) -> AudioDevice:
     """The device of ``inputs`` a setting names (see ``resolve_input_device``)."""
     if not inputs:
         raise AudioDeviceError(NO_INPUT)
-    listing = "; ".join(f"{d.index}: {d.name}" for d in inputs)
+    return match_device(inputs, spec, "input")
+
+
+def match_device(devices: list[AudioDevice], spec: str | int | None, kind: str) -> AudioDevice:
+    """The device of ``devices`` (not empty; ``kind``: "input" or "output", for the messages) that a setting
+    names: None or blank (the default), an index, or a name (exact, else a unique part of one); else
+    ``AudioDeviceError`` listing the devices."""
+    listing = "; ".join(f"{d.index}: {d.name}" for d in devices)
     if spec is None or str(spec).strip() == "":
-        return next((d for d in inputs if d.is_default), inputs[0])
+        return next((d for d in devices if d.is_default), devices[0])
     text = str(spec).strip()
     if text.isdigit():
-        match = [d for d in inputs if d.index == int(text)]
+        match = [d for d in devices if d.index == int(text)]
         if not match:
-            raise AudioDeviceError(f"device {text}: no input device with that index; inputs are {listing}")
+            raise AudioDeviceError(f"device {text}: no {kind} device with that index; {kind}s are {listing}")
         return match[0]
-    exact = [d for d in inputs if d.name.lower() == text.lower()]
+    exact = [d for d in devices if d.name.lower() == text.lower()]
     if exact:
         return exact[0]
-    partial = [d for d in inputs if text.lower() in d.name.lower()]
+    partial = [d for d in devices if text.lower() in d.name.lower()]
     if len(partial) == 1:
         return partial[0]
     if partial:
-        raise AudioDeviceError(f"device {text!r}: matches several inputs ({', '.join(d.name for d in partial)}); "
+        raise AudioDeviceError(f"device {text!r}: matches several {kind}s ({', '.join(d.name for d in partial)}); "
                                "give the full name or the index")
-    raise AudioDeviceError(f"device {text!r}: no input device with that name; inputs are {listing}")
+    raise AudioDeviceError(f"device {text!r}: no {kind} device with that name; {kind}s are {listing}")

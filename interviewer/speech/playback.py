@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from interviewer.speech.devices import AudioDeviceError, sounddevice_module
+from interviewer.speech.devices import AudioDevice, AudioDeviceError, match_device, query_devices, sounddevice_module
 from interviewer.speech.tts import Speech
 
 BLOCK_SECONDS = 0.05  # PortAudio asks for this much audio at a time: stop takes effect within it
@@ -33,61 +33,34 @@ NO_OUTPUT = ("no speaker or headphones found (PortAudio lists no output device):
 
 
 @dataclass(frozen=True)
-class OutputDevice:
-    index: int
-    name: str
-    host_api: str
-    channels: int
-    default_sample_rate: float
-    is_default: bool
-
-
-@dataclass(frozen=True)
 class NoOutput:
     """Why nothing can be played. The app shows ``message`` (one line, says what to do) and goes on silently."""
 
     message: str
 
 
-def list_output_devices() -> list[OutputDevice] | NoOutput:
+def list_output_devices() -> list[AudioDevice] | NoOutput:
     """Every device with at least one output channel, in PortAudio's order (or why there are none)."""
     try:
         sd = sounddevice_module()
     except AudioDeviceError:
         return NoOutput(NO_PORTAUDIO)
     try:
-        devices = sd.query_devices()
-        apis = sd.query_hostapis()
-        default_output = sd.default.device[1]
+        outputs = query_devices(sd, "output")
     except sd.PortAudioError as exc:
         return NoOutput(f"cannot list audio devices ({_reason(exc)}); {SILENT}")
-    if default_output is None or default_output < 0:
-        default_output = next((api["default_output_device"] for api in apis if api["default_output_device"] >= 0), -1)
-    outputs = [
-        OutputDevice(int(d["index"]), str(d["name"]), str(apis[d["hostapi"]]["name"]), int(d["max_output_channels"]),
-                     float(d["default_samplerate"]), int(d["index"]) == default_output)
-        for d in devices
-        if d["max_output_channels"] > 0
-    ]
     return outputs or NoOutput(NO_OUTPUT)
 
 
-def find_output_device(spec: str | int | None = None) -> OutputDevice | NoOutput:
+def find_output_device(spec: str | int | None = None) -> AudioDevice | NoOutput:
     """The output for a setting: None (the default output), an index, or a name (exact, else a unique part)."""
     outputs = list_output_devices()
     if isinstance(outputs, NoOutput):
         return outputs
-    if spec is None or str(spec).strip() == "":
-        return next((d for d in outputs if d.is_default), outputs[0])
-    text = str(spec).strip()
-    listing = "; ".join(f"{d.index}: {d.name}" for d in outputs)
-    match = [d for d in outputs if (d.index == int(text) if text.isdigit() else d.name.lower() == text.lower())]
-    if not match and not text.isdigit():
-        match = [d for d in outputs if text.lower() in d.name.lower()]
-    if len(match) == 1 or (match and match[0].name.lower() == text.lower()):
-        return match[0]
-    return NoOutput(f"output {text!r}: {'matches several' if match else 'no such'} output device; outputs are "
-                    f"{listing}; {SILENT}")
+    try:
+        return match_device(outputs, spec, "output")
+    except AudioDeviceError as exc:
+        return NoOutput(f"{exc}; {SILENT}")
 
 
 def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
@@ -195,7 +168,7 @@ class Player:
         self._last: Speech | None = None
         self.problem: NoOutput | None = None
 
-    def check(self) -> OutputDevice | NoOutput:
+    def check(self) -> AudioDevice | NoOutput:
         """The device that would play (or why none would), without playing anything."""
         return find_output_device(self._device_spec)
 

@@ -21,7 +21,7 @@ import numpy as np
 from interviewer.errors import InputError, InterviewerError
 from interviewer.outfile import check_output
 from interviewer.speech.audio import CHANNELS, SAMPLE_RATE, level_dbfs, pcm16_to_float
-from interviewer.speech.devices import TYPED_FALLBACK, InputDevice, resolve_input_device, sounddevice_module
+from interviewer.speech.devices import TYPED_FALLBACK, AudioDevice, resolve_input_device, sounddevice_module
 from interviewer.speech.wavwriter import WavWriter
 
 BLOCK_SECONDS = 0.1  # PortAudio delivers audio in blocks this long; the meter updates as often
@@ -86,7 +86,7 @@ class Recorder:
         self._stream: Any = None
         self._writer: WavWriter | None = None
         self._thread: threading.Thread | None = None
-        self.device: InputDevice | None = None
+        self.device: AudioDevice | None = None
         self._frames = 0
 
     # -- control -------------------------------------------------------------------------------------

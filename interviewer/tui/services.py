@@ -23,7 +23,7 @@ from interviewer.tui.voice import Voice
 if TYPE_CHECKING:
     from interviewer.scoring.embedder import Embedder
     from interviewer.scoring.stance import StanceModel
-    from interviewer.speech.devices import InputDevice
+    from interviewer.speech.devices import AudioDevice
     from interviewer.speech.engine import Transcriber
     from interviewer.speech.playback import Player
     from interviewer.speech.recorder import Recorder
@@ -72,7 +72,7 @@ def _check_microphone(settings: Settings) -> str:
     return resolve_input_device(settings.input_device).name
 
 
-def _list_microphones() -> list[InputDevice]:
+def _list_microphones() -> list[AudioDevice]:
     # imports sounddevice (PortAudio, ~60 ms): a worker thread only
     from interviewer.speech.devices import list_input_devices
 
@@ -110,7 +110,7 @@ class Services:
     """The stance model for an embedder (None: the grader's similarity-only stance, for fake embedders)."""
     load_transcriber: Callable[[], Transcriber] | None = None
     check_microphone: Callable[[], str] | None = None
-    list_microphones: Callable[[], list[InputDevice]] = _list_microphones
+    list_microphones: Callable[[], list[AudioDevice]] = _list_microphones
     """The input devices to choose from (``AudioDeviceError`` when PortAudio is missing)."""
     make_recorder: Callable[..., Recorder] = _make_recorder
     """``Recorder(path, device=…, max_seconds=…, on_level=…, on_audio=…)``: answers and the microphone test."""

@@ -32,7 +32,7 @@ from interviewer.tui.widgets.level_meter import LevelMeter
 
 if TYPE_CHECKING:
     from interviewer.config import Settings
-    from interviewer.speech.devices import InputDevice
+    from interviewer.speech.devices import AudioDevice
     from interviewer.tui.app import InterviewerApp
 
 DEFAULT_ID = "default"  # the option for the system's default input (the setting unset)
@@ -62,7 +62,7 @@ class MicrophoneModal(OfTheApp, ModalScreen[None]):
 
     @dataclass
     class Listed(Message):
-        devices: list[InputDevice]
+        devices: list[AudioDevice]
         error: str | None = None
 
     @dataclass
@@ -83,7 +83,7 @@ class MicrophoneModal(OfTheApp, ModalScreen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.devices: list[InputDevice] = []
+        self.devices: list[AudioDevice] = []
         self._tests = 0
         self._stop_test = threading.Event()
 
@@ -149,7 +149,7 @@ class MicrophoneModal(OfTheApp, ModalScreen[None]):
         listing.highlighted = highlighted
         listing.focus()
 
-    def _chosen(self) -> InputDevice | None:
+    def _chosen(self) -> AudioDevice | None:
         """The highlighted device (None: the system default)."""
         option_id = self.query_one("#mic-list", OptionList).highlighted_option
         if option_id is None or option_id.id == DEFAULT_ID:

@@ -22,22 +22,15 @@ def summary_text(summary: RoundSummary) -> Text:
         out.append("No answers graded.\n")
         return out
     out.append(f"Mean score {summary.mean:.1f} / 10\n", style="bold")
-    if summary.strongest:
-        out.append("\nStrongest\n", style="bold green")
-        for tally in summary.strongest:
-            out.append(printable(f" ✔ {tally.label}\n"))
-    if summary.weakest:
-        out.append("\nWeakest\n", style="bold red")
-        for tally in summary.weakest:
-            out.append(printable(f" ✘ {tally.label}\n"))
-    if summary.recovered:
-        out.append("\nRecovered in follow-up\n", style="bold yellow")
-        for tally in summary.recovered:
-            out.append(printable(f" ↻ {tally.label}\n"))
-    if summary.practise_next:
-        out.append("\nPractise next\n", style="bold")
-        for item in summary.practise_next:
-            out.append(printable(f" → {item}\n"))
+    sections = (("Strongest", "bold green", "✔", [t.label for t in summary.strongest]),
+                ("Weakest", "bold red", "✘", [t.label for t in summary.weakest]),
+                ("Recovered in follow-up", "bold yellow", "↻", [t.label for t in summary.recovered]),
+                ("Practise next", "bold", "→", list(summary.practise_next)))
+    for title, style, mark, items in sections:
+        if items:
+            out.append(f"\n{title}\n", style=style)
+            for item in items:
+                out.append(printable(f" {mark} {item}\n"))
     return out
 
 
