@@ -73,7 +73,7 @@ def parse_line(raw: bytes | None) -> dict[str, Any] | str:
     if raw is None:
         return f"longer than {size_text(MAX_JSONL_LINE_BYTES)}, the limit for one line"
     try:
-        line = raw.decode("utf-8")
+        line = raw.decode("utf-8").rstrip("\r\n")  # with its line break, json would place an error on "line 2"
     except UnicodeDecodeError as exc:
         return f"not UTF-8 text (byte {exc.start})"
     try:
@@ -83,7 +83,8 @@ def parse_line(raw: bytes | None) -> dict[str, Any] | str:
         if "control character" in what:
             what = ("a raw control character inside a string, such as a tab or line break (write them as \\t "
                     "and \\n), or a string left open")
-        return f"not valid JSON ({what} at column {exc.colno})"
+        where = "at the end of the line" if exc.pos >= len(line.rstrip()) else f"at column {exc.colno}"
+        return f"not valid JSON ({what} {where})"
     except RecursionError:
         return f"not usable JSON (nested more than {MAX_JSON_DEPTH} levels deep)"
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits

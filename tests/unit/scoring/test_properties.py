@@ -285,6 +285,9 @@ def test_grader_batch_agrees_with_single_gradings(grader: Grader, scaling: Rubri
                                                     "line break (write them as \\t and \\n), or a string left open "
                                                     "at column 35)"),
     (b'{"rubric": "q03", "answer": }', "not valid JSON (Expecting value at column 29)"),
+    # the line as read, with its line break: the closing brace is missing at the end, not on a "line 2"
+    (b'{"rubric": "q03", "answer": "x"\n', "not valid JSON (Expecting ',' delimiter at the end of the line)"),
+    (b'{"rubric": "q03" "answer": "x"}\r\n', "not valid JSON (Expecting ',' delimiter at column 18)"),
 ])
 def test_a_bad_json_line_says_what_is_wrong_once(line: bytes, message: str) -> None:
     from interviewer.scoring.batch import parse_line
