@@ -223,6 +223,7 @@ def test_grade_batch_lines_may_name_their_own_bank(capsys, fixture_bank: Path, t
                            "--jobs", jobs)
         assert code == 1
         assert f"{source}:4: field 'bank': " in err and "no-such-bank" in err.split(f"{source}:4:")[1].splitlines()[0]
+        assert "--bank" not in err.split(f"{source}:4:")[1].splitlines()[0]  # the file has no --bank
         assert f"{source}:5: unknown rubric id 'scaling'" in err  # looked up in the line's bank
         assert f"{source}:7: field 'bank': expected a bank name or folder (string)" in err
         records = [json.loads(line) for line in target.read_text().splitlines()]
