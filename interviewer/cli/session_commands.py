@@ -206,7 +206,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     settings = settings_of(args)
     output = None if args.output is None or is_stdout(args.output) else Path(args.output)
-    fmt = args.format or (format_for_path(output) if output else None) or "md"
+    try:
+        fmt = args.format or (format_for_path(output) if output else None) or "md"
+    except InputError as exc:
+        raise InputError(f"{exc.message}, or give --format") from None
     if args.from_batch and args.session:
         raise InputError("give a SESSION or --from-batch FILE, not both")
     writer = get_writer(fmt, link_base=(output.parent if output else Path.cwd()))

@@ -33,11 +33,21 @@ def get_writer(fmt: str, link_base: Path | None = None) -> ReportWriter:
     return WRITERS[name](link_base)
 
 
+PLAIN_SUFFIXES = ("", "txt")
+"""Suffixes that imply no format (the caller's default, Markdown, which is plain text)."""
+
+
 def format_for_path(path: Path) -> str | None:
-    """The format a file name implies (``report.html`` → "html"), or None."""
+    """The format a file name implies (``report.html`` → "html"), or None (no suffix, or ``.txt``). Any other
+    suffix is a one-line error: a file named ``report.pdf`` that holds Markdown would mislead whoever opens it."""
     suffix = path.suffix.lower().lstrip(".")
     name = _ALIASES.get(suffix, suffix)
-    return name if name in WRITERS else None
+    if name in WRITERS:
+        return name
+    if suffix in PLAIN_SUFFIXES:
+        return None
+    raise InputError(f"{path}: cannot tell the report format from {path.suffix!r}; end the name in .md, .html "
+                     "or .json (or .txt for Markdown)")
 
 
 def export_session(store: Store, session_id: int, path: Path, bank: Bank | None = None, *, fmt: str | None = None,

@@ -800,6 +800,8 @@ CASES = [
     case("zero-byte-db-is-new", "database", "history", 0, setup=files({"interviewer.db": b""}),
          changes=("interviewer.db",)),
     case("unknown-session", "database", "report 99", 2, "99", setup=db_file()),
+    case("report-suffix-no-format", "database", "report -o {ws}/r.pdf", 2, "{ws}/r.pdf", "'.pdf'", "--format",
+         setup=db_file()),  # not Markdown under a .pdf name
     case("session-number-huge", "database", "report 99999999999999999999", 2, "99999999999999999999", setup=db_file()),
     case("resume-number-huge", "database", "resume 99999999999999999999 --plain", 2, "99999999999999999999",
          setup=db_file(), stdin=b""),

@@ -318,6 +318,11 @@ async def test_export_the_report_from_the_summary(tmp_path: Path) -> None:
         field.value = str(target_md)  # type: ignore[attr-defined]
         await pilot.press("enter")
         await wait_for(pilot, lambda: "already exists" in str(the_app.screen.query_one("#export-error").render()))
+        field.value = str(tmp_path / "round.pdf")  # type: ignore[attr-defined]
+        await pilot.press("enter")  # not Markdown under a .pdf name
+        await wait_for(pilot, lambda: "cannot tell the report format from '.pdf'"
+                       in str(the_app.screen.query_one("#export-error").render()))
+        assert not (tmp_path / "round.pdf").exists()
         field.value = str(target)  # type: ignore[attr-defined]
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(the_app.screen, SummaryScreen), what="the modal closed")

@@ -89,6 +89,11 @@ def test_registry_knows_each_format_and_refuses_others() -> None:
     with pytest.raises(InputError, match="unknown report format 'pdf'; expected one of: md, html, json"):
         get_writer("pdf")
     assert format_for_path(Path("a/report.HTML")) == "html" and format_for_path(Path("r.txt")) is None
+    assert format_for_path(Path("report")) is None  # no suffix: the caller's default (Markdown)
+    # a report.pdf holding Markdown would mislead whoever opens it
+    with pytest.raises(InputError, match=r"^r\.pdf: cannot tell the report format from '\.pdf'; end the name in "
+                                         r"\.md, \.html or \.json"):
+        format_for_path(Path("r.pdf"))
 
 
 def test_json_report_holds_every_part_of_every_question(session_db) -> None:  # type: ignore[no-untyped-def]
