@@ -49,15 +49,20 @@ def batch_report(path: Path, bank: Bank | None = None) -> Report:
     for number, (line, record) in enumerate(read_batch(path), start=1):
         grade = record["grade"]
         rubric_id = str(grade.get("rubric_id") or record.get("rubric") or record.get("question_id") or f"line {line}")
+        candidate = str(record.get("candidate") or "").strip()
         label = next((str(record[f]) for f in LABEL_FIELDS if record.get(f) not in (None, "")), rubric_id)
+        if candidate and label != candidate:
+            label = f"{candidate} · {label}"  # a coach reads whose answer it is, not an id alone
+        named = record.get("bank")
+        own = _line_bank(named, banks) if named is not None else bank
         model_answer = record.get("reference_answer")
         if not isinstance(model_answer, str) or not model_answer.strip():
-            own = _line_bank(record.get("bank"), banks) if record.get("bank") is not None else bank
             model_answer = own[rubric_id].model_answer.strip() if own is not None and rubric_id in own else None
+        bank_name = own.name if own is not None else (named if isinstance(named, str) else "")
         question = str(grade.get("question") or record.get("question") or "")
         items.append(item_from_grade(number, label, question, record.get("answer", ""), grade, rubric_id=rubric_id,
-                                     model_answer=model_answer))
-        candidates.append(str(record.get("candidate") or "").strip())
+                                     model_answer=model_answer, bank=bank_name, candidate=candidate))
+        candidates.append(candidate)
     practise, strongest = advice_by_candidate(items, candidates)
     return Report(title=f"Graded answers: {path.name}", subtitle=f"{len(items)} answers from {path}",
                   items=tuple(items), mean=_mean(items), answered=len(items), graded=len(items),

@@ -93,7 +93,9 @@ class ReportItem:
     warnings: tuple[str, ...] = ()
     seconds: float | None = None
     bank: str = ""
-    """The name of the question's bank (a session's items): with ``rubric_id``, secondary detail."""
+    """The name of the question's bank: with ``rubric_id``, secondary detail."""
+    candidate: str = ""
+    """Whose answer it is (a batch line's ``candidate``); empty in a session's report, which is one person's."""
 
     @property
     def detail(self) -> str:

@@ -234,11 +234,16 @@ def test_a_batch_of_several_candidates_gets_advice_per_candidate(  # type: ignor
     source = tmp_path / "in.jsonl"
     lines = [{"candidate": "alice", "rubric": "scaling", "answer": GOOD_SCALING},
              {"candidate": "alice", "rubric": "leakage", "answer": WEAK_LEAKAGE},
-             {"candidate": "bob", "rubric": "scaling", "answer": "Scaling is a thing."}]
+             {"candidate": "bob", "id": "b1", "rubric": "scaling", "answer": "Scaling is a thing."}]
     source.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     out = tmp_path / "out.jsonl"
     assert cli.main(["grade-batch", str(source), "-o", str(out), "--bank", str(fixture_bank), "-q"]) == 0
     report = batch_report(out, load_bank(fixture_bank))
+    # each answer says whose it is and which bank it is from (the fixture folder, "bank"): headings and JSON
+    assert [i.label for i in report.items] == ["alice", "alice", "bob · b1"]
+    items = json.loads(get_writer("json").render(report))["items"]
+    assert [(i["candidate"], i["bank"]) for i in items] == [("alice", "bank"), ("alice", "bank"), ("bob", "bank")]
+    assert "## Answer 3: bob · b1" in get_writer("md").render(report)
     assert report.practise_next and all(p.startswith(("alice: ", "bob: ")) for p in report.practise_next)
     assert any(p.startswith("bob: ") for p in report.practise_next)
     assert all(s.startswith("alice: ") for s in report.strongest)  # bob's one answer covers nothing
