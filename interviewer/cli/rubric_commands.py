@@ -32,8 +32,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("path", metavar="FILE|DIR", help="a rubric file or a folder of them (e.g. the drafts)")
     p.set_defaults(func=cmd_rubric_review)
     p = rsub.add_parser("check", help="validate rubric files or folders")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the bank)")
-    p.set_defaults(func=cmd_rubric_check, bank=None)
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files, folders or bank names (default: the bank)")
+    bank_option(p)
+    p.set_defaults(func=cmd_rubric_check)
     p = rsub.add_parser("list", help="list the rubrics in the bank")
     bank_option(p)
     p.set_defaults(func=cmd_rubric_list)
@@ -110,7 +111,7 @@ def cmd_rubric_check(args: argparse.Namespace) -> int:
     checked = 0
     seen: dict[str, Path] = {}
     for target in args.paths or [str(settings_of(args).bank_dir())]:
-        for path in rubric_files(Path(target)):
+        for path in rubric_files(_check_target(target)):
             checked += 1
             try:
                 rubric = load_rubric(path)
@@ -131,6 +132,21 @@ def cmd_rubric_check(args: argparse.Namespace) -> int:
         raise InputError(f"{', '.join(args.paths)}: no rubric files (*.yaml) found")
     print(f"{checked - failures} of {checked} rubric file(s) valid")
     return EXIT_USAGE if failures else 0
+
+
+def _check_target(target: str) -> Path:
+    """What ``rubric check`` reads for PATH: the file or folder, else the bank of that name (as ``--bank``
+    takes it: ``rubric check statistics``)."""
+    path = Path(target)
+    if path.exists() or path.is_symlink():
+        return path
+    from interviewer.rubrics.banks import available_banks, resolve_bank
+
+    try:
+        return resolve_bank(target)
+    except InputError:
+        names = ", ".join(e.name for e in available_banks())
+        raise InputError(f"{target}: no such file or folder, and no bank of that name (banks: {names})") from None
 
 
 def cmd_rubric_list(args: argparse.Namespace) -> int:

@@ -73,6 +73,13 @@ def test_cli_takes_a_bank_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("stat01  ")
     assert cli.main(["rubric", "list", "--bank", "nonesuch"]) == 2
     assert "--bank nonesuch: no bank of that name" in capsys.readouterr().err
+    # rubric check takes a bank's name as other commands do: as PATH or as --bank
+    for argv in (["rubric", "check", "statistics"], ["rubric", "check", "--bank", "statistics"]):
+        assert cli.main(argv) == 0
+        assert capsys.readouterr().out.endswith("15 of 15 rubric file(s) valid\n")
+    assert cli.main(["rubric", "check", "nonesuch"]) == 2
+    assert capsys.readouterr().err == ("interviewer: error: nonesuch: no such file or folder, and no bank of that name "
+                                       "(banks: practical-ml, behavioural, statistics)\n")
 
 
 def test_a_session_records_a_bundled_bank_by_name(tmp_path: Path) -> None:
