@@ -108,10 +108,11 @@ class HistoryScreen(OfTheApp, Screen[None]):
                              trend_label(s.change) + ("" if s.finished else " unfinished"))
         concepts = self.query_one("#concepts", DataTable)
         concepts.add_columns("key point", "question", "answers", "covered")
+        spare = max(0, self.app.size.width - 80)  # wider than 80 columns: the two text columns share the rest
         for p in concept_progress(store)[:CONCEPTS_SHOWN]:
             # Text, not str: a DataTable reads a str cell as markup. The question by its text, cut with "…".
-            concepts.add_row(Text(clip(printable(p.label, one_line=True), 30)),
-                             Text(clip(printable(p.question or p.rubric_id, one_line=True), 28)),
+            concepts.add_row(Text(clip(printable(p.label, one_line=True), 30 + spare // 2)),
+                             Text(clip(printable(p.question or p.rubric_id, one_line=True), 28 + spare - spare // 2)),
                              " ".join(STATUS_MARKS.get(s, "?") for s in p.statuses[-6:]), f"{p.covered}/{len(p.statuses)}")
         sessions.focus()
 

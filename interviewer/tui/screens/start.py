@@ -40,7 +40,9 @@ if TYPE_CHECKING:
     from interviewer.rubrics.loader import Bank
     from interviewer.session.round import Interview
 
-QUESTION_CHARS = 62  # a question's text in the pick list is cut to this (with "…"), so each fits one line at 80 columns
+# A question's text in the pick list is cut to this (with "…") at 80 columns, so each fits one line.
+QUESTION_CHARS = 62
+QUESTION_MARGIN = 80 - QUESTION_CHARS  # wider terminals show more of it: all but this many columns
 COUNT_HINT = " at random, unless you tick questions below (space)"
 
 
@@ -168,9 +170,10 @@ class StartScreen(OfTheApp, Screen[None]):
             self.notify(printable(exc.message), title="Bank", severity="error", timeout=8, markup=False)
             return
         chosen = set(self.options.questions)
+        width = max(QUESTION_CHARS, self.app.size.width - QUESTION_MARGIN)
         for rubric_id, rubric in self.bank.items():
             # The question first; the id (dim) only as detail. Text, not str: a str prompt is read as markup.
-            prompt = Text(clip(printable(rubric.question, one_line=True), QUESTION_CHARS))
+            prompt = Text(clip(printable(rubric.question, one_line=True), width))
             prompt.append(f"  {rubric_id}", style="dim")
             pick.add_option((prompt, rubric_id, rubric_id in chosen))
         self._ticks_changed()

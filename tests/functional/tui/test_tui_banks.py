@@ -156,3 +156,22 @@ async def test_a_new_round_starts_from_the_last_rounds_bank_and_timing(tmp_path:
         assert screen.bank.name == "statistics"
         assert screen.query_one("#bank-select", Select).value == str(statistics)
         assert screen.query_one("#timed", Checkbox).value and screen.query_one("#typed", RadioButton).value
+
+
+async def test_a_wide_terminal_shows_more_of_each_question(tmp_path: Path) -> None:
+    """At 80 columns a long question is cut with "…" to fit one line; at 140 the pick list shows it whole (it
+    was cut at 62 characters whatever the width)."""
+    bank = load_bank(locations.bundled_bank_dir("statistics"))
+    long = next((rid, r.question) for rid, r in bank.items() if 62 < len(r.question) < 120)
+    shown = {}
+    for width in (80, 140):
+        the_app = app(tmp_path, start=False)
+        async with the_app.run_test(size=(width, 30)) as pilot:
+            screen = the_app.screen
+            screen.query_one("#bank-select", Select).value = str(locations.bundled_bank_dir("statistics"))
+            await wait_for(pilot, lambda: screen.bank is not None and screen.bank.name == "statistics", what="bank")
+            pick = screen.query_one("#pick", SelectionList)
+            shown[width] = next(str(o.prompt) for o in (pick.get_option_at_index(i) for i in range(pick.option_count))
+                                if str(o.prompt).rstrip().endswith(long[0]))
+    assert "…" in shown[80] and long[1] not in shown[80]
+    assert shown[140].startswith(long[1]) and "…" not in shown[140]
