@@ -307,7 +307,9 @@ def _print_concepts(store: Any) -> int:
           "newest), by question:")
     for p in progress:
         history = " ".join(marks.get(s, "?") for s in p.statuses[-8:])
-        print(printable(f"  {clip(p.label, 46):46}  {history:15}  {p.covered}/{len(p.statuses)} covered", one_line=True))
+        also = f", {p.recovered} in a follow-up" if p.recovered else ""
+        print(printable(f"  {clip(p.label, 46):46}  {history:15}  {p.covered}/{len(p.statuses)} covered{also}",
+                        one_line=True))
         print(printable(f"      {question_line(p.bank, p.question, p.rubric_id)}", one_line=True))
     return 0
 

@@ -46,11 +46,11 @@ class ConceptProgress:
     concept_id: str
     label: str
     statuses: tuple[str, ...]
+    """One status per graded answer to its question, oldest first."""
     bank: str = ""
     """The name of the question's bank: ids repeat across banks, so (bank, rubric id) names a question."""
     question: str = ""
     """The question's text, as asked."""
-    """One status per graded answer to its question, oldest first."""
 
     @property
     def recent_credit(self) -> float:
@@ -60,6 +60,15 @@ class ConceptProgress:
     @property
     def covered(self) -> int:
         return sum(s == "covered" for s in self.statuses)
+
+    @property
+    def recovered(self) -> int:
+        """Answers that missed it and whose follow-up covered it."""
+        return sum(s == "recovered" for s in self.statuses)
+
+    def tally(self) -> str:
+        """ "1/3", or "1/3 +1↻" when follow-ups covered it in more answers."""
+        return f"{self.covered}/{len(self.statuses)}" + (f" +{self.recovered}↻" if self.recovered else "")
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ class HistoryScreen(OfTheApp, Screen[None]):
             # Text, not str: a DataTable reads a str cell as markup. The question by its text, cut with "…".
             concepts.add_row(Text(clip(printable(p.label, one_line=True), 30 + spare // 2)),
                              Text(clip(printable(p.question or p.rubric_id, one_line=True), 28 + spare - spare // 2)),
-                             " ".join(STATUS_MARKS.get(s, "?") for s in p.statuses[-6:]), f"{p.covered}/{len(p.statuses)}")
+                             " ".join(STATUS_MARKS.get(s, "?") for s in p.statuses[-6:]), p.tally())
         sessions.focus()
 
     def action_back(self) -> None:

@@ -41,7 +41,7 @@ def _round(bank_dir: Path, db: Path, follow_up: str) -> tuple[Interview, Store]:
 
 @pytest.mark.parametrize("covered", [True, False])
 def test_a_concept_covered_in_its_follow_up_is_recovered_everywhere(fixture_bank: Path, tmp_path: Path,
-                                                                    covered: bool) -> None:
+                                                                    covered: bool, capsys) -> None:  # type: ignore[no-untyped-def]
     interview, store = _round(fixture_bank, tmp_path / "s.db", DEFINITION if covered else "I am not sure.")
     with store:
         summary = interview.summary()
@@ -54,6 +54,12 @@ def test_a_concept_covered_in_its_follow_up_is_recovered_everywhere(fixture_bank
         progress = {p.concept_id: p for p in concept_progress(store)}
         assert progress["definition"].statuses == (("recovered",) if covered else ("missed",))
         assert progress["definition"].recent_credit == (CREDIT["recovered"] if covered else 0.0)
+        assert progress["definition"].tally() == ("0/1 +1↻" if covered else "0/1")  # the app's history column
+        from interviewer.cli.session_commands import _print_concepts
+
+        _print_concepts(store)
+        line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("Definition"))
+        assert line.endswith("0/1 covered, 1 in a follow-up" if covered else "0/1 covered")
         (pick,) = drill(store, load_bank(fixture_bank), 1)
         assert ("Definition" in pick.weak_concepts) is not covered
 
