@@ -93,7 +93,7 @@ def write_feedback(
         # depends on") or a claim ("Bonferroni is conservative"), and quoted either reads as a sentence.
         names = [f"“{c.label}”" for c in gaps[:3]]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        next_time = f"Next time, also cover {listed}."
+        next_time = f"Next time, {'also ' if covered else ''}cover {listed}."  # "also" only beside what was covered
     elif misconceptions:
         next_time = "Next time, keep the content and drop the wrong claim."
     elif any(c.experience is not None for c in rubric.concepts):  # a story question: the story is the example
