@@ -139,7 +139,9 @@ def _graded(source: Path, graded: Iterable[tuple[int, Any]], total: int | None,
 
     from interviewer.scoring.batch import LineError
 
-    with tqdm(total=total, unit="answer", file=sys.stderr, disable=quiet, dynamic_ncols=True) as bar:
+    # No bar when stderr is a file or a pipe: its redrawn lines would run into the skipped lines' messages there.
+    with tqdm(total=total, unit="answer", file=sys.stderr, disable=quiet or not sys.stderr.isatty(),
+              dynamic_ncols=True) as bar:
         for number, item in graded:
             bar.update(1)
             if isinstance(item, LineError):

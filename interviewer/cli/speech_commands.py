@@ -72,6 +72,7 @@ def transcribe_with_progress(transcriber: Transcriber, samples: np.ndarray, *, q
     from tqdm import tqdm
 
     with tqdm(total=round(duration, 1), unit="s", desc="transcribing", file=stream or sys.stderr, dynamic_ncols=True,
+              disable=stream is None and not sys.stderr.isatty(),  # a log file gets no redrawn bar
               bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s of audio [{elapsed}]") as bar:
         def advance(segment: Segment, done: float) -> None:
             bar.update(round(done * duration - bar.n, 1))

@@ -398,3 +398,15 @@ def test_rubric_derive_writes_a_bank_yaml_and_keeps_the_users(capsys, tmp_path: 
                             "--prefix", "ML-")
     assert code == 0, err
     assert load_bank(tmp_path / "ml").name == "ml"  # named after the prefix
+
+
+def test_grade_batch_into_a_log_file_has_no_progress_bar(capsys, fixture_bank: Path, tmp_path: Path) -> None:
+    """stderr that is not a terminal (here captured; a log file, a pipe) gets the skipped lines and the total,
+    not a redrawn bar whose carriage returns run into them."""
+    source = write_jsonl(tmp_path / "in.jsonl", [json.dumps({"rubric": "scaling", "answer": STRONG}),
+                                                 '{"rubric": "scaling", "answer": "x"'])
+    code, _, err = run(capsys, "grade-batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--bank", str(fixture_bank))
+    assert code == 1 and "\r" not in err
+    assert err.splitlines()[0] == (f"interviewer: {source}:2: not valid JSON (Expecting ',' delimiter at the end of "
+                                   "the line) (line skipped)")
+    assert len(err.splitlines()) == 2 and err.splitlines()[1].startswith("graded 1 answer(s)")
