@@ -313,7 +313,7 @@ class InterviewerApp(App[int]):
         """Leave this round for the start screen (after asking, if an answer is typed but not submitted)."""
         from interviewer.tui.screens.confirm import confirm_discard
 
-        confirm_discard(self, self._new_round_now)
+        confirm_discard(self, self._new_round_now, "Leave the round")
 
     def _new_round_now(self) -> None:
         from interviewer.tui.screens.start import StartScreen
@@ -330,7 +330,7 @@ class InterviewerApp(App[int]):
         if isinstance(self.screen, ConfirmModal):
             self._quit_now()
         else:
-            confirm_discard(self, self._quit_now)
+            confirm_discard(self, self._quit_now, "Quit")
 
     def _quit_now(self) -> None:
         self._leave_round()

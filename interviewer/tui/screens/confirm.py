@@ -50,8 +50,9 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(event.button.id == "yes")
 
 
-def confirm_discard(app: InterviewerApp, then: Callable[[], None]) -> None:
-    """Call ``then`` now, or, when an answer is typed but not submitted, once the candidate agrees to lose it."""
+def confirm_discard(app: InterviewerApp, then: Callable[[], None], doing: str = "") -> None:
+    """Call ``then`` now, or, when an answer is typed but not submitted, once the candidate agrees to lose it.
+    ``doing`` names what ``then`` does ("Leave the round", "Quit"), so the question says it too."""
     if not app.unsubmitted_answer():
         then()
         return
@@ -61,7 +62,8 @@ def confirm_discard(app: InterviewerApp, then: Callable[[], None]) -> None:
         if discard:
             then()
 
-    app.push_screen(ConfirmModal("Discard your unsubmitted answer?",
+    question = f"{doing} and discard your unsubmitted answer?" if doing else "Discard your unsubmitted answer?"
+    app.push_screen(ConfirmModal(question,
                                  "What you typed has not been submitted (ctrl+s submits it)."), chosen)
 
 

@@ -321,7 +321,7 @@ async def test_quitting_with_typed_text_asks_first(tmp_path: Path) -> None:
         editor.insert("half an answer")  # type: ignore[attr-defined]
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: isinstance(the_app.screen, ConfirmModal), what="the confirm modal")
-        assert the_app.screen.question == "Discard your unsubmitted answer?"  # type: ignore[attr-defined]
+        assert the_app.screen.question == "Quit and discard your unsubmitted answer?"  # type: ignore[attr-defined]
         await pilot.press("n")  # keep writing
         await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen))
         assert editor.text == "half an answer" and the_app.is_running  # type: ignore[attr-defined]
@@ -367,9 +367,9 @@ async def test_escape_on_a_question_leaves_the_round_once_confirmed(tmp_path: Pa
         await wait_for(pilot, lambda: isinstance(the_app.screen, InterviewScreen))
         assert the_app.interview is not None
         the_app.screen.query_one("#editor").insert("half an answer")  # type: ignore[attr-defined]
-        await pilot.press("escape")  # with typed text, the question is the discard one
+        await pilot.press("escape")  # with typed text, the question is the discard one, and says it leaves
         await wait_for(pilot, lambda: isinstance(the_app.screen, ConfirmModal))
-        assert the_app.screen.question == "Discard your unsubmitted answer?"  # type: ignore[attr-defined]
+        assert the_app.screen.question == "Leave the round and discard your unsubmitted answer?"  # type: ignore[attr-defined]
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(the_app.screen, StartScreen), what="the start screen")
         assert the_app.interview is None and stack(the_app) == ["StartScreen"]
