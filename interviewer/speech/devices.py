@@ -1,4 +1,5 @@
-"""Microphones: importing PortAudio safely, listing input devices, choosing one by name or index.
+"""Audio devices: importing PortAudio safely, listing the inputs (microphones; ``playback`` lists the outputs with
+the same ``query_devices``), choosing one by name or index (``match_device``).
 
 ``sounddevice`` cannot even be imported without the PortAudio library (``OSError``); every failure here
 becomes one ``AudioDeviceError`` line that says what to do, and typed answers keep working.
