@@ -13,7 +13,6 @@ from html import escape
 from importlib.resources import files
 from string import Template
 
-from interviewer.display import plural
 from interviewer.reports.base import ReportWriter, audio_link, audio_relpath
 from interviewer.reports.charts import coverage_chart, score_chart
 from interviewer.reports.markdown import score_text
@@ -57,7 +56,6 @@ class HtmlWriter(ReportWriter):
 
     def _summary(self, report: Report) -> str:
         mean = "—" if report.mean is None else f"{report.mean:.1f}"
-        noun = "question" if report.kind == "session" else "answer"
         rows = "".join(
             f'<tr><td>{i.number}</td><td><a href="#item-{i.number}">{e(self._name(i, report.kind))}</a></td>'
             f'<td>{e(i.question)}</td>'
@@ -66,8 +64,8 @@ class HtmlWriter(ReportWriter):
             for i in report.items)
         per_candidate = (f"<p>Mean score per candidate: {e(report.candidate_means_text())}</p>"
                          if report.candidate_means else "")
-        return (f'<p><span class="big">{mean}</span> / 10 mean score · {report.graded} graded of {report.answered} answered'
-                f" · {plural(len(report.items), noun)}</p>{per_candidate}"
+        counts = " · ".join(report.counts())
+        return (f'<p><span class="big">{mean}</span> / 10 mean score · {counts}</p>{per_candidate}'
                 '<table><thead><tr><th>#</th><th>from</th><th>question</th><th>score</th>'
                 f"<th>covered / partial / missed</th></tr></thead><tbody>{rows}</tbody></table>")
 

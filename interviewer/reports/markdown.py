@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from interviewer.display import clip, plural
+from interviewer.display import clip
 from interviewer.reports.base import ReportWriter, audio_link, audio_relpath
 from interviewer.reports.model import ConceptLine, Report, ReportItem, next_time_parts
 
@@ -46,8 +46,7 @@ class MarkdownWriter(ReportWriter):
     def render(self, report: Report) -> str:
         out = [f"# {md(report.title)}", "", f"_{md(report.subtitle)}_", "", "## Summary", ""]
         mean = "no answers graded" if report.mean is None else f"**{report.mean:.1f} / 10**"
-        out.append(f"- Mean score: {mean} ({report.graded} graded of {report.answered} answered, "
-                   f"{plural(len(report.items), 'question' if report.kind == 'session' else 'answer')})")
+        out.append(f"- Mean score: {mean} ({', '.join(report.counts())})")
         if report.candidate_means:
             out.append(f"- Mean score per candidate: {md(report.candidate_means_text())}")
         first = "question" if report.kind == "session" else "id"

@@ -153,6 +153,14 @@ class Report:
     candidate_means: tuple[CandidateMean, ...] = ()
     """A batch whose lines name two or more candidates: each one's mean score (else empty)."""
 
+    def counts(self) -> list[str]:
+        """How many items, answered and graded: ["5 answers"] when every one was answered and graded, else
+        ["2 graded of 3 answered", "4 questions"] (a session left unfinished)."""
+        total = plural(len(self.items), "question" if self.kind == "session" else "answer")
+        if self.graded == self.answered == len(self.items):
+            return [total]
+        return [f"{self.graded} graded of {self.answered} answered", total]
+
     def candidate_means_text(self) -> str:
         """"alice 6.4 (3 answers), bob 0.0 (3 answers)": the per-candidate means in one line ("" when none)."""
         return ", ".join(f"{c.candidate} {'–' if c.mean is None else f'{c.mean:.1f}'} ({plural(c.answers, 'answer')})"

@@ -199,7 +199,8 @@ def test_an_unanswered_question_and_an_ungraded_answer_still_report(fixture_bank
     assert report.mean is None and report.answered == 1 and report.graded == 0
     text = get_writer("md").render(report)
     assert "_Not answered._" in text and "not graded" in text and "unfinished" in text
-    Page(get_writer("html").render(report))
+    assert "(0 graded of 1 answered, 2 questions)" in text  # the counts differ, so all three are said
+    assert "0 graded of 1 answered · 2 questions" in "".join(Page(get_writer("html").render(report)).text)
     json.loads(get_writer("json").render(report))
 
 
@@ -244,6 +245,8 @@ def test_a_batch_of_several_candidates_gets_advice_per_candidate(  # type: ignor
     items = json.loads(get_writer("json").render(report))["items"]
     assert [(i["candidate"], i["bank"]) for i in items] == [("alice", "bank"), ("alice", "bank"), ("bob", "bank")]
     assert "## Answer 3: bob · b1" in get_writer("md").render(report)
+    assert "(3 answers)" in get_writer("md").render(report)  # all answered and graded: not "3 graded of 3 …"
+    assert "graded of" not in get_writer("md").render(report) + get_writer("html").render(report)
     assert report.practise_next and all(p.startswith(("alice: ", "bob: ")) for p in report.practise_next)
     assert any(p.startswith("bob: ") for p in report.practise_next)
     assert all(s.startswith("alice: ") for s in report.strongest)  # bob's one answer covers nothing
