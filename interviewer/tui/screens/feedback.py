@@ -21,7 +21,9 @@ from interviewer.tui.widgets.grade_view import GradeView, follow_ups_text
 class FeedbackScreen(OfTheApp, Screen[None]):
     BINDINGS = [
         Binding("n", "next", "Next"),
+        Binding("n", "back", "Back"),  # reopened from the summary: the footer says where n goes (check_action)
         Binding("enter", "next", "Next", show=False),
+        Binding("enter", "back", "Back", show=False),
         Binding("m", "model_answer", "Model answer"),
         Binding("f", "follow_up", "Follow-up"),
         Binding("escape", "back", "Back to the summary", show=False),
@@ -99,13 +101,12 @@ class FeedbackScreen(OfTheApp, Screen[None]):
         if action == "follow_up":
             interview = self.interviewer.interview
             return interview is not None and interview.follow_up_for(self.turn) is not None
+        if action in ("next", "back"):  # one of the two, for n, Enter and Esc alike
+            return self.reopened == (action == "back")
         return True
 
     def action_next(self) -> None:
-        if self.reopened:
-            self.dismiss(None)
-        else:
-            self.interviewer.next_question()
+        self.interviewer.next_question()
 
     def action_back(self) -> None:
         if self.reopened:

@@ -136,7 +136,14 @@ async def test_the_summary_reopens_each_feedback(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="reopened feedback")
         assert the_app.screen.turn.rubric.id == "leakage"  # type: ignore[attr-defined]
         assert "back to the summary" in str(the_app.screen.query_one("#feedback-hint").render())
+        # the footer says where n goes: back, not "Next" (a new user's trial)
+        footer = {b.binding.key: b.binding.description for b in the_app.active_bindings.values() if b.enabled}
+        assert footer["n"] == "Back" and footer["enter"] == "Back"
         await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(the_app.screen, SummaryScreen), what="the summary again")
+        await pilot.press("enter")  # the second row again; n goes back too
+        await wait_for(pilot, lambda: isinstance(the_app.screen, FeedbackScreen), what="reopened feedback")
+        await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(the_app.screen, SummaryScreen), what="the summary again")
 
 
