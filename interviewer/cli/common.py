@@ -19,12 +19,21 @@ def settings_of(args: argparse.Namespace) -> Settings:
     them."""
     settings = load_settings()
     if getattr(args, "bank", None):
-        from interviewer.rubrics.banks import resolve_bank
-
-        settings = replace(settings, bank=resolve_bank(args.bank))
+        settings = replace(settings, bank=bank_option_folder(args.bank))
     if getattr(args, "recordings", None):
         settings = replace(settings, recordings=recordings_folder(args.recordings))
     return settings
+
+
+def bank_option_folder(value: str) -> Path:
+    """The folder ``--bank VALUE`` names (``resolve_bank``); an unknown name says it was ``--bank``'s."""
+    from interviewer.errors import InputError
+    from interviewer.rubrics.banks import resolve_bank
+
+    try:
+        return resolve_bank(value)
+    except InputError as exc:
+        raise InputError(f"--bank {exc.message}") from None
 
 
 def recordings_option(parser: argparse.ArgumentParser) -> None:

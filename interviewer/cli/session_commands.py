@@ -69,9 +69,7 @@ def add_parsers(sub: Any) -> None:
 
 
 def _bank_override(args: argparse.Namespace) -> Path | None:
-    from interviewer.rubrics.banks import resolve_bank
-
-    return resolve_bank(args.bank) if getattr(args, "bank", None) else None
+    return common.bank_option_folder(args.bank) if getattr(args, "bank", None) else None
 
 
 # -- practice and resume: the app on a terminal, else the plain round -----------------------------------

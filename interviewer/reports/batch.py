@@ -44,7 +44,7 @@ def read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 def batch_report(path: Path, bank: Bank | None = None) -> Report:
     """One report of every line of a grade-batch output file."""
-    items, candidates = [], []
+    items = []
     banks = NamedBanks()
     for number, (line, record) in enumerate(read_batch(path), start=1):
         grade = record["grade"]
@@ -62,28 +62,30 @@ def batch_report(path: Path, bank: Bank | None = None) -> Report:
         question = str(grade.get("question") or record.get("question") or "")
         items.append(item_from_grade(number, label, question, record.get("answer", ""), grade, rubric_id=rubric_id,
                                      model_answer=model_answer, bank=bank_name, candidate=candidate))
-        candidates.append(candidate)
-    practise, strongest = advice_by_candidate(items, candidates)
+    groups = by_candidate(items)
+    practise, strongest = advice_by_candidate(items, groups)
     return Report(title=f"Graded answers: {path.name}", subtitle=f"{len(items)} answers from {path}",
                   items=tuple(items), mean=_mean(items), answered=len(items), graded=len(items),
                   practise_next=practise, strongest=strongest, kind="batch", meta={"source": str(path)},
-                  candidate_means=means_by_candidate(items, candidates))
+                  candidate_means=means_by_candidate(groups))
 
 
-def by_candidate(items: list[ReportItem], candidates: list[str]) -> list[tuple[str, list[ReportItem]]] | None:
+Groups = list[tuple[str, list[ReportItem]]]
+
+
+def by_candidate(items: list[ReportItem]) -> Groups | None:
     """The items of each candidate, in the order they first appear ("(no candidate)" for lines naming none), when
     the lines name two or more (``candidate``); None when they do not (the batch is then one group)."""
-    names = list(dict.fromkeys(candidates))
+    names = list(dict.fromkeys(item.candidate for item in items))
     if len([n for n in names if n]) < 2:
         return None
-    return [(name or "(no candidate)", [item for item, who in zip(items, candidates, strict=True) if who == name])
-            for name in names]
+    return [(name or "(no candidate)", [item for item in items if item.candidate == name]) for name in names]
 
 
-def means_by_candidate(items: list[ReportItem], candidates: list[str]) -> tuple[CandidateMean, ...]:
+def means_by_candidate(groups: Groups | None) -> tuple[CandidateMean, ...]:
     """Each candidate's mean score (``by_candidate``: a coach grading a class compares students, not the class's
     mean alone); none when the lines do not name two or more."""
-    return tuple(CandidateMean(who, _mean(mine), len(mine)) for who, mine in by_candidate(items, candidates) or ())
+    return tuple(CandidateMean(who, _mean(mine), len(mine)) for who, mine in groups or ())
 
 
 def _line_bank(name: object, banks: NamedBanks) -> Bank | None:
@@ -97,11 +99,10 @@ def _line_bank(name: object, banks: NamedBanks) -> Bank | None:
         return None
 
 
-def advice_by_candidate(items: list[ReportItem], candidates: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def advice_by_candidate(items: list[ReportItem], groups: Groups | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What to practise next and the strongest points: of each candidate apart (``by_candidate``; each entry then
     starts with the name), else of all the answers: one person's misses next to another's strengths would tell a
     coach nothing."""
-    groups = by_candidate(items, candidates)
     if groups is None:
         return practise_next(items)
     practise: list[str] = []

@@ -63,7 +63,8 @@ def available_banks() -> list[BankEntry]:
 
 def resolve_bank(spec: str | Path) -> Path:
     """The folder a ``--bank`` value names: a folder path, a bundled bank's name, or the name of one of the
-    user's banks (its folder's or its bank.yaml's). An unknown name is a one-line error listing the names."""
+    user's banks (its folder's or its bank.yaml's). An unknown name is a one-line error listing the names; it
+    starts with the name, and the caller says where the name came from (``--bank``, a batch line's field)."""
     text = str(spec)
     folder = locations.bank_folder(text)
     if folder.is_dir() or len(Path(text).parts) != 1 or text.startswith((".", "~")):
@@ -72,7 +73,7 @@ def resolve_bank(spec: str | Path) -> Path:
         if entry.name == text:
             return entry.folder
     names = ", ".join(e.name for e in available_banks())
-    raise InputError(f"--bank {text}: no bank of that name and no such folder; banks: {names or 'none'} "
+    raise InputError(f"{text}: no bank of that name and no such folder; banks: {names or 'none'} "
                      f"(or give a folder of rubric files; your own banks go in {locations.user_banks_dir()})")
 
 

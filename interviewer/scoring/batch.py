@@ -145,8 +145,7 @@ class LineBanks:
         try:
             bank = self._banks[name]
         except InputError as exc:
-            # ("--bank nosuch: no bank of that name…" as the command line says it; the file has no --bank)
-            raise InputError(f"field 'bank': {exc.message.removeprefix('--bank ')}") from None
+            raise InputError(f"field 'bank': {exc.message}") from None
         if name not in self._graders:
             same = self.bank is not None and bank.root == self.bank.root
             self._graders[name] = self.grader if same else self.grader.for_bank(bank)

@@ -108,9 +108,8 @@ class FeedbackScreen(OfTheApp, Screen[None]):
     def action_next(self) -> None:
         self.interviewer.next_question()
 
-    def action_back(self) -> None:
-        if self.reopened:
-            self.dismiss(None)
+    def action_back(self) -> None:  # only when reopened (check_action)
+        self.dismiss(None)
 
     def action_model_answer(self) -> None:
         pane = self.query_one("#model-answer")
